@@ -1,0 +1,57 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "flashsale/ports/order_queue.hpp"
+
+namespace flashsale::memory {
+
+struct MemoryQueueOptions {
+  /// Most orders held (waiting + pending). A full queue makes Reserve answer Unavailable.
+  /// Default 1,000,000.
+  std::size_t capacity = 1'000'000;
+};
+
+/// In-process OrderQueue with the same delivery contract as the Redis stream (pending per
+/// consumer, ack, reclaim). Not durable: it lives and dies with the process. Thread-safe.
+class MemoryOrderQueue final : public ports::OrderQueue {
+ public:
+  explicit MemoryOrderQueue(MemoryQueueOptions options = {});
+
+  /// Appends an order; false when full. Used by MemoryStockStore inside its atomic step.
+  bool TryPush(const core::Order& order);
+
+  core::Result<std::vector<ports::QueuedOrder>> Pull(std::string_view consumer, std::size_t max,
+                                                     std::chrono::milliseconds wait) override;
+  core::Result<void> Ack(const std::vector<std::string>& receipts) override;
+  core::Result<std::vector<ports::QueuedOrder>> ReclaimStale(std::string_view consumer,
+                                                             std::chrono::milliseconds idle,
+                                                             std::size_t max) override;
+  core::Result<std::size_t> Depth() override;
+
+  /// Orders delivered but not acknowledged.
+  std::size_t PendingCount() const;
+
+ private:
+  struct Pending {
+    std::string consumer;
+    std::chrono::steady_clock::time_point delivered_at;
+    core::Order order;
+  };
+
+  MemoryQueueOptions options_;
+  mutable std::mutex mu_;
+  std::condition_variable ready_cv_;
+  std::uint64_t next_seq_ = 1;
+  std::deque<std::pair<std::uint64_t, core::Order>> ready_;
+  std::map<std::uint64_t, Pending> pending_;
+};
+
+}  // namespace flashsale::memory

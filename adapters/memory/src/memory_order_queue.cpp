@@ -1,0 +1,73 @@
+#include "flashsale/memory/memory_order_queue.hpp"
+
+#include <string>
+
+namespace flashsale::memory {
+
+MemoryOrderQueue::MemoryOrderQueue(MemoryQueueOptions options) : options_(options) {}
+
+bool MemoryOrderQueue::TryPush(const core::Order& order) {
+  {
+    std::lock_guard lock(mu_);
+    if (ready_.size() + pending_.size() >= options_.capacity) return false;
+    ready_.emplace_back(next_seq_++, order);
+  }
+  ready_cv_.notify_one();
+  return true;
+}
+
+core::Result<std::vector<ports::QueuedOrder>> MemoryOrderQueue::Pull(
+    std::string_view consumer, std::size_t max, std::chrono::milliseconds wait) {
+  std::unique_lock lock(mu_);
+  if (ready_.empty() && wait.count() > 0) {
+    ready_cv_.wait_for(lock, wait, [this] { return !ready_.empty(); });
+  }
+  std::vector<ports::QueuedOrder> out;
+  const auto now = std::chrono::steady_clock::now();
+  while (!ready_.empty() && out.size() < max) {
+    auto& [seq, order] = ready_.front();
+    out.push_back(ports::QueuedOrder{std::to_string(seq), order});
+    pending_.emplace(seq, Pending{std::string(consumer), now, std::move(order)});
+    ready_.pop_front();
+  }
+  return out;
+}
+
+core::Result<void> MemoryOrderQueue::Ack(const std::vector<std::string>& receipts) {
+  std::lock_guard lock(mu_);
+  for (const auto& receipt : receipts) {
+    try {
+      pending_.erase(std::stoull(receipt));
+    } catch (const std::exception&) {
+      // Not one of ours: acknowledging an unknown receipt is a no-op.
+    }
+  }
+  return core::Ok();
+}
+
+core::Result<std::vector<ports::QueuedOrder>> MemoryOrderQueue::ReclaimStale(
+    std::string_view consumer, std::chrono::milliseconds idle, std::size_t max) {
+  std::lock_guard lock(mu_);
+  std::vector<ports::QueuedOrder> out;
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [seq, pending] : pending_) {
+    if (out.size() >= max) break;
+    if (now - pending.delivered_at < idle) continue;
+    pending.consumer = std::string(consumer);
+    pending.delivered_at = now;
+    out.push_back(ports::QueuedOrder{std::to_string(seq), pending.order});
+  }
+  return out;
+}
+
+core::Result<std::size_t> MemoryOrderQueue::Depth() {
+  std::lock_guard lock(mu_);
+  return ready_.size() + pending_.size();
+}
+
+std::size_t MemoryOrderQueue::PendingCount() const {
+  std::lock_guard lock(mu_);
+  return pending_.size();
+}
+
+}  // namespace flashsale::memory

@@ -1,0 +1,229 @@
+#include "flashsale/memory/memory_stock_store.hpp"
+
+#include <utility>
+
+namespace flashsale::memory {
+namespace {
+
+std::string AnswerKey(const core::UserId& user, const core::RequestId& request) {
+  return user.str() + "/" + request.str();  // '/' is not an id character: unambiguous
+}
+
+core::Error UnknownSale() { return core::Error{core::Outcome::kUnknownItem, "unknown sale"}; }
+
+}  // namespace
+
+MemoryStockStore::MemoryStockStore(MemoryOrderQueue& queue, const ports::Clock& clock,
+                                   MemoryStockOptions options)
+    : queue_(queue), clock_(clock), options_(options) {}
+
+MemoryStockStore::SaleState* MemoryStockStore::Find(const core::SaleId& sale) const {
+  std::shared_lock lock(sales_mu_);
+  auto it = sales_.find(sale.str());
+  return it == sales_.end() ? nullptr : it->second.get();
+}
+
+core::Result<bool> MemoryStockStore::Load(const core::Sale& sale) {
+  if (auto valid = sale.Validate(); !valid) return valid.error();
+  std::unique_lock lock(sales_mu_);
+  if (sales_.contains(sale.id.str())) return false;
+  auto state = std::make_unique<SaleState>(sale);
+  for (const auto& item : sale.items) state->remaining[item.id.str()] = item.stock;
+  sales_.emplace(sale.id.str(), std::move(state));
+  return true;
+}
+
+void MemoryStockStore::Reserve(const core::Reservation& reservation, ports::ReserveDone done) {
+  SaleState* state = Find(reservation.request.sale);
+  core::PurchaseReply reply;
+  if (state == nullptr) {
+    reply.outcome = core::Outcome::kUnknownItem;
+    reply.detail = "unknown sale";
+  } else {
+    std::lock_guard lock(state->mu);
+    reply = ReserveLocked(*state, reservation);
+  }
+  done(std::move(reply));
+}
+
+void MemoryStockStore::ExpireAnswersLocked(SaleState& state, core::TimePoint now) {
+  while (!state.answer_expiry.empty() && state.answer_expiry.front().first <= now) {
+    auto it = state.answers.find(state.answer_expiry.front().second);
+    if (it != state.answers.end() && it->second.expires_at <= now) state.answers.erase(it);
+    state.answer_expiry.pop_front();
+  }
+}
+
+core::PurchaseReply MemoryStockStore::ReserveLocked(SaleState& state,
+                                                    const core::Reservation& r) {
+  const core::PurchaseRequest& req = r.request;
+  ExpireAnswersLocked(state, r.now);
+  const std::string key = AnswerKey(req.user, req.request);
+  const std::string fingerprint = req.Fingerprint();
+
+  if (auto stored = state.answers.find(key); stored != state.answers.end()) {
+    if (stored->second.fingerprint != fingerprint) {
+      core::PurchaseReply reply;
+      reply.outcome = core::Outcome::kDuplicateRequest;
+      reply.detail = "request_id was already used with a different payload";
+      return reply;
+    }
+    core::PurchaseReply reply = stored->second.reply;
+    reply.replayed = true;
+    return reply;
+  }
+
+  core::PurchaseReply reply;
+  auto store = [&](core::PurchaseReply answer) {
+    const core::TimePoint expires = r.now + options_.idempotency_ttl;
+    state.answers[key] = StoredAnswer{answer, fingerprint, expires};
+    state.answer_expiry.emplace_back(expires, key);
+    return answer;
+  };
+
+  if (!state.sale.IsActiveAt(r.now)) {
+    reply.outcome = core::Outcome::kSaleNotActive;
+    reply.detail = r.now < state.sale.starts_at ? "the sale has not started" : "the sale has ended";
+    return reply;
+  }
+  const core::SaleItem* item = state.sale.FindItem(req.item);
+  if (item == nullptr) {
+    reply.outcome = core::Outcome::kUnknownItem;
+    reply.detail = "unknown item";
+    return reply;
+  }
+  std::int64_t& remaining = state.remaining[req.item.str()];
+  const std::int64_t qty = req.quantity.value();
+  if (qty > remaining) {
+    reply.outcome = core::Outcome::kSoldOut;
+    reply.remaining = remaining;
+    reply.detail = "sold out";
+    store(reply);
+    reply.buyers_version = state.buyers_version;
+    return reply;
+  }
+  auto held = state.held.find(req.user.str());
+  const std::int64_t already = held == state.held.end() ? 0 : held->second;
+  if (already + qty > state.sale.per_user_limit) {
+    reply.outcome = core::Outcome::kUserLimitReached;
+    reply.remaining = remaining;
+    reply.detail = "per-user limit reached";
+    return store(reply);
+  }
+  core::Order order{r.order_id, req.sale, req.item, req.user, req.request, req.quantity,
+                    item->price_cents, core::OrderStatus::kPending, r.now};
+  if (!queue_.TryPush(order)) {
+    reply.outcome = core::Outcome::kUnavailable;
+    reply.detail = "order queue is full";
+    return reply;  // transient: nothing written, nothing stored
+  }
+  remaining -= qty;
+  state.held[req.user.str()] = already + qty;
+  ++state.buyers_version;
+  state.orders[r.order_id.str()] = OrderRecord{core::OrderStatus::kPending, key};
+  reply.outcome = core::Outcome::kAccepted;
+  reply.order_id = r.order_id;
+  reply.remaining = remaining;
+  return store(reply);
+}
+
+core::Result<bool> MemoryStockStore::Release(const core::Order& order, core::Outcome reason) {
+  SaleState* state = Find(order.sale);
+  if (state == nullptr) return UnknownSale();
+  {
+    std::lock_guard lock(state->mu);
+    auto record = state->orders.find(order.id.str());
+    if (record != state->orders.end() && record->second.status == core::OrderStatus::kFailed) {
+      return false;
+    }
+    if (record == state->orders.end()) {
+      // Never reserved here: nothing to give back, but keep it visible to operators.
+      state->dead.push_back(DeadLetter{order, reason});
+      return false;
+    }
+    record->second.status = core::OrderStatus::kFailed;
+    state->remaining[order.item.str()] += order.quantity.value();
+    auto held = state->held.find(order.user.str());
+    if (held != state->held.end()) {
+      held->second -= order.quantity.value();
+      if (held->second <= 0) state->held.erase(held);
+    }
+    ++state->buyers_version;
+    ++state->released;
+    auto answer = state->answers.find(record->second.answer_key);
+    if (answer != state->answers.end() && answer->second.reply.order_id == order.id) {
+      answer->second.reply.outcome = reason;
+      answer->second.reply.order_failed = true;
+      answer->second.reply.detail = "the order could not be completed; its units were released";
+    }
+    state->dead.push_back(DeadLetter{order, reason});
+  }
+  std::vector<ports::UnitsReturnedListener> listeners;
+  {
+    std::lock_guard lock(listeners_mu_);
+    listeners = listeners_;
+  }
+  for (const auto& listener : listeners) listener(order.sale, order.item);
+  return true;
+}
+
+core::Result<ports::StockSnapshot> MemoryStockStore::Snapshot(const core::SaleId& sale) {
+  SaleState* state = Find(sale);
+  if (state == nullptr) return UnknownSale();
+  std::lock_guard lock(state->mu);
+  ports::StockSnapshot snapshot;
+  for (const auto& item : state->sale.items) {
+    snapshot.items.push_back(ports::ItemStock{item.id, state->remaining[item.id.str()]});
+  }
+  snapshot.released_orders = state->released;
+  return snapshot;
+}
+
+core::Result<std::optional<core::OrderStatus>> MemoryStockStore::FindOrderStatus(
+    const core::SaleId& sale, const core::OrderId& order) {
+  SaleState* state = Find(sale);
+  if (state == nullptr) return UnknownSale();
+  std::lock_guard lock(state->mu);
+  auto record = state->orders.find(order.str());
+  if (record == state->orders.end()) return std::optional<core::OrderStatus>{};
+  return std::optional<core::OrderStatus>{record->second.status};
+}
+
+void MemoryStockStore::FetchBuyers(const core::SaleId& sale, ports::BuyersDone done) {
+  SaleState* state = Find(sale);
+  if (state == nullptr) {
+    done(UnknownSale());
+    return;
+  }
+  ports::BuyerSet set;
+  {
+    std::lock_guard lock(state->mu);
+    set.version = state->buyers_version;
+    set.users.reserve(state->held.size());
+    for (const auto& [user, units] : state->held) set.users.push_back(user);
+  }
+  done(std::move(set));
+}
+
+void MemoryStockStore::OnUnitsReturned(ports::UnitsReturnedListener listener) {
+  std::lock_guard lock(listeners_mu_);
+  listeners_.push_back(std::move(listener));
+}
+
+std::vector<DeadLetter> MemoryStockStore::DeadLetters(const core::SaleId& sale) const {
+  SaleState* state = Find(sale);
+  if (state == nullptr) return {};
+  std::lock_guard lock(state->mu);
+  return state->dead;
+}
+
+std::int64_t MemoryStockStore::UnitsHeld(const core::SaleId& sale,
+                                         const core::UserId& user) const {
+  SaleState* state = Find(sale);
+  if (state == nullptr) return 0;
+  std::lock_guard lock(state->mu);
+  auto it = state->held.find(user.str());
+  return it == state->held.end() ? 0 : it->second;
+}
+
+}  // namespace flashsale::memory

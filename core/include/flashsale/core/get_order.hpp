@@ -1,0 +1,36 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "flashsale/core/order.hpp"
+#include "flashsale/core/result.hpp"
+#include "flashsale/ports/order_repository.hpp"
+#include "flashsale/ports/stock_store.hpp"
+
+namespace flashsale::core {
+
+struct OrderView {
+  OrderId id;
+  OrderStatus status = OrderStatus::kPending;
+  /// Full order when the repository holds it (confirmed or failed).
+  std::optional<Order> order;
+};
+
+/// Order status lookup: the repository (system of record) first, then the stock store for
+/// orders still waiting in the queue or released. Blocking; call it off I/O threads.
+/// Thread-safe.
+class GetOrder {
+ public:
+  GetOrder(ports::OrderRepository& orders, ports::StockStore& store);
+
+  /// InvalidRequest for a malformed id, UnknownItem when neither side knows the order,
+  /// Unavailable when a backend can't be reached.
+  Result<OrderView> Execute(std::string_view order_id, std::string_view sale_id) const;
+
+ private:
+  ports::OrderRepository& orders_;
+  ports::StockStore& store_;
+};
+
+}  // namespace flashsale::core

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "flashsale/core/ids.hpp"
+#include "flashsale/core/outcome.hpp"
+#include "flashsale/core/quantity.hpp"
+#include "flashsale/core/time.hpp"
+
+namespace flashsale::core {
+
+/// A purchase as it arrives from outside, before validation. Adapters fill it from JSON or
+/// protobuf; PlacePurchase validates every field.
+struct PurchaseInput {
+  std::string sale_id;
+  std::string item_id;
+  std::string user_id;
+  std::string request_id;
+  std::int64_t quantity = 0;
+};
+
+/// A validated purchase.
+struct PurchaseRequest {
+  SaleId sale;
+  ItemId item;
+  UserId user;
+  RequestId request;
+  Quantity quantity;
+
+  /// Fingerprint of the payload (sale, item, quantity) stored next to an idempotent outcome:
+  /// the same (user, request) key with another fingerprint is a DuplicateRequest.
+  /// 16 lowercase hex digits of FNV-1a 64; stable across processes and versions.
+  std::string Fingerprint() const;
+};
+
+/// What a store is asked to do: reserve `request` as order `order_id` at `now`.
+struct Reservation {
+  PurchaseRequest request;
+  OrderId order_id;
+  TimePoint now;
+};
+
+/// The answer to a purchase. For Accepted, `order_id` is set and `remaining` is the item's
+/// stock right after this reservation. A replayed answer is the stored first answer.
+struct PurchaseReply {
+  Outcome outcome = Outcome::kInternal;
+  std::optional<OrderId> order_id;
+  std::int64_t remaining = 0;
+  bool replayed = false;
+  /// For a replay of an order that later failed permanently: true (the stored answer now
+  /// says so, with the order id and the reason as outcome).
+  bool order_failed = false;
+  /// Stores that support the sold-out fast path set this on a fresh SoldOut: a counter of the
+  /// sale's buyer set that changes whenever a user's units change. 0 = not supported.
+  std::uint64_t buyers_version = 0;
+  std::string detail;
+};
+
+}  // namespace flashsale::core

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "flashsale/core/ids.hpp"
+#include "flashsale/core/result.hpp"
+#include "flashsale/core/time.hpp"
+
+namespace flashsale::core {
+
+struct SaleItem {
+  ItemId id;
+  std::int64_t stock = 0;        ///< initial units, >= 0
+  std::int64_t price_cents = 0;  ///< unit price, >= 0
+};
+
+/// A sale: a window [starts_at, ends_at), its items and a per-user limit on the units one
+/// user may buy across all items of the sale.
+struct Sale {
+  SaleId id;
+  std::vector<SaleItem> items;
+  std::int32_t per_user_limit = 10;
+  TimePoint starts_at;
+  TimePoint ends_at;
+
+  bool IsActiveAt(TimePoint now) const noexcept { return starts_at <= now && now < ends_at; }
+  const SaleItem* FindItem(const ItemId& item) const noexcept;
+  /// InvalidRequest when the sale is not internally consistent: no items, duplicate items,
+  /// negative stock or price, limit < 1, or ends_at <= starts_at.
+  Result<void> Validate() const;
+};
+
+}  // namespace flashsale::core

@@ -1,0 +1,13 @@
+#pragma once
+
+#include "flashsale/ports/clock.hpp"
+
+namespace flashsale::core {
+
+/// The real wall clock, millisecond resolution.
+class SystemClock final : public ports::Clock {
+ public:
+  TimePoint Now() const override;
+};
+
+}  // namespace flashsale::core

@@ -1,0 +1,156 @@
+#include "flashsale/core/persist_orders.hpp"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+namespace flashsale::core {
+namespace {
+
+std::int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+PersistOrders::PersistOrders(ports::OrderQueue& queue, ports::OrderRepository& repository,
+                             ports::StockStore& store, ports::Metrics& metrics,
+                             PersistOptions options)
+    : queue_(queue),
+      repository_(repository),
+      store_(store),
+      metrics_(metrics),
+      options_(std::move(options)) {
+  options_.workers = std::clamp(options_.workers, 1, 64);
+  options_.batch_size = std::max<std::size_t>(options_.batch_size, 1);
+  last_reclaim_ms_ = SteadyMillis();
+}
+
+PersistOrders::~PersistOrders() {
+  if (!workers_.empty()) Stop(std::chrono::steady_clock::now());
+}
+
+void PersistOrders::Start() {
+  for (int i = 0; i < options_.workers; ++i) {
+    workers_.emplace_back([this, i](std::stop_token stop) { Work(stop, i); });
+  }
+}
+
+bool PersistOrders::Stop(std::chrono::steady_clock::time_point deadline) {
+  draining_ = true;
+  sleep_cv_.notify_all();
+  // Wait for the workers to drain on their own until the deadline.
+  {
+    std::unique_lock lock(sleep_mu_);
+    sleep_cv_.wait_until(lock, deadline, [this] {
+      return drained_workers_.load() == static_cast<int>(workers_.size());
+    });
+  }
+  const bool drained = drained_workers_.load() == static_cast<int>(workers_.size());
+  for (auto& worker : workers_) worker.request_stop();
+  sleep_cv_.notify_all();
+  workers_.clear();  // joins
+  return drained;
+}
+
+PersistStats PersistOrders::stats() const {
+  return PersistStats{persisted_.load(), failed_.load(), retries_.load(), reclaimed_.load()};
+}
+
+bool PersistOrders::Sleep(std::stop_token& stop, std::chrono::milliseconds delay) {
+  std::unique_lock lock(sleep_mu_);
+  sleep_cv_.wait_for(lock, stop, delay, [] { return false; });
+  return !stop.stop_requested();
+}
+
+bool PersistOrders::ReclaimDue() {
+  std::int64_t now = SteadyMillis();
+  std::int64_t last = last_reclaim_ms_.load();
+  if (now - last < options_.reclaim_interval.count()) return false;
+  return last_reclaim_ms_.compare_exchange_strong(last, now);
+}
+
+void PersistOrders::Work(std::stop_token stop, int index) {
+  const std::string consumer = options_.consumer_prefix + "-" + std::to_string(index);
+  std::vector<ports::QueuedOrder> batch;
+  auto backoff = options_.backoff_initial;
+  auto fail = [&]() {
+    ++retries_;
+    metrics_.PersistRetried();
+    bool awake = Sleep(stop, backoff);
+    backoff = std::min(backoff * 2, options_.backoff_max);
+    return awake;
+  };
+
+  while (!stop.stop_requested()) {
+    if (batch.empty()) {
+      if (!draining_ && ReclaimDue()) {
+        auto stale = queue_.ReclaimStale(consumer, options_.reclaim_idle, options_.batch_size);
+        if (stale && !stale->empty()) {
+          reclaimed_ += stale->size();
+          batch = std::move(*stale);
+        }
+      }
+    }
+    if (batch.empty()) {
+      auto pulled = queue_.Pull(consumer, options_.batch_size,
+                                draining_ ? std::chrono::milliseconds(0) : options_.pull_wait);
+      if (!pulled) {
+        if (!fail()) break;
+        continue;
+      }
+      if (pulled->empty()) {
+        if (draining_) break;  // queue empty: this worker is drained
+        continue;
+      }
+      batch = std::move(*pulled);
+    }
+    if (!Process(batch)) {
+      if (!fail()) break;
+      continue;
+    }
+    batch.clear();
+    backoff = options_.backoff_initial;
+  }
+  if (batch.empty() && !stop.stop_requested()) {
+    ++drained_workers_;
+    std::lock_guard lock(sleep_mu_);
+    sleep_cv_.notify_all();
+  }
+}
+
+bool PersistOrders::Process(std::vector<ports::QueuedOrder>& batch) {
+  std::vector<Order> orders;
+  orders.reserve(batch.size());
+  for (const auto& queued : batch) orders.push_back(queued.order);
+
+  const auto start = std::chrono::steady_clock::now();
+  auto saved = repository_.SaveBatch(orders);
+  if (!saved || saved->size() != orders.size()) return false;
+  metrics_.BatchSaved(orders.size(), std::chrono::steady_clock::now() - start);
+
+  std::size_t failed = 0;
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    const ports::SaveResult& result = (*saved)[i];
+    if (result.saved) continue;
+    // Permanent: give the units back (idempotent, so a retry after a crash is harmless).
+    auto released = store_.Release(orders[i], result.reason);
+    if (!released) return false;
+    ++failed;
+  }
+
+  std::vector<std::string> receipts;
+  receipts.reserve(batch.size());
+  for (const auto& queued : batch) receipts.push_back(queued.receipt);
+  if (!queue_.Ack(receipts)) return false;
+
+  persisted_ += orders.size() - failed;
+  failed_ += failed;
+  metrics_.OrdersPersisted(orders.size() - failed);
+  if (failed > 0) metrics_.OrdersFailed(failed);
+  return true;
+}
+
+}  // namespace flashsale::core

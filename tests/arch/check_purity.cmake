@@ -1,0 +1,28 @@
+# Fails when a file under the given roots includes an adapter's library header.
+# Usage: cmake -DROOTS="<dir>;<dir>" -P check_purity.cmake
+# The headers of hiredis, Connector/C++, Pistache, gRPC and protobuf all sit in /usr/include,
+# visible to every target, so the link graph alone cannot keep the core pure.
+set(forbidden "hiredis|cppconn|mysql|mariadb|pistache|grpc|google/protobuf|nlohmann|prometheus|CLI/")
+set(violations "")
+set(checked 0)
+foreach(root IN LISTS ROOTS)
+  file(GLOB_RECURSE files "${root}/*.hpp" "${root}/*.h" "${root}/*.cpp" "${root}/*.cc")
+  foreach(file IN LISTS files)
+    math(EXPR checked "${checked} + 1")
+    file(STRINGS "${file}" includes REGEX "^[ \t]*#[ \t]*include")
+    foreach(line IN LISTS includes)
+      string(TOLOWER "${line}" lower)
+      if(lower MATCHES "[<\"/](${forbidden})")
+        list(APPEND violations "${file}: ${line}")
+      endif()
+    endforeach()
+  endforeach()
+endforeach()
+if(checked EQUAL 0)
+  message(FATAL_ERROR "no source files found under: ${ROOTS}")
+endif()
+if(violations)
+  list(JOIN violations "\n  " text)
+  message(FATAL_ERROR "the core must stay pure; forbidden includes:\n  ${text}")
+endif()
+message(STATUS "core purity: ${checked} files checked, no adapter headers")

@@ -1,0 +1,67 @@
+#pragma once
+
+// The StockStore contract, written once and instantiated per backend:
+//   INSTANTIATE_TEST_SUITE_P(Memory, StockStoreContract, ::testing::Values(factory));
+
+#include <functional>
+#include <ostream>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "flashsale/core/sale.hpp"
+#include "flashsale/ports/order_queue.hpp"
+#include "flashsale/ports/stock_store.hpp"
+
+namespace flashsale::testing {
+
+/// One backend under test: a store and the queue it enqueues into.
+class StockStoreHarness {
+ public:
+  virtual ~StockStoreHarness() = default;
+  virtual ports::StockStore& store() = 0;
+  virtual ports::OrderQueue& queue() = 0;
+  /// Called after a sale was loaded (a Redis queue must watch the sale's stream).
+  virtual void Track(const core::Sale& /*sale*/) {}
+};
+
+using HarnessFactory = std::function<std::unique_ptr<StockStoreHarness>()>;
+
+}  // namespace flashsale::testing
+
+// Test names show the backend (from INSTANTIATE's prefix), not the factory's bytes.
+namespace std {
+inline void PrintTo(const flashsale::testing::HarnessFactory&, std::ostream* os) {
+  *os << "factory";
+}
+}  // namespace std
+
+namespace flashsale::testing {
+
+/// Waits (up to 5 s) for a Reserve completion.
+core::PurchaseReply ReserveSync(ports::StockStore& store, const core::Reservation& reservation);
+
+class StockStoreContract : public ::testing::TestWithParam<HarnessFactory> {
+ public:
+  /// The contract's "now": every reservation happens at this instant unless a test moves it.
+  static constexpr std::int64_t kNowMs = 1'800'000'000'000;
+
+ protected:
+  void SetUp() override;
+  /// A sale id unique to this test run, so backends shared between tests never collide.
+  std::string UniqueSaleId();
+  /// Loads a sale with one item "item-1" (price 999) open around kNow.
+  core::Sale LoadSale(std::int64_t stock, std::int32_t limit);
+  core::PurchaseReply Buy(const core::Sale& sale, std::string_view user, std::string_view request,
+                          std::int32_t quantity = 1, std::string_view item = "item-1",
+                          std::string_view order_id = "");
+  std::int64_t Remaining(const core::Sale& sale, std::string_view item = "item-1");
+  /// Drains every order currently in the queue (delivered to consumer "contract").
+  std::vector<ports::QueuedOrder> DrainQueue();
+
+  std::unique_ptr<StockStoreHarness> harness_;
+  int next_order_ = 0;
+};
+
+}  // namespace flashsale::testing

@@ -1,0 +1,123 @@
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "builders.hpp"
+#include "flashsale/core/ids.hpp"
+#include "flashsale/core/outcome.hpp"
+#include "flashsale/core/purchase.hpp"
+#include "flashsale/core/quantity.hpp"
+#include "flashsale/core/sale.hpp"
+#include "flashsale/core/ulid_generator.hpp"
+#include "flashsale/memory/manual_clock.hpp"
+
+namespace flashsale::core {
+namespace {
+
+using testing::MakeRequest;
+
+class IdRejectsTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(IdRejectsTest, RejectsWithFieldName) {
+  auto id = UserId::Parse(GetParam());
+  ASSERT_FALSE(id.ok());
+  EXPECT_EQ(id.error().outcome, Outcome::kInvalidRequest);
+  EXPECT_NE(id.error().detail.find("user_id"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(BadIds, IdRejectsTest,
+                         ::testing::Values("", std::string(65, 'a'), "has space", "semi;colon",
+                                           "quote'", "dq\"", "brace{", "brace}", "slash/",
+                                           "back\\slash", std::string("nul\0x", 5), "uml\xc3\xa4ut", "tab\t",
+                                           "new\nline", "percent%", "star*"));
+
+TEST(IdTest, AcceptsTheWholeCharsetUpTo64) {
+  EXPECT_TRUE(UserId::Parse("a").ok());
+  EXPECT_TRUE(UserId::Parse(std::string(64, 'z')).ok());
+  EXPECT_TRUE(UserId::Parse("Az09._:-").ok());
+  EXPECT_EQ(UserId::Parse("user-1")->str(), "user-1");
+}
+
+TEST(QuantityTest, RangeIsOneToMaxPerOrder) {
+  EXPECT_FALSE(Quantity::Parse(0, 10).ok());
+  EXPECT_FALSE(Quantity::Parse(-1, 10).ok());
+  EXPECT_FALSE(Quantity::Parse(11, 10).ok());
+  EXPECT_FALSE(Quantity::Parse(std::int64_t{1} << 40, 10).ok());
+  EXPECT_EQ(Quantity::Parse(1, 10)->value(), 1);
+  EXPECT_EQ(Quantity::Parse(10, 10)->value(), 10);
+  EXPECT_EQ(Quantity::Parse(0, 10).error().detail, "quantity must be between 1 and 10");
+}
+
+TEST(OutcomeTest, NamesRoundTrip) {
+  for (Outcome o : {Outcome::kAccepted, Outcome::kSoldOut, Outcome::kUserLimitReached,
+                    Outcome::kSaleNotActive, Outcome::kUnknownItem, Outcome::kInvalidRequest,
+                    Outcome::kDuplicateRequest, Outcome::kRateLimited, Outcome::kUnavailable,
+                    Outcome::kInternal}) {
+    Outcome back = Outcome::kInternal;
+    ASSERT_TRUE(FromString(ToString(o), back));
+    EXPECT_EQ(back, o);
+  }
+  Outcome unused;
+  EXPECT_FALSE(FromString("nope", unused));
+  EXPECT_TRUE(IsStorable(Outcome::kSoldOut));
+  EXPECT_FALSE(IsStorable(Outcome::kUnavailable));
+  EXPECT_FALSE(IsStorable(Outcome::kSaleNotActive));
+}
+
+TEST(FingerprintTest, DependsOnSaleItemAndQuantityOnly) {
+  auto base = MakeRequest("s", "i", "u", "r", 1).Fingerprint();
+  EXPECT_EQ(base.size(), 16U);
+  EXPECT_EQ(base, MakeRequest("s", "i", "other-user", "other-req", 1).Fingerprint());
+  EXPECT_NE(base, MakeRequest("s", "i", "u", "r", 2).Fingerprint());
+  EXPECT_NE(base, MakeRequest("s", "j", "u", "r", 1).Fingerprint());
+  EXPECT_NE(base, MakeRequest("t", "i", "u", "r", 1).Fingerprint());
+  // Field boundaries matter: ("ab", "c") differs from ("a", "bc").
+  EXPECT_NE(MakeRequest("ab", "c", "u", "r").Fingerprint(),
+            MakeRequest("a", "bc", "u", "r").Fingerprint());
+}
+
+TEST(SaleTest, ValidateRejectsInconsistentSales) {
+  auto start = FromUnixMillis(1000);
+  auto sale = testing::MakeSale("s", 10, 5, start, start + std::chrono::seconds(1));
+  EXPECT_TRUE(sale.Validate().ok());
+  auto bad = sale;
+  bad.items.clear();
+  EXPECT_FALSE(bad.Validate().ok());
+  bad = sale;
+  bad.items.push_back(bad.items[0]);
+  EXPECT_FALSE(bad.Validate().ok());
+  bad = sale;
+  bad.items[0].stock = -1;
+  EXPECT_FALSE(bad.Validate().ok());
+  bad = sale;
+  bad.per_user_limit = 0;
+  EXPECT_FALSE(bad.Validate().ok());
+  bad = sale;
+  bad.ends_at = bad.starts_at;
+  EXPECT_FALSE(bad.Validate().ok());
+  EXPECT_TRUE(sale.IsActiveAt(start));
+  EXPECT_FALSE(sale.IsActiveAt(start + std::chrono::seconds(1)));
+}
+
+TEST(UlidGeneratorTest, UniqueSortedAndValidIds) {
+  memory::ManualClock clock;
+  UlidGenerator ids(clock);
+  std::set<std::string> seen;
+  std::string last;
+  for (int i = 0; i < 10000; ++i) {
+    if (i % 1000 == 0) clock.Advance(std::chrono::milliseconds(1));
+    auto id = ids.Next().str();
+    ASSERT_EQ(id.size(), 26U);
+    ASSERT_GT(id, last);
+    last = id;
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 10000U);
+  // A clock stepping backwards must not break monotonicity.
+  clock.Advance(-std::chrono::milliseconds(500));
+  EXPECT_GT(ids.Next().str(), last);
+}
+
+}  // namespace
+}  // namespace flashsale::core

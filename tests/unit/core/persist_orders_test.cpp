@@ -1,0 +1,321 @@
+#include "flashsale/core/persist_orders.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "builders.hpp"
+#include "flashsale/memory/memory_order_queue.hpp"
+#include "flashsale/memory/memory_order_repository.hpp"
+#include "flashsale/memory/memory_sale_repository.hpp"
+#include "flashsale/memory/memory_stock_store.hpp"
+#include "flashsale/memory/manual_clock.hpp"
+#include "mock_ports.hpp"
+
+namespace flashsale::core {
+namespace {
+
+using ::testing::_;
+using ::testing::AnyNumber;
+using ::testing::ElementsAre;
+using ::testing::InSequence;
+using ::testing::NiceMock;
+using ::testing::Return;
+using std::chrono::milliseconds;
+using testing::MakeOrder;
+
+using Batch = std::vector<ports::QueuedOrder>;
+
+Batch MakeBatch(std::initializer_list<const char*> ids) {
+  Batch batch;
+  for (const char* id : ids) batch.push_back(ports::QueuedOrder{std::string("rcpt-") + id, MakeOrder(id)});
+  return batch;
+}
+
+ports::SaveResult Saved() { return ports::SaveResult{true, Outcome::kAccepted, {}}; }
+ports::SaveResult Refused(Outcome reason) { return ports::SaveResult{false, reason, "guard"}; }
+Error Down() { return Error{Outcome::kUnavailable, "down"}; }
+
+/// Polls `done` for up to 10 s.
+template <class F>
+bool Eventually(F done) {
+  for (int i = 0; i < 1000; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  return done();
+}
+
+class PersistOrdersTest : public ::testing::Test {
+ protected:
+  PersistOrdersTest() {
+    // After the scripted batches, the queue is empty forever.
+    ON_CALL(queue_, Pull(_, _, _)).WillByDefault([](auto, auto, milliseconds wait) {
+      std::this_thread::sleep_for(std::min(wait, milliseconds(5)));
+      return Result<Batch>(Batch{});
+    });
+    ON_CALL(queue_, ReclaimStale(_, _, _)).WillByDefault(Return(Result<Batch>(Batch{})));
+    EXPECT_CALL(queue_, ReclaimStale(_, _, _)).Times(AnyNumber());
+  }
+
+  PersistOptions Options() {
+    PersistOptions options;
+    options.workers = 1;
+    options.pull_wait = milliseconds(5);
+    options.backoff_initial = milliseconds(5);
+    options.backoff_max = milliseconds(20);
+    options.reclaim_interval = milliseconds(3'600'000);
+    return options;
+  }
+
+  /// The first Pull returns `batch`, later ones nothing.
+  void QueueHolds(Batch batch) {
+    EXPECT_CALL(queue_, Pull(_, _, _))
+        .WillOnce(Return(Result<Batch>(std::move(batch))))
+        .WillRepeatedly([](auto, auto, milliseconds wait) {
+          std::this_thread::sleep_for(std::min(wait, milliseconds(5)));
+          return Result<Batch>(Batch{});
+        });
+  }
+
+  NiceMock<testing::MockOrderQueue> queue_;
+  testing::MockOrderRepository repository_;
+  testing::MockStockStore store_;
+  NiceMock<testing::MockMetrics> metrics_;
+};
+
+TEST_F(PersistOrdersTest, SavesThenAcksABatch) {
+  QueueHolds(MakeBatch({"A", "B", "C"}));
+  {
+    InSequence order;
+    EXPECT_CALL(repository_, SaveBatch(_))
+        .WillOnce([](std::span<const Order> orders) {
+          EXPECT_EQ(orders.size(), 3U);
+          EXPECT_EQ(orders[0].id.str(), "A");
+          return Result<std::vector<ports::SaveResult>>({Saved(), Saved(), Saved()});
+        });
+    EXPECT_CALL(queue_, Ack(ElementsAre("rcpt-A", "rcpt-B", "rcpt-C"))).WillOnce(Return(Ok()));
+  }
+  EXPECT_CALL(store_, Release(_, _)).Times(0);
+  EXPECT_CALL(metrics_, OrdersPersisted(3));
+  PersistOrders pool(queue_, repository_, store_, metrics_, Options());
+  pool.Start();
+  ASSERT_TRUE(Eventually([&] { return pool.stats().persisted == 3; }));
+  EXPECT_TRUE(pool.Stop(std::chrono::steady_clock::now() + std::chrono::seconds(5)));
+  EXPECT_EQ(pool.stats().failed, 0U);
+}
+
+TEST_F(PersistOrdersTest, TransientSaveFailureKeepsTheBatchBacksOffAndNeverAcksEarly) {
+  QueueHolds(MakeBatch({"A", "B"}));
+  std::vector<std::chrono::steady_clock::time_point> attempts;
+  std::mutex mu;
+  EXPECT_CALL(repository_, SaveBatch(_))
+      .Times(4)
+      .WillRepeatedly([&](std::span<const Order> orders) -> Result<std::vector<ports::SaveResult>> {
+        std::lock_guard lock(mu);
+        attempts.push_back(std::chrono::steady_clock::now());
+        EXPECT_EQ(orders.size(), 2U);  // the same batch every time
+        if (attempts.size() < 4) return Down();
+        return std::vector<ports::SaveResult>{Saved(), Saved()};
+      });
+  EXPECT_CALL(queue_, Ack(ElementsAre("rcpt-A", "rcpt-B"))).WillOnce(Return(Ok()));
+  EXPECT_CALL(metrics_, PersistRetried()).Times(3);
+  PersistOrders pool(queue_, repository_, store_, metrics_, Options());
+  pool.Start();
+  ASSERT_TRUE(Eventually([&] { return pool.stats().persisted == 2; }));
+  pool.Stop(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  EXPECT_EQ(pool.stats().retries, 3U);
+  std::lock_guard lock(mu);
+  ASSERT_EQ(attempts.size(), 4U);
+  // Exponential backoff capped at 20 ms: waits of at least 5, 10, 20 ms.
+  EXPECT_GE(attempts[1] - attempts[0], milliseconds(5));
+  EXPECT_GE(attempts[2] - attempts[1], milliseconds(10));
+  EXPECT_GE(attempts[3] - attempts[2], milliseconds(20));
+}
+
+TEST_F(PersistOrdersTest, PermanentFailureReleasesThenAcksWhileTheRestPersists) {
+  QueueHolds(MakeBatch({"A", "B", "C"}));
+  EXPECT_CALL(repository_, SaveBatch(_))
+      .WillOnce(Return(Result<std::vector<ports::SaveResult>>(
+          {Saved(), Refused(Outcome::kSoldOut), Saved()})));
+  {
+    InSequence order;
+    EXPECT_CALL(store_, Release(::testing::Field(&Order::id, testing::MakeId<OrderId>("B")),
+                                Outcome::kSoldOut))
+        .WillOnce(Return(Result<bool>(true)));
+    EXPECT_CALL(queue_, Ack(ElementsAre("rcpt-A", "rcpt-B", "rcpt-C"))).WillOnce(Return(Ok()));
+  }
+  EXPECT_CALL(metrics_, OrdersFailed(1));
+  PersistOrders pool(queue_, repository_, store_, metrics_, Options());
+  pool.Start();
+  ASSERT_TRUE(Eventually([&] { return pool.stats().failed == 1; }));
+  pool.Stop(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  EXPECT_EQ(pool.stats().persisted, 2U);
+}
+
+TEST_F(PersistOrdersTest, UnavailableReleaseRetriesTheWholeBatchBeforeAcking) {
+  QueueHolds(MakeBatch({"A", "B"}));
+  EXPECT_CALL(repository_, SaveBatch(_))
+      .Times(2)
+      .WillRepeatedly(Return(Result<std::vector<ports::SaveResult>>(
+          {Saved(), Refused(Outcome::kUnknownItem)})));
+  EXPECT_CALL(store_, Release(_, Outcome::kUnknownItem))
+      .WillOnce(Return(Result<bool>(Down())))
+      .WillOnce(Return(Result<bool>(true)));
+  EXPECT_CALL(queue_, Ack(_)).WillOnce(Return(Ok()));
+  PersistOrders pool(queue_, repository_, store_, metrics_, Options());
+  pool.Start();
+  ASSERT_TRUE(Eventually([&] { return pool.stats().failed == 1; }));
+  pool.Stop(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  EXPECT_EQ(pool.stats().retries, 1U);
+}
+
+TEST_F(PersistOrdersTest, FailedAckIsRetriedWithTheSameBatch) {
+  QueueHolds(MakeBatch({"A"}));
+  EXPECT_CALL(repository_, SaveBatch(_))
+      .Times(2)
+      .WillRepeatedly(Return(Result<std::vector<ports::SaveResult>>({Saved()})));
+  EXPECT_CALL(queue_, Ack(ElementsAre("rcpt-A")))
+      .WillOnce(Return(Result<void>(Down())))
+      .WillOnce(Return(Ok()));
+  PersistOrders pool(queue_, repository_, store_, metrics_, Options());
+  pool.Start();
+  ASSERT_TRUE(Eventually([&] { return pool.stats().persisted == 1; }));
+  pool.Stop(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+}
+
+TEST_F(PersistOrdersTest, FailedPullBacksOffAndRecovers) {
+  EXPECT_CALL(queue_, Pull(_, _, _))
+      .WillOnce(Return(Result<Batch>(Down())))
+      .WillOnce(Return(Result<Batch>(MakeBatch({"A"}))))
+      .WillRepeatedly(Return(Result<Batch>(Batch{})));
+  EXPECT_CALL(repository_, SaveBatch(_))
+      .WillOnce(Return(Result<std::vector<ports::SaveResult>>({Saved()})));
+  EXPECT_CALL(queue_, Ack(_)).WillOnce(Return(Ok()));
+  PersistOrders pool(queue_, repository_, store_, metrics_, Options());
+  pool.Start();
+  ASSERT_TRUE(Eventually([&] { return pool.stats().persisted == 1; }));
+  pool.Stop(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  EXPECT_EQ(pool.stats().retries, 1U);
+}
+
+TEST_F(PersistOrdersTest, ReclaimsOrdersOfADeadWorker) {
+  auto options = Options();
+  options.reclaim_interval = milliseconds(0);
+  options.reclaim_idle = milliseconds(1234);
+  EXPECT_CALL(queue_, ReclaimStale(_, milliseconds(1234), 500))
+      .WillOnce(Return(Result<Batch>(MakeBatch({"DEAD"}))))
+      .WillRepeatedly(Return(Result<Batch>(Batch{})));
+  EXPECT_CALL(repository_, SaveBatch(_))
+      .WillOnce(Return(Result<std::vector<ports::SaveResult>>({Saved()})));
+  EXPECT_CALL(queue_, Ack(ElementsAre("rcpt-DEAD"))).WillOnce(Return(Ok()));
+  PersistOrders pool(queue_, repository_, store_, metrics_, options);
+  pool.Start();
+  ASSERT_TRUE(Eventually([&] { return pool.stats().reclaimed == 1 && pool.stats().persisted == 1; }));
+  pool.Stop(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+}
+
+// Drain and deadline against the real in-memory adapters.
+class PersistDrainTest : public ::testing::Test {
+ protected:
+  PersistDrainTest()
+      : orders_(sales_),
+        store_(queue_, clock_),
+        sale_(testing::MakeSale("sale-1", 1'000'000, 1'000'000, clock_.Now(),
+                                clock_.Now() + std::chrono::hours(1))) {
+    EXPECT_TRUE(sales_.Create(sale_).ok());
+    EXPECT_TRUE(store_.Load(sale_).ok());
+  }
+  void Enqueue(int n) {
+    for (int i = 0; i < n; ++i) {
+      std::string id = "O" + std::to_string(i);
+      Reservation r{testing::MakeRequest("sale-1", "item-1", "u" + std::to_string(i % 100), id),
+                    testing::MakeId<OrderId>(id), clock_.Now()};
+      store_.Reserve(r, [](PurchaseReply reply) { ASSERT_EQ(reply.outcome, Outcome::kAccepted); });
+    }
+  }
+
+  memory::ManualClock clock_;
+  memory::MemorySaleRepository sales_;
+  memory::MemoryOrderRepository orders_;
+  memory::MemoryOrderQueue queue_;
+  memory::MemoryStockStore store_;
+  ports::NullMetrics metrics_;
+  Sale sale_;
+};
+
+TEST_F(PersistDrainTest, StopDrainsEveryQueuedOrder) {
+  Enqueue(5000);
+  PersistOptions options;
+  options.workers = 4;
+  options.batch_size = 100;
+  PersistOrders pool(queue_, orders_, store_, metrics_, options);
+  pool.Start();
+  EXPECT_TRUE(pool.Stop(std::chrono::steady_clock::now() + std::chrono::seconds(30)));
+  EXPECT_EQ(*queue_.Depth(), 0U);
+  EXPECT_EQ(orders_.size(), 5000U);
+  EXPECT_EQ(*orders_.CountSold(sale_.id, sale_.items[0].id), 5000);
+  EXPECT_EQ(pool.stats().persisted, 5000U);
+}
+
+TEST_F(PersistDrainTest, DeadlineStopsWithoutAckingUnsavedOrders) {
+  Enqueue(300);
+  orders_.SetFailing(true);
+  PersistOptions options;
+  options.workers = 2;
+  options.batch_size = 100;
+  options.backoff_initial = milliseconds(10);
+  PersistOrders pool(queue_, orders_, store_, metrics_, options);
+  pool.Start();
+  EXPECT_FALSE(pool.Stop(std::chrono::steady_clock::now() + milliseconds(200)));
+  EXPECT_EQ(*queue_.Depth(), 300U);  // nothing acknowledged, nothing dropped
+  EXPECT_GT(pool.stats().retries, 0U);
+  EXPECT_EQ(pool.stats().persisted, 0U);
+
+  // A fresh pool (after the outage) takes the stale batches over and finishes the job.
+  orders_.SetFailing(false);
+  options.reclaim_idle = milliseconds(0);
+  options.reclaim_interval = milliseconds(0);
+  PersistOrders second(queue_, orders_, store_, metrics_, options);
+  second.Start();
+  ASSERT_TRUE(Eventually([&] { return *queue_.Depth() == 0; }));
+  EXPECT_TRUE(second.Stop(std::chrono::steady_clock::now() + std::chrono::seconds(10)));
+  EXPECT_EQ(orders_.size(), 300U);
+}
+
+TEST_F(PersistDrainTest, GuardRefusalReleasesUnitsAndRecordsADeadLetter) {
+  // The repository knows less stock than the store (they disagree on purpose).
+  Sale smaller = testing::MakeSale("sale-2", 2, 10, clock_.Now(), clock_.Now() + std::chrono::hours(1));
+  ASSERT_TRUE(sales_.Create(smaller).ok());
+  Sale bigger = smaller;
+  bigger.items[0].stock = 3;
+  ASSERT_TRUE(store_.Load(bigger).ok());
+  for (int i = 0; i < 3; ++i) {
+    Reservation r{testing::MakeRequest("sale-2", "item-1", "u" + std::to_string(i), "r"),
+                  testing::MakeId<OrderId>("G" + std::to_string(i)), clock_.Now()};
+    store_.Reserve(r, [](PurchaseReply reply) { ASSERT_EQ(reply.outcome, Outcome::kAccepted); });
+  }
+  PersistOptions options;
+  options.workers = 1;
+  PersistOrders pool(queue_, orders_, store_, metrics_, options);
+  pool.Start();
+  ASSERT_TRUE(pool.Stop(std::chrono::steady_clock::now() + std::chrono::seconds(10)));
+  EXPECT_EQ(pool.stats().persisted, 2U);
+  EXPECT_EQ(pool.stats().failed, 1U);
+  auto dead = store_.DeadLetters(smaller.id);
+  ASSERT_EQ(dead.size(), 1U);
+  EXPECT_EQ(dead[0].reason, Outcome::kSoldOut);
+  EXPECT_EQ(store_.Snapshot(smaller.id)->items[0].remaining, 1);
+  EXPECT_EQ(store_.UnitsHeld(smaller.id, dead[0].order.user), 0);
+  auto failed = orders_.Find(dead[0].order.id);
+  ASSERT_TRUE(failed.ok() && failed->has_value());
+  EXPECT_EQ((*failed)->status, OrderStatus::kFailed);
+  EXPECT_EQ(*store_.FindOrderStatus(smaller.id, dead[0].order.id), OrderStatus::kFailed);
+  EXPECT_EQ(*queue_.Depth(), 0U);
+}
+
+}  // namespace
+}  // namespace flashsale::core

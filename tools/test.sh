@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The whole check, as CI runs it: install what is missing, build with Ninja into build/, run
+# every ctest label (unit, integration, e2e; the tests start and stop their own redis-server
+# and mariadbd on loopback), then the unit tests again under ThreadSanitizer (build-tsan/).
+# Exit code: 0 when everything passed.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+"$root/tools/install-deps.sh"
+
+jobs=$(nproc)
+build_type=${FLASHSALE_BUILD_TYPE:-RelWithDebInfo}
+
+echo "== configure + build (build/, $build_type)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type"
+cmake --build build -j "$jobs"
+
+status=0
+echo "== ctest: every label"
+(cd build && ctest --output-on-failure -j "$jobs" --timeout 600) || status=1
+
+if [[ "${FLASHSALE_SKIP_TSAN:-0}" != 1 ]]; then
+  echo "== ThreadSanitizer: unit tests (build-tsan/)"
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DFLASHSALE_SANITIZE=thread -DFLASHSALE_BUILD_ADAPTERS=OFF
+  cmake --build build-tsan -j "$jobs" --target unit_tests
+  (cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+    ctest --output-on-failure -j "$jobs" -L tsan) || status=1
+fi
+
+if ((status == 0)); then echo "test.sh: PASS"; else echo "test.sh: FAIL"; fi
+exit $status
