@@ -33,7 +33,7 @@ core::PurchaseReply ReserveSync(ports::StockStore& store, const core::Reservatio
   return future.get();
 }
 
-void StockStoreContract::SetUp() { harness_ = GetParam()(); }
+void StockStoreContract::SetUp() { harness_ = GetParam().make(); }
 
 std::string StockStoreContract::UniqueSaleId() {
   static std::atomic<int> counter{0};

@@ -26,18 +26,12 @@ class StockStoreHarness {
   virtual void Track(const core::Sale& /*sale*/) {}
 };
 
-using HarnessFactory = std::function<std::unique_ptr<StockStoreHarness>()>;
-
-}  // namespace flashsale::testing
-
-// Test names show the backend (from INSTANTIATE's prefix), not the factory's bytes.
-namespace std {
-inline void PrintTo(const flashsale::testing::HarnessFactory&, std::ostream* os) {
-  *os << "factory";
-}
-}  // namespace std
-
-namespace flashsale::testing {
+/// Makes a fresh harness per test; `name` shows up in test listings.
+struct HarnessFactory {
+  std::string name;
+  std::function<std::unique_ptr<StockStoreHarness>()> make;
+};
+inline void PrintTo(const HarnessFactory& factory, std::ostream* os) { *os << factory.name; }
 
 /// Waits (up to 5 s) for a Reserve completion.
 core::PurchaseReply ReserveSync(ports::StockStore& store, const core::Reservation& reservation);

@@ -35,8 +35,8 @@ class MemoryHarness final : public testing::StockStoreHarness {
 
 namespace flashsale::testing {
 INSTANTIATE_TEST_SUITE_P(Memory, StockStoreContract,
-                         ::testing::Values(HarnessFactory(
-                             [] { return std::make_unique<memory::MemoryHarness>(); })));
+                         ::testing::Values(HarnessFactory{
+                             "memory", [] { return std::make_unique<memory::MemoryHarness>(); }}));
 }  // namespace flashsale::testing
 
 namespace flashsale::memory {
