@@ -1,0 +1,59 @@
+-- reserve.lua: one atomic purchase attempt (DESIGN.md section 5).
+-- KEYS[1] fs:{S}:meta       hash: starts_at, ends_at, per_user_limit, price:<item>, buyers_version
+-- KEYS[2] fs:{S}:stock:<i>  integer: units left
+-- KEYS[3] fs:{S}:bought     hash: user -> units held
+-- KEYS[4] fs:{S}:idem:<u>/<r> stored answer "fingerprint|outcome|order_id|remaining|failed"
+-- KEYS[5] fs:{S}:orders     stream of accepted orders (consumer group "persist")
+-- KEYS[6] fs:{S}:ostatus    hash: order_id -> pending|failed
+-- ARGV: 1 user, 2 quantity, 3 fingerprint, 4 order_id, 5 now_ms, 6 answer ttl_ms,
+--       7 sale_id, 8 item_id, 9 request_id
+-- Returns {outcome, order_id, remaining, replayed, failed, buyers_version}.
+local stored = redis.call('GET', KEYS[4])
+if stored then
+  local fp, outcome, order_id, remaining, failed =
+    string.match(stored, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+  if fp ~= ARGV[3] then
+    return {'duplicate_request', '', 0, 0, 0, 0}
+  end
+  return {outcome, order_id, tonumber(remaining), 1, tonumber(failed), 0}
+end
+
+local meta = redis.call('HMGET', KEYS[1], 'starts_at', 'ends_at', 'per_user_limit',
+                        'price:' .. ARGV[8], 'buyers_version')
+if not meta[1] then
+  return {'unknown_item', '', 0, 0, 0, 0}
+end
+local now = tonumber(ARGV[5])
+if now < tonumber(meta[1]) or now >= tonumber(meta[2]) then
+  return {'sale_not_active', '', 0, 0, 0, 0}
+end
+local stock = redis.call('GET', KEYS[2])
+if not stock or not meta[4] then
+  return {'unknown_item', '', 0, 0, 0, 0}
+end
+stock = tonumber(stock)
+local qty = tonumber(ARGV[2])
+
+local function store(outcome, order_id, remaining)
+  redis.call('SET', KEYS[4], ARGV[3] .. '|' .. outcome .. '|' .. order_id .. '|' ..
+             remaining .. '|0', 'PX', ARGV[6])
+end
+
+if qty > stock then
+  store('sold_out', '', stock)
+  return {'sold_out', '', stock, 0, 0, tonumber(meta[5])}
+end
+local held = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
+if held + qty > tonumber(meta[3]) then
+  store('user_limit_reached', '', stock)
+  return {'user_limit_reached', '', stock, 0, 0, 0}
+end
+
+local remaining = redis.call('DECRBY', KEYS[2], qty)
+redis.call('HINCRBY', KEYS[3], ARGV[1], qty)
+redis.call('HINCRBY', KEYS[1], 'buyers_version', 1)
+redis.call('XADD', KEYS[5], '*', 'o', ARGV[4], 's', ARGV[7], 'i', ARGV[8], 'u', ARGV[1],
+           'r', ARGV[9], 'q', qty, 'p', meta[4], 't', ARGV[5])
+redis.call('HSET', KEYS[6], ARGV[4], 'pending')
+store('accepted', ARGV[4], remaining)
+return {'accepted', ARGV[4], remaining, 0, 0, 0}

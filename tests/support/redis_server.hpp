@@ -1,0 +1,36 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "flashsale/redis/redis_options.hpp"
+#include "process.hpp"
+
+namespace flashsale::testing {
+
+/// A real redis-server for one test: loopback, free port, own temp dir, AOF on
+/// (appendfsync everysec unless told otherwise). Restart reuses the data dir and port.
+class RedisServer {
+ public:
+  explicit RedisServer(std::string appendfsync = "everysec");
+  ~RedisServer();
+
+  void Start();
+  /// Graceful stop (SIGTERM: Redis flushes the AOF and exits).
+  void Stop();
+  /// kill -9: a crash.
+  void Kill();
+
+  int port() const { return port_; }
+  redis::RedisOptions Options() const;
+  /// Runs redis-cli with `args` and returns its stdout (trimmed).
+  std::string Cli(const std::string& args) const;
+
+ private:
+  std::string appendfsync_;
+  TempDir dir_{"flashsale-redis"};
+  int port_;
+  ChildProcess process_;
+};
+
+}  // namespace flashsale::testing
