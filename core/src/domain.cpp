@@ -108,6 +108,46 @@ std::string PurchaseRequest::Fingerprint() const {
   return fmt::format("{:016x}", hash);
 }
 
+bool IsValidDisplayName(std::string_view name) noexcept {
+  if (name.size() > kMaxItemNameBytes) return false;
+  std::size_t i = 0;
+  while (i < name.size()) {
+    auto c = static_cast<unsigned char>(name[i]);
+    if (c < 0x20 || c == 0x7f) return false;
+    std::size_t extra = 0;
+    std::uint32_t code = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      extra = 1;
+      code = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+      code = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      extra = 3;
+      code = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + extra >= name.size()) return false;  // truncated sequence
+    for (std::size_t k = 1; k <= extra; ++k) {
+      auto cc = static_cast<unsigned char>(name[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      code = (code << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    if ((extra == 1 && code < 0x80) || (extra == 2 && code < 0x800) ||
+        (extra == 3 && code < 0x10000) || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF) ||
+        (code >= 0x80 && code < 0xA0)) {
+      return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
 const SaleItem* Sale::FindItem(const ItemId& item) const noexcept {
   for (const auto& candidate : items) {
     if (candidate.id == item) return &candidate;
@@ -126,6 +166,10 @@ Result<void> Sale::Validate() const {
     }
     if (item.stock < 0) return Error{Outcome::kInvalidRequest, "stock must be >= 0"};
     if (item.price_cents < 0) return Error{Outcome::kInvalidRequest, "price_cents must be >= 0"};
+    if (!IsValidDisplayName(item.name)) {
+      return Error{Outcome::kInvalidRequest,
+                   "item name must be UTF-8 without control characters, at most 200 bytes"};
+    }
   }
   return Ok();
 }

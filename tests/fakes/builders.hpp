@@ -19,7 +19,7 @@ inline core::Sale MakeSale(std::string_view id, std::int64_t stock, std::int32_t
                            core::TimePoint starts, core::TimePoint ends,
                            std::string_view item = "item-1", std::int64_t price = 999) {
   core::Sale sale{MakeId<core::SaleId>(id), {}, limit, starts, ends};
-  sale.items.push_back(core::SaleItem{MakeId<core::ItemId>(item), stock, price});
+  sale.items.push_back(core::SaleItem{MakeId<core::ItemId>(item), stock, price, std::string(item)});
   return sale;
 }
 

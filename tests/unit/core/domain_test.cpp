@@ -100,6 +100,20 @@ TEST(SaleTest, ValidateRejectsInconsistentSales) {
   EXPECT_FALSE(sale.IsActiveAt(start + std::chrono::seconds(1)));
 }
 
+TEST(SaleTest, ItemNamesAreUtf8WithoutControlCharacters) {
+  EXPECT_TRUE(IsValidDisplayName(""));
+  EXPECT_TRUE(IsValidDisplayName("iPhone 15 \"Pro\" it's \\ 100% 'quoted'"));
+  EXPECT_TRUE(IsValidDisplayName("Sm\xc3\xb8rrebr\xc3\xb8" "d \xe2\x98\x83 \xf0\x9f\x8e\x81"));
+  EXPECT_TRUE(IsValidDisplayName(std::string(200, 'x')));
+  EXPECT_FALSE(IsValidDisplayName(std::string(201, 'x')));
+  EXPECT_FALSE(IsValidDisplayName("tab\there"));
+  EXPECT_FALSE(IsValidDisplayName(std::string("nul\0", 4)));
+  EXPECT_FALSE(IsValidDisplayName("\xc3"));          // truncated
+  EXPECT_FALSE(IsValidDisplayName("\xc0\xaf"));      // overlong '/'
+  EXPECT_FALSE(IsValidDisplayName("\xed\xa0\x80"));  // surrogate
+  EXPECT_FALSE(IsValidDisplayName("\xff"));
+}
+
 TEST(UlidGeneratorTest, UniqueSortedAndValidIds) {
   memory::ManualClock clock;
   UlidGenerator ids(clock);

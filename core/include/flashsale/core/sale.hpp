@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "flashsale/core/ids.hpp"
@@ -14,7 +16,13 @@ struct SaleItem {
   ItemId id;
   std::int64_t stock = 0;        ///< initial units, >= 0
   std::int64_t price_cents = 0;  ///< unit price, >= 0
+  std::string name;              ///< display name: UTF-8, no control characters, <= 200 bytes
 };
+
+inline constexpr std::size_t kMaxItemNameBytes = 200;
+
+/// True for valid UTF-8 without control characters, at most kMaxItemNameBytes bytes.
+bool IsValidDisplayName(std::string_view name) noexcept;
 
 /// A sale: a window [starts_at, ends_at), its items and a per-user limit on the units one
 /// user may buy across all items of the sale.
@@ -28,7 +36,7 @@ struct Sale {
   bool IsActiveAt(TimePoint now) const noexcept { return starts_at <= now && now < ends_at; }
   const SaleItem* FindItem(const ItemId& item) const noexcept;
   /// InvalidRequest when the sale is not internally consistent: no items, duplicate items,
-  /// negative stock or price, limit < 1, or ends_at <= starts_at.
+  /// negative stock or price, a bad item name, limit < 1, or ends_at <= starts_at.
   Result<void> Validate() const;
 };
 

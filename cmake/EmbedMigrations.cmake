@@ -1,0 +1,18 @@
+# Writes a C++ source with every migrations/NNNN_name.sql file, in order.
+# Usage: cmake -DOUT=<file.cpp> -DDIR=<migrations dir> -P EmbedMigrations.cmake
+file(GLOB inputs "${DIR}/[0-9][0-9][0-9][0-9]_*.sql")
+list(SORT inputs)
+set(text "// Generated from migrations/*.sql by cmake/EmbedMigrations.cmake. Do not edit.\n")
+string(APPEND text "#include \"flashsale/mysql/migrations.hpp\"\n\nnamespace flashsale::mysql {\n")
+string(APPEND text "const std::vector<Migration>& EmbeddedMigrations() {\n")
+string(APPEND text "  static const std::vector<Migration> kAll{\n")
+foreach(input IN LISTS inputs)
+  get_filename_component(name "${input}" NAME_WE)
+  string(SUBSTRING "${name}" 0 4 version)
+  math(EXPR version "${version}")
+  file(READ "${input}" body)
+  string(APPEND text "      {${version}, \"${name}\", R\"sql(${body})sql\"},\n")
+endforeach()
+string(APPEND text "  };\n  return kAll;\n}\n}  // namespace flashsale::mysql\n")
+file(WRITE "${OUT}.tmp" "${text}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstddef>
+
+#include "flashsale/core/result.hpp"
+#include "flashsale/core/sale.hpp"
+#include "flashsale/ports/clock.hpp"
+#include "flashsale/ports/sale_repository.hpp"
+#include "flashsale/ports/stock_store.hpp"
+
+namespace flashsale::core {
+
+/// Creates sales in the system of record and makes their stock live in the stock store.
+/// The repository is the source of truth; the store is loaded once per sale (Load never
+/// overwrites a live sale), so running this from several instances is harmless.
+/// Blocking; thread-safe.
+class ManageSales {
+ public:
+  ManageSales(ports::SaleRepository& sales, ports::StockStore& store, const ports::Clock& clock);
+
+  /// Validates, stores, loads. InvalidRequest, DuplicateRequest (the id exists), Unavailable.
+  Result<void> Create(const Sale& sale);
+
+  /// Loads every sale that has not ended into the store (at start-up, after a store wipe).
+  /// Returns how many were loaded by this call (already-live sales don't count).
+  Result<std::size_t> LoadOpenSales();
+
+ private:
+  ports::SaleRepository& sales_;
+  ports::StockStore& store_;
+  const ports::Clock& clock_;
+};
+
+}  // namespace flashsale::core

@@ -1,0 +1,224 @@
+// Migrations, MySqlSaleRepository and MySqlOrderRepository against a real mariadbd.
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "builders.hpp"
+#include "flashsale/mysql/migrations.hpp"
+#include "flashsale/mysql/mysql_order_repository.hpp"
+#include "flashsale/mysql/mysql_sale_repository.hpp"
+#include "mariadb_server.hpp"
+
+namespace flashsale::testing {
+namespace {
+
+using core::Outcome;
+
+MariaDbServer& SharedMariaDb() {
+  static MariaDbServer server;
+  return server;
+}
+
+class MySqlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_.ResetDatabase();
+    auto migrated = mysql::Migrate(server_.Options());
+    ASSERT_TRUE(migrated.ok()) << migrated.error().detail;
+  }
+  core::Sale Sale(const std::string& id, std::int64_t stock) {
+    auto t = core::FromUnixMillis(1'800'000'000'000);
+    return MakeSale(id, stock, 10, t, t + std::chrono::hours(1));
+  }
+  MariaDbServer& server_ = SharedMariaDb();
+};
+
+TEST(MigrationsTest, FreshThenAgainThenConcurrently) {
+  MariaDbServer& server = SharedMariaDb();
+  server.ResetDatabase();
+  auto first = mysql::Migrate(server.Options());
+  ASSERT_TRUE(first.ok()) << first.error().detail;
+  EXPECT_EQ(first->applied, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(first->current, 3);
+  EXPECT_EQ(server.Sql("SELECT COUNT(*) FROM flashsale.schema_migrations"), "3");
+  EXPECT_EQ(server.Sql("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
+                       "'flashsale' AND table_name IN ('sales','sale_items','orders',"
+                       "'checkout_attempts','schema_migrations')"),
+            "5");
+
+  auto again = mysql::Migrate(server.Options());
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->applied.empty());
+  EXPECT_EQ(again->current, 3);
+
+  server.ResetDatabase();
+  std::vector<core::Result<mysql::MigrationReport>> reports(4, core::Error{});
+  std::vector<std::thread> runners;
+  for (int i = 0; i < 4; ++i) {
+    runners.emplace_back([&, i] { reports[i] = mysql::Migrate(server.Options()); });
+  }
+  for (auto& runner : runners) runner.join();
+  std::vector<int> all;
+  for (const auto& report : reports) {
+    ASSERT_TRUE(report.ok()) << report.error().detail;
+    all.insert(all.end(), report->applied.begin(), report->applied.end());
+    EXPECT_EQ(report->current, 3);
+  }
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all, (std::vector<int>{1, 2, 3})) << "each migration applied exactly once";
+  EXPECT_EQ(server.Sql("SELECT COUNT(*) FROM flashsale.schema_migrations"), "3");
+}
+
+TEST(MigrationsTest, AFailingMigrationIsNotRecorded) {
+  MariaDbServer& server = SharedMariaDb();
+  server.ResetDatabase();
+  std::vector<mysql::Migration> migrations = mysql::EmbeddedMigrations();
+  migrations.push_back({99, "0099_broken", "CREATE TABLE broken (id INT PRIMARY KEY"});
+  auto result = mysql::Migrate(server.Options(), migrations);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().outcome, Outcome::kInternal);
+  EXPECT_NE(result.error().detail.find("migration failed"), std::string::npos);
+  EXPECT_EQ(server.Sql("SELECT COUNT(*) FROM flashsale.schema_migrations"), "3");
+  EXPECT_EQ(server.Sql("SELECT COUNT(*) FROM flashsale.schema_migrations WHERE version = 99"), "0");
+}
+
+TEST(MigrationsTest, UnreachableServerIsUnavailable) {
+  auto options = SharedMariaDb().Options();
+  options.port = FreePort();
+  auto result = mysql::Migrate(options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().outcome, Outcome::kUnavailable);
+}
+
+TEST_F(MySqlTest, SalesRoundTripWithOddNamesThroughPreparedStatements) {
+  mysql::MySqlSaleRepository sales(server_.Options());
+  core::Sale sale = Sale(std::string(64, 'S'), 100);
+  sale.items[0].name = "Robert'); DROP TABLE orders;-- \\\" \\\\ 100% \xe2\x98\x83 \xf0\x9f\x8e\x81";
+  sale.items.push_back(core::SaleItem{MakeId<core::ItemId>(std::string(64, 'i')), 5, 0,
+                                      std::string(200, 'n')});
+  sale.items.push_back(core::SaleItem{MakeId<core::ItemId>("a.b_c:d-e"), 0, 7, ""});
+  ASSERT_TRUE(sales.Create(sale).ok());
+  auto found = sales.Find(sale.id);
+  ASSERT_TRUE(found.ok()) << found.error().detail;
+  ASSERT_TRUE(found->has_value());
+  const core::Sale& back = **found;
+  EXPECT_EQ(back.id, sale.id);
+  EXPECT_EQ(back.per_user_limit, 10);
+  EXPECT_EQ(back.starts_at, sale.starts_at);
+  EXPECT_EQ(back.ends_at, sale.ends_at);
+  ASSERT_EQ(back.items.size(), 3U);
+  std::map<std::string, core::SaleItem> by_id;
+  for (const auto& item : back.items) by_id.emplace(item.id.str(), item);
+  EXPECT_EQ(by_id.at("item-1").name, sale.items[0].name);
+  EXPECT_EQ(by_id.at(std::string(64, 'i')).name, std::string(200, 'n'));
+  EXPECT_EQ(by_id.at("a.b_c:d-e").price_cents, 7);
+  EXPECT_EQ(server_.Sql("SELECT COUNT(*) FROM flashsale.orders"), "0");  // still there
+
+  auto duplicate = sales.Create(sale);
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_EQ(duplicate.error().outcome, Outcome::kDuplicateRequest);
+  core::Sale invalid = Sale("bad", -1);
+  EXPECT_EQ(sales.Create(invalid).error().outcome, Outcome::kInvalidRequest);
+  EXPECT_FALSE(sales.Find(invalid.id)->has_value());
+  auto list = sales.List();
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->size(), 1U);
+}
+
+TEST_F(MySqlTest, SaveBatchGuardsStockOrderByOrderAndIsIdempotent) {
+  mysql::MySqlSaleRepository sales(server_.Options());
+  mysql::MySqlOrderRepository orders(server_.Options());
+  ASSERT_TRUE(sales.Create(Sale("sale-1", 3)).ok());
+  std::vector<core::Order> batch{MakeOrder("A", "sale-1", "item-1", "u1", "", 2),
+                                 MakeOrder("B", "sale-1", "item-1", "u2", "", 2),
+                                 MakeOrder("C", "sale-1", "item-1", "u3", "", 1),
+                                 MakeOrder("D", "sale-1", "nope", "u4"),
+                                 MakeOrder("E", "sale-1", "item-1", "u1", "req-A")};
+  auto results = orders.SaveBatch(batch);
+  ASSERT_TRUE(results.ok()) << results.error().detail;
+  ASSERT_EQ(results->size(), 5U);
+  EXPECT_TRUE((*results)[0].saved);
+  EXPECT_FALSE((*results)[1].saved);
+  EXPECT_EQ((*results)[1].reason, Outcome::kSoldOut);
+  EXPECT_TRUE((*results)[2].saved);
+  EXPECT_EQ((*results)[3].reason, Outcome::kUnknownItem);
+  EXPECT_EQ((*results)[4].reason, Outcome::kDuplicateRequest);
+  EXPECT_EQ(*orders.CountSold(batch[0].sale, batch[0].item), 3);
+
+  // Replayed (a crash between save and ack): same answers, nothing changes.
+  auto again = orders.SaveBatch(batch);
+  ASSERT_TRUE(again.ok());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    EXPECT_EQ((*again)[i].saved, (*results)[i].saved) << i;
+    EXPECT_EQ((*again)[i].reason, (*results)[i].reason) << i;
+  }
+  EXPECT_EQ(*orders.CountSold(batch[0].sale, batch[0].item), 3);
+  EXPECT_EQ(server_.Sql("SELECT COUNT(*) FROM flashsale.orders"), "4");  // E is not stored
+  EXPECT_EQ(server_.Sql("SELECT COUNT(*) FROM flashsale.orders WHERE status = 'failed'"), "2");
+
+  auto a = orders.Find(batch[0].id);
+  ASSERT_TRUE(a.ok() && a->has_value());
+  EXPECT_EQ((*a)->status, core::OrderStatus::kConfirmed);
+  EXPECT_EQ((*a)->quantity.value(), 2);
+  EXPECT_EQ((*a)->unit_price_cents, 999);
+  EXPECT_EQ((*a)->created_at, batch[0].created_at);
+  EXPECT_EQ((*orders.Find(batch[1].id))->status, core::OrderStatus::kFailed);
+  EXPECT_FALSE(orders.Find(batch[4].id)->has_value());
+  EXPECT_FALSE(orders.Find(MakeId<core::OrderId>("nobody"))->has_value());
+  EXPECT_EQ(orders.CountSold(batch[0].sale, MakeId<core::ItemId>("nope")).error().outcome,
+            Outcome::kUnknownItem);
+}
+
+TEST_F(MySqlTest, ConcurrentBatchesNeverOversell) {
+  mysql::MySqlSaleRepository sales(server_.Options());
+  mysql::MySqlOrderRepository orders(server_.Options());
+  ASSERT_TRUE(sales.Create(Sale("race", 1000)).ok());
+  std::atomic<int> saved{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      for (int b = 0; b < 10; ++b) {
+        std::vector<core::Order> batch;
+        for (int i = 0; i < 50; ++i) {
+          std::string id = "W" + std::to_string(w) + "B" + std::to_string(b) + "I" + std::to_string(i);
+          batch.push_back(MakeOrder(id, "race", "item-1", "u" + id));
+        }
+        for (;;) {  // retry transient failures (deadlocks are possible, never half-writes)
+          auto results = orders.SaveBatch(batch);
+          if (!results) continue;
+          for (const auto& r : *results) saved += r.saved ? 1 : 0;
+          break;
+        }
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  EXPECT_EQ(saved.load(), 1000);
+  EXPECT_EQ(*orders.CountSold(MakeId<core::SaleId>("race"), MakeId<core::ItemId>("item-1")), 1000);
+  EXPECT_EQ(server_.Sql("SELECT COUNT(*) FROM flashsale.orders WHERE status = 'confirmed'"), "1000");
+  EXPECT_EQ(server_.Sql("SELECT COUNT(*) FROM flashsale.orders WHERE status = 'failed'"), "1000");
+}
+
+TEST_F(MySqlTest, DownServerIsUnavailableThenRecovers) {
+  mysql::MySqlSaleRepository sales(server_.Options());
+  mysql::MySqlOrderRepository orders(server_.Options());
+  ASSERT_TRUE(sales.Create(Sale("down", 10)).ok());
+  std::vector<core::Order> batch{MakeOrder("X1", "down")};
+  ASSERT_TRUE(orders.SaveBatch(batch).ok());
+  server_.Kill();
+  std::vector<core::Order> next{MakeOrder("X2", "down", "item-1", "u2")};
+  auto failed = orders.SaveBatch(next);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().outcome, Outcome::kUnavailable);
+  EXPECT_FALSE(orders.Healthy());
+  EXPECT_EQ(orders.Find(batch[0].id).error().outcome, Outcome::kUnavailable);
+  server_.Start();
+  auto recovered = orders.SaveBatch(next);
+  ASSERT_TRUE(recovered.ok()) << recovered.error().detail;
+  EXPECT_TRUE((*recovered)[0].saved);
+  EXPECT_TRUE(orders.Healthy());
+  EXPECT_EQ(*orders.CountSold(next[0].sale, next[0].item), 2);
+}
+
+}  // namespace
+}  // namespace flashsale::testing
