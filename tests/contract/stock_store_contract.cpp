@@ -8,6 +8,7 @@
 #include <random>
 
 #include "builders.hpp"
+#include "reserve_sync.hpp"
 
 namespace flashsale::testing {
 namespace {
@@ -18,20 +19,6 @@ using std::chrono::milliseconds;
 core::TimePoint Now() { return core::FromUnixMillis(StockStoreContract::kNowMs); }
 
 }  // namespace
-
-core::PurchaseReply ReserveSync(ports::StockStore& store, const core::Reservation& reservation) {
-  auto promise = std::make_shared<std::promise<core::PurchaseReply>>();
-  auto future = promise->get_future();
-  store.Reserve(reservation,
-                [promise](core::PurchaseReply reply) { promise->set_value(std::move(reply)); });
-  if (future.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
-    ADD_FAILURE() << "Reserve did not complete within 5 s";
-    core::PurchaseReply timeout;
-    timeout.outcome = Outcome::kInternal;
-    return timeout;
-  }
-  return future.get();
-}
 
 void StockStoreContract::SetUp() { harness_ = GetParam().make(); }
 

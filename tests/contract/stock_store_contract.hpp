@@ -13,6 +13,7 @@
 #include "flashsale/core/sale.hpp"
 #include "flashsale/ports/order_queue.hpp"
 #include "flashsale/ports/stock_store.hpp"
+#include "reserve_sync.hpp"
 
 namespace flashsale::testing {
 
@@ -33,8 +34,6 @@ struct HarnessFactory {
 };
 inline void PrintTo(const HarnessFactory& factory, std::ostream* os) { *os << factory.name; }
 
-/// Waits (up to 5 s) for a Reserve completion.
-core::PurchaseReply ReserveSync(ports::StockStore& store, const core::Reservation& reservation);
 
 class StockStoreContract : public ::testing::TestWithParam<HarnessFactory> {
  public:

@@ -46,7 +46,7 @@ void MariaDbServer::Start() {
                   "--bind-address=127.0.0.1", "--skip-name-resolve",
                   "--log-error=" + (d / "error.log").string(), "--character-set-server=utf8mb4",
                   "--collation-server=utf8mb4_unicode_ci", "--innodb-buffer-pool-size=128M",
-                  "--innodb-flush-log-at-trx-commit=2", "--skip-log-bin",
+                  "--innodb-flush-log-at-trx-commit=1", "--skip-log-bin",
                   "--max-connections=500"},
                  d / "stdout.log");
   const std::string ping = "mariadb-admin --no-defaults --socket=" +

@@ -45,8 +45,24 @@ bool ServerGone(int code) {
 Session::Session(std::unique_ptr<sql::Connection> connection)
     : connection_(std::move(connection)) {}
 
+void Session::Begin() {
+  if (!control_) control_.reset(connection_->createStatement());
+  control_->execute("START TRANSACTION");
+}
+
+void Session::Commit() { control_->execute("COMMIT"); }
+
+void Session::Rollback() noexcept {
+  try {
+    if (control_) control_->execute("ROLLBACK");
+  } catch (const sql::SQLException&) {
+    broken = true;
+  }
+}
+
 Session::~Session() {
   statements_.clear();  // statements before their connection
+  control_.reset();
   try {
     connection_.reset();
   } catch (const sql::SQLException&) {

@@ -6,6 +6,7 @@
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
+#include <cppconn/statement.h>
 
 #include <condition_variable>
 #include <memory>
@@ -28,9 +29,19 @@ class Session {
   /// A prepared statement for `sql`, prepared once per connection.
   sql::PreparedStatement& Prepare(const std::string& sql);
   sql::Connection& connection() { return *connection_; }
+
+  /// Transactions as plain statements, whose errors throw. (Connector/C++ 1.1's
+  /// Connection::commit() ignores the client library's result: a COMMIT lost with the server
+  /// would look like a success and an acknowledged batch could vanish.)
+  void Begin();
+  void Commit();
+  /// Best effort; marks the session broken when even ROLLBACK fails.
+  void Rollback() noexcept;
+
   bool broken = false;  ///< set after a server-gone error: the pool drops it
 
  private:
+  std::unique_ptr<sql::Statement> control_;
   std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
   std::unique_ptr<sql::Connection> connection_;
 };

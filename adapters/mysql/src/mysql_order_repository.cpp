@@ -27,16 +27,6 @@ ports::SaveResult Refused(Outcome reason, std::string detail) {
   return ports::SaveResult{false, reason, std::move(detail)};
 }
 
-/// Rolls back and restores autocommit; a failure here means the connection is unusable.
-void Abandon(Session& session) {
-  try {
-    session.connection().rollback();
-    session.connection().setAutoCommit(true);
-  } catch (const sql::SQLException&) {
-    session.broken = true;
-  }
-}
-
 }  // namespace
 
 MySqlOrderRepository::MySqlOrderRepository(MySqlOptions options)
@@ -51,7 +41,7 @@ core::Result<std::vector<ports::SaveResult>> MySqlOrderRepository::SaveBatch(
   if (!lease) return lease.error();
   Session& session = **lease;
   try {
-    session.connection().setAutoCommit(false);
+    session.Begin();
 
     // 1. Lock the items' rows first (in key order, so concurrent batches never deadlock),
     //    which also serialises writers of the same orders: everything read below is current.
@@ -192,16 +182,15 @@ core::Result<std::vector<ports::SaveResult>> MySqlOrderRepository::SaveBatch(
       bump.setString(3, key.substr(slash + 1));
       bump.setInt64(4, s.added);
       if (bump.executeUpdate() != 1) {
-        Abandon(session);
+        session.Rollback();
         return core::Error{Outcome::kInternal, "mysql: stock guard refused a locked row"};
       }
     }
-    session.connection().commit();
-    session.connection().setAutoCommit(true);
+    session.Commit();
     return results;
   } catch (const sql::SQLException& e) {
     core::Error error = Translate(e, &session);
-    if (!session.broken) Abandon(session);
+    if (!session.broken) session.Rollback();
     return error;
   }
 }

@@ -47,7 +47,7 @@ core::Result<void> MySqlSaleRepository::Create(const core::Sale& sale) {
   if (!lease) return lease.error();
   Session& session = **lease;
   try {
-    session.connection().setAutoCommit(false);
+    session.Begin();
     auto& insert_sale = session.Prepare(
         "INSERT INTO sales (sale_id, per_user_limit, starts_at_ms, ends_at_ms) VALUES (?,?,?,?)");
     insert_sale.setString(1, sale.id.str());
@@ -67,16 +67,10 @@ core::Result<void> MySqlSaleRepository::Create(const core::Sale& sale) {
       insert_items.setInt64(p++, item.price_cents);
     }
     insert_items.executeUpdate();
-    session.connection().commit();
-    session.connection().setAutoCommit(true);
+    session.Commit();
     return core::Ok();
   } catch (const sql::SQLException& e) {
-    try {
-      session.connection().rollback();
-      session.connection().setAutoCommit(true);
-    } catch (const sql::SQLException&) {
-      session.broken = true;
-    }
+    session.Rollback();
     if (e.getErrorCode() == 1062) {
       return core::Error{core::Outcome::kDuplicateRequest, "a sale with this id exists"};
     }
