@@ -1,0 +1,48 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "flashsale/core/get_order.hpp"
+#include "flashsale/core/place_purchase.hpp"
+#include "flashsale/metrics/prometheus_metrics.hpp"
+
+namespace flashsale::rpc {
+
+struct GrpcOptions {
+  /// Listen address. Default 0.0.0.0.
+  std::string address = "0.0.0.0";
+  /// TCP port, 0 = any free port (see GrpcServer::port()). Default 50051.
+  int port = 50051;
+  /// Sale used when a request names none.
+  std::string default_sale_id = "demo";
+  /// Threads for blocking lookups (GetOrder). Default 4.
+  int blocking_threads = 4;
+};
+
+/// The gRPC front door: flashsale.OrderService on the callback API (a purchase never pins a
+/// thread while Redis answers), grpc.health.v1 and server reflection. Errors are real status
+/// codes with a google.rpc.ErrorInfo (domain "flashsale"). Thread-safe.
+class GrpcServer {
+ public:
+  GrpcServer(GrpcOptions options, core::PlacePurchase& purchase, core::GetOrder& orders,
+             metrics::PrometheusMetrics& metrics);
+  ~GrpcServer();
+  GrpcServer(const GrpcServer&) = delete;
+  GrpcServer& operator=(const GrpcServer&) = delete;
+
+  /// Binds and serves. Throws std::runtime_error when the port can't be bound.
+  void Start();
+  int port() const;
+  /// Health: SERVING / NOT_SERVING (for the overall server and flashsale.OrderService).
+  void SetServing(bool serving);
+  /// Stops accepting, lets in-flight calls finish until `deadline`, then cancels the rest.
+  void Shutdown(std::chrono::system_clock::time_point deadline);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace flashsale::rpc

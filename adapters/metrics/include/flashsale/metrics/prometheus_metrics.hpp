@@ -1,0 +1,71 @@
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "flashsale/ports/metrics.hpp"
+
+namespace prometheus {
+class Registry;
+class Counter;
+class Gauge;
+class Histogram;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace flashsale::metrics {
+
+/// Metrics port on prometheus-cpp (core only: the text is served by the REST adapter).
+/// Names follow Prometheus conventions: `flashsale_` prefix, base units (seconds), `_total`
+/// counters; no user ids in labels. Hot-path updates touch pre-created series only.
+/// Thread-safe.
+class PrometheusMetrics final : public ports::Metrics {
+ public:
+  explicit PrometheusMetrics(std::string_view version);
+  ~PrometheusMetrics() override;
+
+  void PurchaseAnswered(core::Outcome outcome, std::chrono::nanoseconds latency) override;
+  void BatchSaved(std::size_t size, std::chrono::nanoseconds latency) override;
+  void OrdersPersisted(std::size_t count) override;
+  void OrdersFailed(std::size_t count) override;
+  void PersistRetried() override;
+
+  /// One HTTP/RPC request answered: `route` is the route template (e.g. /api/orders/:id),
+  /// never the raw path.
+  void RequestServed(std::string_view transport, std::string_view route, int code,
+                     std::chrono::nanoseconds latency);
+  /// Sampled state.
+  void SetStockRemaining(std::string_view sale, std::string_view item, std::int64_t units);
+  void SetQueueDepth(std::int64_t orders);
+  void SetReady(bool ready);
+
+  /// The Prometheus text exposition format (version 0.0.4).
+  std::string Render() const;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::array<prometheus::Counter*, 10> purchases_{};
+  std::array<prometheus::Histogram*, 10> purchase_latency_{};
+  prometheus::Counter* persisted_ = nullptr;
+  prometheus::Counter* failed_ = nullptr;
+  prometheus::Counter* retries_ = nullptr;
+  prometheus::Histogram* batch_latency_ = nullptr;
+  prometheus::Histogram* batch_size_ = nullptr;
+  prometheus::Gauge* queue_depth_ = nullptr;
+  prometheus::Gauge* ready_ = nullptr;
+  prometheus::Family<prometheus::Counter>* requests_ = nullptr;
+  prometheus::Family<prometheus::Histogram>* request_latency_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* stock_ = nullptr;
+  mutable std::mutex mu_;  // series created on first use (routes x codes): cached here
+  std::map<std::string, prometheus::Counter*, std::less<>> request_counters_;
+  std::map<std::string, prometheus::Histogram*, std::less<>> request_histograms_;
+};
+
+}  // namespace flashsale::metrics

@@ -1,0 +1,169 @@
+#include "flashsale/metrics/prometheus_metrics.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <sstream>
+
+namespace flashsale::metrics {
+namespace {
+
+constexpr std::array<core::Outcome, 10> kOutcomes{
+    core::Outcome::kAccepted,     core::Outcome::kSoldOut,          core::Outcome::kUserLimitReached,
+    core::Outcome::kSaleNotActive, core::Outcome::kUnknownItem,     core::Outcome::kInvalidRequest,
+    core::Outcome::kDuplicateRequest, core::Outcome::kRateLimited,  core::Outcome::kUnavailable,
+    core::Outcome::kInternal};
+
+prometheus::Histogram::BucketBoundaries LatencyBuckets() {
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
+}
+
+double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
+
+}  // namespace
+
+PrometheusMetrics::PrometheusMetrics(std::string_view version)
+    : registry_(std::make_shared<prometheus::Registry>()) {
+  auto& purchases = prometheus::BuildCounter()
+                        .Name("flashsale_purchases_total")
+                        .Help("Purchases answered, by outcome")
+                        .Register(*registry_);
+  auto& latency = prometheus::BuildHistogram()
+                      .Name("flashsale_purchase_duration_seconds")
+                      .Help("Time from validation to the answer, by outcome")
+                      .Register(*registry_);
+  for (std::size_t i = 0; i < kOutcomes.size(); ++i) {
+    std::string name(core::ToString(kOutcomes[i]));
+    purchases_[static_cast<std::size_t>(kOutcomes[i])] = &purchases.Add({{"outcome", name}});
+    purchase_latency_[static_cast<std::size_t>(kOutcomes[i])] =
+        &latency.Add({{"outcome", name}}, LatencyBuckets());
+  }
+  persisted_ = &prometheus::BuildCounter()
+                    .Name("flashsale_orders_persisted_total")
+                    .Help("Orders confirmed in the system of record")
+                    .Register(*registry_)
+                    .Add({});
+  failed_ = &prometheus::BuildCounter()
+                 .Name("flashsale_orders_failed_total")
+                 .Help("Orders refused for good and released (dead letters)")
+                 .Register(*registry_)
+                 .Add({});
+  retries_ = &prometheus::BuildCounter()
+                  .Name("flashsale_persist_retries_total")
+                  .Help("Transient persistence failures followed by a backoff")
+                  .Register(*registry_)
+                  .Add({});
+  batch_latency_ = &prometheus::BuildHistogram()
+                        .Name("flashsale_persist_batch_duration_seconds")
+                        .Help("Time to save one batch")
+                        .Register(*registry_)
+                        .Add({}, LatencyBuckets());
+  batch_size_ = &prometheus::BuildHistogram()
+                     .Name("flashsale_persist_batch_orders")
+                     .Help("Orders per saved batch")
+                     .Register(*registry_)
+                     .Add({}, prometheus::Histogram::BucketBoundaries{1, 10, 50, 100, 250, 500, 1000});
+  queue_depth_ = &prometheus::BuildGauge()
+                      .Name("flashsale_queue_depth_orders")
+                      .Help("Accepted orders not yet persisted")
+                      .Register(*registry_)
+                      .Add({});
+  ready_ = &prometheus::BuildGauge()
+                .Name("flashsale_ready")
+                .Help("1 when the instance takes traffic")
+                .Register(*registry_)
+                .Add({});
+  stock_ = &prometheus::BuildGauge()
+                .Name("flashsale_stock_remaining_units")
+                .Help("Units still on sale")
+                .Register(*registry_);
+  requests_ = &prometheus::BuildCounter()
+                   .Name("flashsale_requests_total")
+                   .Help("Requests answered, by transport, route and status code")
+                   .Register(*registry_);
+  request_latency_ = &prometheus::BuildHistogram()
+                          .Name("flashsale_request_duration_seconds")
+                          .Help("Request latency, by transport and route")
+                          .Register(*registry_);
+  prometheus::BuildGauge()
+      .Name("flashsale_build_info")
+      .Help("Build information")
+      .Register(*registry_)
+      .Add({{"version", std::string(version)}})
+      .Set(1);
+}
+
+PrometheusMetrics::~PrometheusMetrics() = default;
+
+void PrometheusMetrics::PurchaseAnswered(core::Outcome outcome, std::chrono::nanoseconds latency) {
+  auto i = static_cast<std::size_t>(outcome);
+  purchases_[i]->Increment();
+  purchase_latency_[i]->Observe(Seconds(latency));
+}
+
+void PrometheusMetrics::BatchSaved(std::size_t size, std::chrono::nanoseconds latency) {
+  batch_latency_->Observe(Seconds(latency));
+  batch_size_->Observe(static_cast<double>(size));
+}
+
+void PrometheusMetrics::OrdersPersisted(std::size_t count) {
+  persisted_->Increment(static_cast<double>(count));
+}
+void PrometheusMetrics::OrdersFailed(std::size_t count) {
+  failed_->Increment(static_cast<double>(count));
+}
+void PrometheusMetrics::PersistRetried() { retries_->Increment(); }
+
+void PrometheusMetrics::RequestServed(std::string_view transport, std::string_view route, int code,
+                                      std::chrono::nanoseconds latency) {
+  std::string key = std::string(transport) + " " + std::string(route);
+  std::string counter_key = key + " " + std::to_string(code);
+  prometheus::Counter* counter = nullptr;
+  prometheus::Histogram* histogram = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    auto c = request_counters_.find(counter_key);
+    if (c == request_counters_.end()) {
+      c = request_counters_
+              .emplace(counter_key, &requests_->Add({{"transport", std::string(transport)},
+                                                     {"route", std::string(route)},
+                                                     {"code", std::to_string(code)}}))
+              .first;
+    }
+    counter = c->second;
+    auto h = request_histograms_.find(key);
+    if (h == request_histograms_.end()) {
+      h = request_histograms_
+              .emplace(key, &request_latency_->Add({{"transport", std::string(transport)},
+                                                    {"route", std::string(route)}},
+                                                   LatencyBuckets()))
+              .first;
+    }
+    histogram = h->second;
+  }
+  counter->Increment();
+  histogram->Observe(Seconds(latency));
+}
+
+void PrometheusMetrics::SetStockRemaining(std::string_view sale, std::string_view item,
+                                          std::int64_t units) {
+  stock_->Add({{"sale", std::string(sale)}, {"item", std::string(item)}})
+      .Set(static_cast<double>(units));
+}
+
+void PrometheusMetrics::SetQueueDepth(std::int64_t orders) {
+  queue_depth_->Set(static_cast<double>(orders));
+}
+
+void PrometheusMetrics::SetReady(bool ready) { ready_->Set(ready ? 1 : 0); }
+
+std::string PrometheusMetrics::Render() const {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  return out.str();
+}
+
+}  // namespace flashsale::metrics

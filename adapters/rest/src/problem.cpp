@@ -1,0 +1,40 @@
+#include "problem.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace flashsale::rest {
+
+HttpOutcome ToHttp(core::Outcome outcome) {
+  using core::Outcome;
+  switch (outcome) {
+    case Outcome::kAccepted: return {200, "order placed successfully", "", "OK"};
+    case Outcome::kInvalidRequest:
+      return {400, "invalid request body", "invalid-request", "Invalid request"};
+    case Outcome::kUnknownItem: return {404, "unknown item", "unknown-item", "Unknown item"};
+    case Outcome::kDuplicateRequest:
+      return {409, "duplicate request", "duplicate-request", "Duplicate request"};
+    case Outcome::kSoldOut: return {410, "sold out", "sold-out", "Sold out"};
+    case Outcome::kUserLimitReached:
+      return {403, "user limit reached", "user-limit-reached", "Per-user limit reached"};
+    case Outcome::kSaleNotActive:
+      return {409, "sale not active", "sale-not-active", "Sale not active"};
+    case Outcome::kRateLimited: return {429, "rate limited", "rate-limited", "Too many requests"};
+    case Outcome::kUnavailable:
+      return {503, "service unavailable", "unavailable", "Service unavailable"};
+    case Outcome::kInternal: break;
+  }
+  return {500, "internal error", "internal", "Internal error"};
+}
+
+std::string ProblemJson(int code, std::string_view slug, std::string_view title,
+                        std::string_view message, std::string_view detail) {
+  nlohmann::json body{{"type", "/problems/" + std::string(slug)},
+                      {"title", title},
+                      {"status", code},
+                      {"detail", detail},
+                      {"success", false},
+                      {"message", message}};
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace flashsale::rest

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "app_config.hpp"
+#include "flashsale/core/get_order.hpp"
+#include "flashsale/core/persist_orders.hpp"
+#include "flashsale/core/place_purchase.hpp"
+#include "flashsale/metrics/prometheus_metrics.hpp"
+#include "logger.hpp"
+
+namespace flashsale::app {
+
+/// Everything behind the front doors, built from the config: the stock store, queue and
+/// repositories (Redis/MySQL when configured, the embedded memory adapters otherwise), the
+/// use cases, the persistence workers and a 1 s sampler for gauges and readiness.
+/// Owns all of it; destroyed in reverse order of construction.
+class Runtime {
+ public:
+  /// Builds and wires; runs migrations and creates the demo sale when asked. Logs what it
+  /// chose. nullptr (after logging why) when a dependency can't be set up.
+  static std::unique_ptr<Runtime> Build(const AppConfig& config, Logger& log);
+  ~Runtime();
+
+  /// Starts the persistence workers and the sampler.
+  void Start();
+  /// Readiness: dependencies reachable and not draining.
+  bool Ready() const;
+  /// Readiness off and new purchases answered Unavailable (503 / UNAVAILABLE).
+  void BeginDrain();
+  /// Flushes the order queue until empty or `deadline`, stops the workers. True when flushed.
+  bool Stop(std::chrono::steady_clock::time_point deadline);
+
+  core::PlacePurchase& purchase();
+  core::GetOrder& orders();
+  metrics::PrometheusMetrics& metrics();
+
+ private:
+  struct Parts;
+  explicit Runtime(Logger& log);
+  void Sample(std::stop_token stop);
+
+  Logger& log_;
+  std::unique_ptr<Parts> parts_;
+  std::atomic<bool> draining_{false};
+  std::atomic<bool> dependencies_up_{true};
+  std::jthread sampler_;
+};
+
+}  // namespace flashsale::app
