@@ -31,6 +31,18 @@ std::string Unquote(std::string value) {
   return value;
 }
 
+/// Pistache 0.0.5 does not serialise raw headers (Collection::addRaw) in responses, so the
+/// headers we need beyond its typed ones are small typed headers of our own.
+class RetryAfter final : public Http::Header::Header {
+ public:
+  NAME("Retry-After")
+  explicit RetryAfter(int seconds = 1) : seconds_(seconds) {}
+  void write(std::ostream& os) const override { os << seconds_; }
+
+ private:
+  int seconds_;
+};
+
 /// What the handler needs to know to answer after the request object is gone.
 struct Exchange {
   Http::ResponseWriter writer;
@@ -119,7 +131,7 @@ class RestServer::Impl {
   }
 
   void Send(Exchange& exchange, int code, const std::string& body, const char* content_type,
-            int retry_after = 0, const char* allow = nullptr) {
+            int retry_after = 0, const Http::Method* allow = nullptr) {
     auto& headers = exchange.writer.headers();
     headers.add<Http::Header::ContentType>(Http::Mime::MediaType::fromString(content_type));
     // Pistache 0.0.5 answers "Connection: close" to HTTP/1.1 clients that send no
@@ -127,8 +139,8 @@ class RestServer::Impl {
     headers.remove<Http::Header::Connection>();
     headers.add<Http::Header::Connection>(exchange.keep_alive ? Http::ConnectionControl::KeepAlive
                                                               : Http::ConnectionControl::Close);
-    if (retry_after > 0) headers.addRaw(Http::Header::Raw("Retry-After", std::to_string(retry_after)));
-    if (allow != nullptr) headers.addRaw(Http::Header::Raw("Allow", allow));
+    if (retry_after > 0) headers.add(std::make_shared<RetryAfter>(retry_after));
+    if (allow != nullptr) headers.add(std::make_shared<Http::Header::Allow>(*allow));
     exchange.writer.send(static_cast<Http::Code>(code), body);
     metrics_.RequestServed("http", exchange.route, code, Clock::now() - exchange.start);
     --in_flight_;
@@ -279,18 +291,19 @@ class RestServer::Impl {
   }
 
   void MethodNotAllowed(const Rest::Request& request, Http::ResponseWriter writer,
-                        const char* allow) {
+                        Http::Method allow) {
     auto exchange = Begin(request, std::move(writer), "method-not-allowed");
+    const char* name = allow == Http::Method::Post ? "POST" : "GET";
     Send(*exchange, 405,
          ProblemJson(405, "method-not-allowed", "Method not allowed", "method not allowed",
-                     "use " + std::string(allow) + " on " + request.resource()),
-         "application/problem+json", 0, allow);
+                     "use " + std::string(name) + " on " + request.resource()),
+         "application/problem+json", 0, &allow);
   }
   void MethodNotAllowedPost(const Rest::Request& r, Http::ResponseWriter w) {
-    MethodNotAllowed(r, std::move(w), "POST");
+    MethodNotAllowed(r, std::move(w), Http::Method::Post);
   }
   void MethodNotAllowedGet(const Rest::Request& r, Http::ResponseWriter w) {
-    MethodNotAllowed(r, std::move(w), "GET");
+    MethodNotAllowed(r, std::move(w), Http::Method::Get);
   }
 
   void NotFound(const Rest::Request& request, Http::ResponseWriter writer) {

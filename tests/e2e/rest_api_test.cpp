@@ -1,0 +1,287 @@
+// flashsale-rest over real sockets, on the embedded default (memory adapters).
+#include <sys/wait.h>
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "app_process.hpp"
+#include "http_client.hpp"
+
+namespace flashsale::testing {
+namespace {
+
+using json = nlohmann::json;
+
+std::string Purchase(const std::string& user, const std::string& request, int quantity = 1,
+                     const std::string& item = "iphone-15") {
+  return json{{"request_id", request}, {"user_id", user}, {"item_id", item}, {"quantity", quantity}}
+      .dump();
+}
+
+json Body(const HttpResponse& r) { return json::parse(r.body, nullptr, false); }
+
+/// Checks an error answer: status, problem+json, success:false and the seed's message.
+void ExpectProblem(const HttpResponse& r, int status, const std::string& message) {
+  EXPECT_EQ(r.status, status) << r.body;
+  EXPECT_EQ(r.headers.count("content-type") ? r.headers.at("content-type") : "",
+            "application/problem+json")
+      << r.body;
+  json body = Body(r);
+  ASSERT_TRUE(body.is_object()) << r.body;
+  EXPECT_EQ(body.value("success", true), false);
+  EXPECT_EQ(body.value("message", ""), message) << r.body;
+  EXPECT_EQ(body.value("status", 0), status);
+  EXPECT_TRUE(body.contains("type") && body.contains("title") && body.contains("detail"));
+}
+
+class RestApiTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<AppProcess> Start(std::vector<std::string> args = {}) {
+    return std::make_unique<AppProcess>(FLASHSALE_REST_BIN, args);
+  }
+};
+
+TEST_F(RestApiTest, SeedContractTable) {
+  auto app = Start({"--demo-stock", "3", "--demo-per-user-limit", "2"});
+  int port = app->port();
+
+  auto ok = Http(port, "POST", "/api/purchase", Purchase("alice", "r1"));
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.headers.at("content-type"), "application/json");
+  json body = Body(ok);
+  EXPECT_EQ(body["success"], true);
+  EXPECT_EQ(body["message"], "order placed successfully");
+  EXPECT_EQ(body["status"], "pending");
+  EXPECT_EQ(body["remaining"], 2);
+  EXPECT_EQ(body["replayed"], false);
+  std::string order_id = body["order_id"];
+  EXPECT_EQ(order_id.size(), 26U);
+
+  auto replay = Http(port, "POST", "/api/purchase", Purchase("alice", "r1"));
+  ASSERT_EQ(replay.status, 200);
+  EXPECT_EQ(Body(replay)["order_id"], order_id);
+  EXPECT_EQ(Body(replay)["replayed"], true);
+
+  ExpectProblem(Http(port, "POST", "/api/purchase", Purchase("alice", "r1", 2)), 409,
+                "duplicate request");
+  ExpectProblem(Http(port, "POST", "/api/purchase", Purchase("alice", "r2", 2)), 403,
+                "user limit reached");
+  ExpectProblem(Http(port, "POST", "/api/purchase", Purchase("bob", "r1", 1, "ipad")), 404,
+                "unknown item");
+  ASSERT_EQ(Http(port, "POST", "/api/purchase", Purchase("bob", "r2", 2)).status, 200);
+  ExpectProblem(Http(port, "POST", "/api/purchase", Purchase("carol", "r1")), 410, "sold out");
+  ExpectProblem(Http(port, "POST", "/api/purchase", "{not json"), 400, "invalid request body");
+  ExpectProblem(Http(port, "POST", "/api/purchase", R"({"user_id":"u"})"), 400,
+                "missing required fields");
+  auto wrong_method = Http(port, "GET", "/api/purchase");
+  ExpectProblem(wrong_method, 405, "method not allowed");
+  EXPECT_EQ(wrong_method.headers["allow"], "POST");
+  ExpectProblem(Http(port, "GET", "/no/such/route"), 404, "not found");
+  ExpectProblem(Http(port, "DELETE", "/health"), 405, "method not allowed");
+}
+
+struct BadInput {
+  const char* name;
+  std::string body;
+  int status;
+  const char* message;
+};
+
+class RestBadInputTest : public RestApiTest, public ::testing::WithParamInterface<BadInput> {};
+
+void PrintTo(const BadInput& bad, std::ostream* os) { *os << bad.name; }
+
+TEST_P(RestBadInputTest, RejectedWithA4xxAndNothingStored) {
+  auto app = Start({"--demo-stock", "10"});
+  const BadInput& bad = GetParam();
+  ExpectProblem(Http(app->port(), "POST", "/api/purchase", bad.body), bad.status, bad.message);
+  EXPECT_EQ(Http(app->port(), "GET", "/health").status, 200);
+  // Nothing was reserved: the first valid purchase still sees all 10 units.
+  auto ok = Http(app->port(), "POST", "/api/purchase", Purchase("probe", "probe"));
+  ASSERT_EQ(ok.status, 200);
+  EXPECT_EQ(Body(ok)["remaining"], 9);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, RestBadInputTest,
+    ::testing::Values(
+        BadInput{"MalformedJson", R"({"user_id": )", 400, "invalid request body"},
+        BadInput{"NotAnObject", R"([1,2,3])", 400, "invalid request body"},
+        BadInput{"EmptyBody", "", 400, "invalid request body"},
+        BadInput{"MissingUser", R"({"request_id":"r","item_id":"iphone-15"})", 400,
+                 "missing required fields"},
+        BadInput{"MissingItem", R"({"request_id":"r","user_id":"u"})", 400,
+                 "missing required fields"},
+        BadInput{"MissingRequestId", R"({"user_id":"u","item_id":"iphone-15"})", 400,
+                 "missing required fields"},
+        BadInput{"UserIsNumber", R"({"request_id":"r","user_id":7,"item_id":"iphone-15"})", 400,
+                 "invalid request body"},
+        BadInput{"QuantityIsString",
+                 R"({"request_id":"r","user_id":"u","item_id":"iphone-15","quantity":"1"})", 400,
+                 "invalid request body"},
+        BadInput{"QuantityIsFloat",
+                 R"({"request_id":"r","user_id":"u","item_id":"iphone-15","quantity":1.5})", 400,
+                 "invalid request body"},
+        BadInput{"QuantityZero", Purchase("u", "r", 0), 400, "invalid request body"},
+        BadInput{"QuantityNegative", Purchase("u", "r", -1), 400, "invalid request body"},
+        BadInput{"QuantityHuge",
+                 R"({"request_id":"r","user_id":"u","item_id":"iphone-15","quantity":99999999999999999999})",
+                 400, "invalid request body"},
+        BadInput{"QuantityOverMax", Purchase("u", "r", 101), 400, "invalid request body"},
+        BadInput{"EmptyUser", Purchase("", "r"), 400, "invalid request body"},
+        BadInput{"LongUser", Purchase(std::string(65, 'u'), "r"), 400, "invalid request body"},
+        BadInput{"LongRequest", Purchase("u", std::string(65, 'r')), 400, "invalid request body"},
+        BadInput{"OddCharsetUser", Purchase("u ser;--", "r"), 400, "invalid request body"},
+        BadInput{"QuoteInItem", Purchase("u", "r", 1, "x'or'1'='1"), 400, "invalid request body"},
+        BadInput{"UnicodeUser", Purchase("\xc3\xa9t\xc3\xa9", "r"), 400, "invalid request body"},
+        BadInput{"InvalidUtf8", "{\"request_id\":\"r\",\"user_id\":\"\xff\",\"item_id\":\"i\"}", 400,
+                 "invalid request body"},
+        BadInput{"BraceSale",
+                 R"({"request_id":"r","user_id":"u","item_id":"iphone-15","sale_id":"{x}"})", 400,
+                 "invalid request body"}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST_F(RestApiTest, OversizedBodyIs413AndServerStaysHealthy) {
+  auto app = Start({"--max-body-bytes", "4096"});
+  std::string big = R"({"request_id":"r","user_id":"u","item_id":"iphone-15","pad":")" +
+                    std::string(20'000, 'x') + "\"}";
+  auto r = Http(app->port(), "POST", "/api/purchase", big);
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(Http(app->port(), "GET", "/health").status, 200);
+  EXPECT_EQ(Http(app->port(), "POST", "/api/purchase", Purchase("u", "r")).status, 200);
+}
+
+TEST_F(RestApiTest, StressTwentyUnitsFiftyConcurrentBuyers) {
+  auto app = Start({"--demo-stock", "20"});
+  std::atomic<int> ok{0}, gone{0}, other{0};
+  std::vector<std::thread> buyers;
+  for (int i = 0; i < 50; ++i) {
+    buyers.emplace_back([&, i] {
+      auto r = Http(app->port(), "POST", "/api/purchase",
+                    Purchase("buyer-" + std::to_string(i), "req-" + std::to_string(i)));
+      if (r.status == 200) ++ok;
+      else if (r.status == 410 && Body(r).value("message", "") == "sold out") ++gone;
+      else ++other;
+    });
+  }
+  for (auto& b : buyers) b.join();
+  EXPECT_EQ(ok.load(), 20);
+  EXPECT_EQ(gone.load(), 30);
+  EXPECT_EQ(other.load(), 0);
+}
+
+TEST_F(RestApiTest, IdempotencyKeyHeaderQuotedOrNot) {
+  auto app = Start();
+  std::string body = R"({"user_id":"dora","item_id":"iphone-15","quantity":1})";
+  auto first = Http(app->port(), "POST", "/api/purchase", body, "Idempotency-Key: key-1\r\n");
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto quoted = Http(app->port(), "POST", "/api/purchase", body, "idempotency-key: \"key-1\"\r\n");
+  ASSERT_EQ(quoted.status, 200);
+  EXPECT_EQ(Body(quoted)["order_id"], Body(first)["order_id"]);
+  EXPECT_EQ(Body(quoted)["replayed"], true);
+  std::string changed = R"({"user_id":"dora","item_id":"iphone-15","quantity":2})";
+  ExpectProblem(Http(app->port(), "POST", "/api/purchase", changed, "Idempotency-Key: key-1\r\n"),
+                409, "duplicate request");
+  ExpectProblem(Http(app->port(), "POST", "/api/purchase", Purchase("dora", "other"),
+                     "Idempotency-Key: key-2\r\n"),
+                400, "invalid request body");
+}
+
+TEST_F(RestApiTest, KeepAliveWorksWithoutAConnectionHeader) {
+  auto app = Start();
+  HttpConnection connection(app->port());
+  ASSERT_TRUE(connection.open());
+  for (int i = 0; i < 3; ++i) {
+    auto r = connection.Send("POST", "/api/purchase", Purchase("kim", "ka-" + std::to_string(i)));
+    ASSERT_EQ(r.status, 200) << "request " << i << " on the same connection";
+    EXPECT_EQ(r.headers["connection"], "Keep-Alive");
+  }
+  EXPECT_EQ(connection.Send("GET", "/health").status, 200);
+}
+
+TEST_F(RestApiTest, OrderStatusGoesFromPendingToConfirmed) {
+  auto app = Start();
+  auto ok = Http(app->port(), "POST", "/api/purchase", Purchase("olga", "r1"));
+  ASSERT_EQ(ok.status, 200);
+  std::string id = Body(ok)["order_id"];
+  std::string status;
+  ASSERT_TRUE(WaitFor([&] {
+    auto r = Http(app->port(), "GET", "/api/orders/" + id);
+    status = Body(r).value("status", "");
+    return r.status == 200 && status == "confirmed";
+  }, std::chrono::seconds(10))) << status;
+  json order = Body(Http(app->port(), "GET", "/api/orders/" + id));
+  EXPECT_EQ(order["user_id"], "olga");
+  EXPECT_EQ(order["item_id"], "iphone-15");
+  EXPECT_EQ(order["quantity"], 1);
+  EXPECT_EQ(order["unit_price_cents"], 99900);
+  ExpectProblem(Http(app->port(), "GET", "/api/orders/NOPE"), 404, "order not found");
+  ExpectProblem(Http(app->port(), "GET", "/api/orders/bad%20id"), 400, "invalid request body");
+}
+
+TEST_F(RestApiTest, ProbesAndMetrics) {
+  auto app = Start();
+  EXPECT_EQ(Http(app->port(), "GET", "/health").body, R"({"status":"ok"})");
+  EXPECT_EQ(Http(app->port(), "GET", "/livez").status, 200);
+  EXPECT_EQ(Http(app->port(), "GET", "/readyz").status, 200);
+  ASSERT_EQ(Http(app->port(), "POST", "/api/purchase", Purchase("m", "r")).status, 200);
+  ASSERT_EQ(Http(app->port(), "POST", "/api/purchase", "junk").status, 400);
+  auto metrics = Http(app->port(), "GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.headers["content-type"].find("text/plain"), std::string::npos);
+  for (const char* expected :
+       {"flashsale_purchases_total{outcome=\"accepted\"} 1",
+        "flashsale_requests_total{code=\"400\",route=\"/api/purchase\",transport=\"http\"} 1",
+        "flashsale_purchase_duration_seconds_bucket", "flashsale_queue_depth_orders",
+        "flashsale_orders_persisted_total", "flashsale_build_info{version=",
+        "flashsale_request_duration_seconds_bucket"}) {
+    EXPECT_NE(metrics.body.find(expected), std::string::npos) << expected;
+  }
+  EXPECT_EQ(metrics.body.find("user_id"), std::string::npos) << "no user ids in labels";
+}
+
+TEST_F(RestApiTest, SigtermExitsZeroAfterDraining) {
+  auto app = Start();
+  ASSERT_EQ(Http(app->port(), "POST", "/api/purchase", Purchase("t", "r")).status, 200);
+  EXPECT_EQ(app->Terminate(), 0);
+  std::string log = app->Log();
+  EXPECT_NE(log.find("\"msg\":\"stopped\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"queue_flushed\":true"), std::string::npos) << log;
+}
+
+TEST(RestConfigTest, BadValuesFailAtStartWithAClearMessage) {
+  TempDir dir("flashsale-config");
+  auto run = [&](const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+    ChildProcess process;
+    std::vector<std::string> argv{FLASHSALE_REST_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    process.Start(argv, dir.path() / "out.log", env);
+    int status = 0;
+    EXPECT_TRUE(process.WaitExit(std::chrono::seconds(10), status));
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  auto output = [&] {
+    std::ifstream in(dir.path() / "out.log");
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  EXPECT_EQ(run({"--port", "70000"}), 2);
+  EXPECT_NE(output().find("--port"), std::string::npos);
+  EXPECT_EQ(run({"--redis-url", "http://nope"}), 2);
+  EXPECT_NE(output().find("invalid redis url"), std::string::npos);
+  EXPECT_EQ(run({}, {"FLASHSALE_MYSQL_URL=mysql://nobody"}), 2);
+  EXPECT_NE(output().find("invalid mysql url"), std::string::npos);
+  EXPECT_EQ(run({"--sale-id", "bad id"}), 2);
+  EXPECT_EQ(run({"--help"}), 0);
+  EXPECT_NE(output().find("FLASHSALE_REDIS_URL"), std::string::npos);
+  EXPECT_NE(output().find("--drain-timeout"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace flashsale::testing

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "process.hpp"
+
+namespace flashsale::testing {
+
+/// One of the real apps (flashsale-rest / flashsale-grpc) started on port 0; the port is read
+/// from its "listening" log line. Stopped (SIGTERM, then SIGKILL) on destruction.
+class AppProcess {
+ public:
+  AppProcess(const std::string& binary, const std::vector<std::string>& args);
+  ~AppProcess();
+
+  int port() const { return port_; }
+  /// SIGTERM and wait; returns the exit code (-1 if killed by a signal or timed out).
+  int Terminate(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  /// The log written so far (JSON lines).
+  std::string Log() const;
+
+ private:
+  TempDir dir_{"flashsale-app"};
+  ChildProcess process_;
+  int port_ = 0;
+};
+
+}  // namespace flashsale::testing

@@ -1,0 +1,104 @@
+#include "http_client.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+namespace flashsale::testing {
+
+HttpConnection::HttpConnection(int port) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{10, 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  int one = 1;
+  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+}
+
+HttpConnection::~HttpConnection() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+HttpResponse HttpConnection::Send(const std::string& method, const std::string& path,
+                                  const std::string& body, const std::string& extra_headers) {
+  HttpResponse response;
+  if (fd_ < 0) return response;
+  std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers;
+  if (!body.empty() || method == "POST") {
+    request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+               "\r\n";
+  }
+  request += "\r\n" + body;
+  std::size_t sent = 0;
+  while (sent < request.size()) {
+    ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return response;
+    sent += static_cast<std::size_t>(n);
+  }
+  auto fill = [&]() {
+    char chunk[65536];
+    ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
+    if (n <= 0) return false;
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+    return true;
+  };
+  std::size_t header_end;
+  while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+    if (!fill()) return response;
+  }
+  std::string head = buffer_.substr(0, header_end);
+  buffer_.erase(0, header_end + 4);
+  auto first_line_end = head.find("\r\n");
+  std::string status_line = head.substr(0, first_line_end);
+  auto space = status_line.find(' ');
+  if (space == std::string::npos) return response;
+  response.status = std::atoi(status_line.c_str() + space + 1);
+  std::size_t pos = first_line_end == std::string::npos ? head.size() : first_line_end + 2;
+  while (pos < head.size()) {
+    auto end = head.find("\r\n", pos);
+    if (end == std::string::npos) end = head.size();
+    std::string line = head.substr(pos, end - pos);
+    auto colon = line.find(':');
+    if (colon != std::string::npos) {
+      std::string name = line.substr(0, colon);
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
+      std::string value = line.substr(colon + 1);
+      value.erase(0, value.find_first_not_of(' '));
+      response.headers[name] = value;
+    }
+    pos = end + 2;
+  }
+  std::size_t length = 0;
+  if (auto it = response.headers.find("content-length"); it != response.headers.end()) {
+    length = static_cast<std::size_t>(std::atol(it->second.c_str()));
+  }
+  while (buffer_.size() < length) {
+    if (!fill()) break;
+  }
+  response.body = buffer_.substr(0, std::min(length, buffer_.size()));
+  buffer_.erase(0, std::min(length, buffer_.size()));
+  return response;
+}
+
+HttpResponse Http(int port, const std::string& method, const std::string& path,
+                  const std::string& body, const std::string& extra_headers) {
+  HttpConnection connection(port);
+  return connection.Send(method, path, body, "Connection: close\r\n" + extra_headers);
+}
+
+}  // namespace flashsale::testing

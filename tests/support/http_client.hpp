@@ -1,0 +1,37 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+namespace flashsale::testing {
+
+struct HttpResponse {
+  int status = 0;                              ///< 0 when the exchange failed
+  std::map<std::string, std::string> headers;  ///< names lower-cased
+  std::string body;
+};
+
+/// A minimal blocking HTTP/1.1 client for tests, over one TCP connection to 127.0.0.1.
+class HttpConnection {
+ public:
+  explicit HttpConnection(int port);
+  ~HttpConnection();
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  /// Sends one request (no Connection header unless given in `extra_headers`, which are
+  /// complete "Name: value\r\n" lines) and reads the response (Content-Length framed).
+  HttpResponse Send(const std::string& method, const std::string& path,
+                    const std::string& body = "", const std::string& extra_headers = "");
+  bool open() const { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+/// One request on a fresh connection.
+HttpResponse Http(int port, const std::string& method, const std::string& path,
+                  const std::string& body = "", const std::string& extra_headers = "");
+
+}  // namespace flashsale::testing
