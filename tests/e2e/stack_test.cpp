@@ -1,0 +1,154 @@
+// Both apps against a real redis-server and mariadbd: purchases persist; SIGTERM during load
+// exits 0 and every 200 has its row; a dead Redis gives 503 + Retry-After and readiness 503.
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "app_process.hpp"
+#include "flashsale.grpc.pb.h"
+#include "http_client.hpp"
+#include "mariadb_server.hpp"
+#include "redis_server.hpp"
+
+namespace flashsale::testing {
+namespace {
+
+using json = nlohmann::json;
+
+class StackTest : public ::testing::Test {
+ protected:
+  std::vector<std::string> StackArgs(const std::string& stock) {
+    return {"--redis-url",  "redis://127.0.0.1:" + std::to_string(redis_.port()),
+            "--mysql-url",  "mysql://flashsale:flashsale@127.0.0.1:" +
+                                std::to_string(mariadb_.port()) + "/flashsale",
+            "--migrate",    "--demo-stock", stock, "--demo-per-user-limit", "1000000",
+            "--drain-timeout", "30"};
+  }
+  std::set<std::string> StoredOrders() {
+    std::set<std::string> ids;
+    std::istringstream rows(mariadb_.Sql("SELECT order_id FROM flashsale.orders WHERE status='confirmed'"));
+    std::string line;
+    while (std::getline(rows, line)) {
+      if (!line.empty()) ids.insert(line);
+    }
+    return ids;
+  }
+
+  RedisServer redis_;
+  MariaDbServer mariadb_;
+};
+
+TEST_F(StackTest, SigtermDuringLoadExitsZeroAndEvery200HasItsRow) {
+  auto app = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, StackArgs("100000"));
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::set<std::string> accepted;
+  std::atomic<int> unavailable{0}, refused_connections{0}, other{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 8; ++c) {
+    clients.emplace_back([&, c] {
+      HttpConnection connection(app->port());
+      for (int i = 0; !stop.load(); ++i) {
+        std::string body = json{{"request_id", "c" + std::to_string(c) + "-" + std::to_string(i)},
+                                {"user_id", "u" + std::to_string(c)},
+                                {"item_id", "iphone-15"}}
+                               .dump();
+        auto r = connection.Send("POST", "/api/purchase", body);
+        if (r.status == 200) {
+          std::lock_guard lock(mu);
+          accepted.insert(json::parse(r.body)["order_id"].get<std::string>());
+        } else if (r.status == 503) {
+          ++unavailable;
+        } else if (r.status == 0) {
+          ++refused_connections;  // the server closed: expected after shutdown
+          break;
+        } else {
+          ++other;
+        }
+      }
+    });
+  }
+  ASSERT_TRUE(WaitFor([&] { std::lock_guard lock(mu); return accepted.size() >= 3000; },
+                      std::chrono::seconds(60)));
+  EXPECT_EQ(app->Terminate(std::chrono::seconds(60)), 0) << app->Log();
+  stop = true;
+  for (auto& client : clients) client.join();
+  EXPECT_EQ(other.load(), 0);
+  std::string log = app->Log();
+  EXPECT_NE(log.find("\"queue_flushed\":true"), std::string::npos) << log;
+  auto stored = StoredOrders();
+  std::size_t missing = 0;
+  for (const auto& id : accepted) missing += stored.count(id) == 0 ? 1 : 0;
+  EXPECT_EQ(missing, 0U) << "of " << accepted.size() << " accepted";
+  EXPECT_EQ(stored.size(), accepted.size());
+}
+
+TEST_F(StackTest, GrpcAndRestShareTheStockAndPersist) {
+  auto rest = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, StackArgs("5"));
+  auto grpc_app = std::make_unique<AppProcess>(FLASHSALE_GRPC_BIN, StackArgs("5"));
+  auto stub = flashsale::OrderService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(grpc_app->port()), grpc::InsecureChannelCredentials()));
+  std::set<std::string> accepted;
+  int sold_out = 0;
+  for (int i = 0; i < 8; ++i) {
+    if (i % 2 == 0) {
+      auto r = Http(rest->port(), "POST", "/api/purchase",
+                    json{{"request_id", "r"}, {"user_id", "rest-" + std::to_string(i)},
+                         {"item_id", "iphone-15"}}
+                        .dump());
+      if (r.status == 200) accepted.insert(json::parse(r.body)["order_id"].get<std::string>());
+      if (r.status == 410) ++sold_out;
+    } else {
+      flashsale::PurchaseRequest req;
+      req.set_request_id("r");
+      req.set_user_id("grpc-" + std::to_string(i));
+      req.set_item_id("iphone-15");
+      req.set_quantity(1);
+      flashsale::PurchaseResponse res;
+      grpc::ClientContext context;
+      auto status = stub->Purchase(&context, req, &res);
+      if (status.ok()) accepted.insert(res.order_id());
+      if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION) ++sold_out;
+    }
+  }
+  EXPECT_EQ(accepted.size(), 5U);
+  EXPECT_EQ(sold_out, 3);
+  ASSERT_TRUE(WaitFor([&] { return StoredOrders() == accepted; }, std::chrono::seconds(20)));
+  EXPECT_EQ(mariadb_.Sql("SELECT sold FROM flashsale.sale_items WHERE sale_id='demo'"), "5");
+  auto order = Http(rest->port(), "GET", "/api/orders/" + *accepted.begin());
+  EXPECT_EQ(json::parse(order.body)["status"], "confirmed");
+  EXPECT_EQ(rest->Terminate(), 0);
+  EXPECT_EQ(grpc_app->Terminate(), 0);
+}
+
+TEST_F(StackTest, DeadRedisMeans503WithRetryAfterAndNotReady) {
+  auto app = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, StackArgs("100"));
+  std::string body = R"({"request_id":"r1","user_id":"u","item_id":"iphone-15"})";
+  ASSERT_EQ(Http(app->port(), "POST", "/api/purchase", body).status, 200);
+  redis_.Stop();
+  auto r = Http(app->port(), "POST", "/api/purchase",
+                R"({"request_id":"r2","user_id":"u","item_id":"iphone-15"})");
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_EQ(r.headers["retry-after"], "1");
+  EXPECT_EQ(json::parse(r.body)["message"], "service unavailable");
+  EXPECT_TRUE(WaitFor([&] { return Http(app->port(), "GET", "/readyz").status == 503; },
+                      std::chrono::seconds(5)));
+  EXPECT_EQ(Http(app->port(), "GET", "/livez").status, 200);
+  redis_.Start();
+  EXPECT_TRUE(WaitFor([&] { return Http(app->port(), "GET", "/readyz").status == 200; },
+                      std::chrono::seconds(10)));
+  EXPECT_EQ(Http(app->port(), "POST", "/api/purchase",
+                 R"({"request_id":"r2","user_id":"u","item_id":"iphone-15"})").status,
+            200);
+  EXPECT_EQ(app->Terminate(), 0);
+}
+
+}  // namespace
+}  // namespace flashsale::testing
