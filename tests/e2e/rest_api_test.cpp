@@ -10,10 +10,14 @@
 #include <nlohmann/json.hpp>
 
 #include "app_process.hpp"
-#include "http_client.hpp"
+#include "http_connection.hpp"
 
 namespace flashsale::testing {
 namespace {
+
+using tools::Http;
+using tools::HttpConnection;
+using tools::HttpResponse;
 
 using json = nlohmann::json;
 

@@ -2,7 +2,10 @@
 // exits 0 and every 200 has its row; a dead Redis gives 503 + Retry-After and readiness 503.
 #include <grpcpp/grpcpp.h>
 
+#include <sys/wait.h>
+
 #include <atomic>
+#include <fstream>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -13,12 +16,16 @@
 
 #include "app_process.hpp"
 #include "flashsale.grpc.pb.h"
-#include "http_client.hpp"
+#include "http_connection.hpp"
 #include "mariadb_server.hpp"
 #include "redis_server.hpp"
 
 namespace flashsale::testing {
 namespace {
+
+using tools::Http;
+using tools::HttpConnection;
+using tools::HttpResponse;
 
 using json = nlohmann::json;
 
@@ -126,6 +133,30 @@ TEST_F(StackTest, GrpcAndRestShareTheStockAndPersist) {
   EXPECT_EQ(json::parse(order.body)["status"], "confirmed");
   EXPECT_EQ(rest->Terminate(), 0);
   EXPECT_EQ(grpc_app->Terminate(), 0);
+}
+
+TEST_F(StackTest, StressTestVerifiesExactNOnTheRealStack) {
+  auto app = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, StackArgs("2000"));
+  TempDir dir("flashsale-stress");
+  ChildProcess stress;
+  stress.Start({FLASHSALE_STRESS_BIN, "--target", "127.0.0.1:" + std::to_string(app->port()),
+                "--concurrency", "64", "--requests", "20000", "--users", "5000", "--verify",
+                "--redis-url", "redis://127.0.0.1:" + std::to_string(redis_.port()),
+                "--mysql-url",
+                "mysql://flashsale:flashsale@127.0.0.1:" + std::to_string(mariadb_.port()) +
+                    "/flashsale",
+                "--json"},
+               dir.path() / "stress.log");
+  int status = 0;
+  ASSERT_TRUE(stress.WaitExit(std::chrono::seconds(240), status));
+  std::ifstream in(dir.path() / "stress.log");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << text.str();
+  EXPECT_NE(text.str().find("VERIFY PASS"), std::string::npos) << text.str();
+  EXPECT_EQ(text.str().find("FAIL "), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("\"accepted\":2000"), std::string::npos) << text.str();
+  EXPECT_EQ(app->Terminate(), 0);
 }
 
 TEST_F(StackTest, DeadRedisMeans503WithRetryAfterAndNotReady) {

@@ -41,6 +41,7 @@ class MockOrderRepository : public ports::OrderRepository {
               (override));
   MOCK_METHOD(core::Result<std::int64_t>, CountSold, (const core::SaleId&, const core::ItemId&),
               (override));
+  MOCK_METHOD(core::Result<ports::SaleAudit>, Audit, (const core::SaleId&), (override));
 };
 
 class MockMetrics : public ports::Metrics {

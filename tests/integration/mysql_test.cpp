@@ -167,6 +167,18 @@ TEST_F(MySqlTest, SaveBatchGuardsStockOrderByOrderAndIsIdempotent) {
   EXPECT_FALSE(orders.Find(MakeId<core::OrderId>("nobody"))->has_value());
   EXPECT_EQ(orders.CountSold(batch[0].sale, MakeId<core::ItemId>("nope")).error().outcome,
             Outcome::kUnknownItem);
+
+  auto audit = orders.Audit(batch[0].sale);
+  ASSERT_TRUE(audit.ok()) << audit.error().detail;
+  ASSERT_EQ(audit->items.size(), 1U);
+  EXPECT_EQ(audit->items[0].stock, 3);
+  EXPECT_EQ(audit->items[0].sold, 3);
+  EXPECT_EQ(audit->items[0].confirmed_units, 3);
+  EXPECT_EQ(audit->items[0].failed_orders, 1);
+  std::sort(audit->confirmed_order_ids.begin(), audit->confirmed_order_ids.end());
+  EXPECT_EQ(audit->confirmed_order_ids, (std::vector<std::string>{"A", "C"}));
+  EXPECT_EQ(audit->units_by_user, (std::map<std::string, std::int64_t>{{"u1", 2}, {"u3", 1}}));
+  EXPECT_EQ(orders.Audit(MakeId<core::SaleId>("ghost")).error().outcome, Outcome::kUnknownItem);
 }
 
 TEST_F(MySqlTest, ConcurrentBatchesNeverOversell) {

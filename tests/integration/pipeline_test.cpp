@@ -159,6 +159,7 @@ class HangAfterSave final : public ports::OrderRepository {
   core::Result<std::int64_t> CountSold(const core::SaleId& s, const core::ItemId& i) override {
     return real_.CountSold(s, i);
   }
+  core::Result<ports::SaleAudit> Audit(const core::SaleId& s) override { return real_.Audit(s); }
   void WaitSaved() {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [this] { return saved_; });

@@ -79,6 +79,37 @@ core::Result<std::int64_t> MemoryOrderRepository::CountSold(const core::SaleId& 
   return it == sold_.end() ? 0 : it->second;
 }
 
+core::Result<ports::SaleAudit> MemoryOrderRepository::Audit(const core::SaleId& sale) {
+  if (failing_) return Down();
+  auto found = sales_.Find(sale);
+  if (!found) return found.error();
+  if (!found->has_value()) return core::Error{core::Outcome::kUnknownItem, "unknown sale"};
+  std::lock_guard lock(mu_);
+  ports::SaleAudit audit;
+  for (const auto& item : (*found)->items) {
+    auto sold = sold_.find(sale.str() + "/" + item.id.str());
+    audit.items.push_back(
+        ports::ItemAudit{item.id, item.stock, sold == sold_.end() ? 0 : sold->second, 0, 0});
+  }
+  for (const auto& [id, stored] : orders_) {
+    const core::Order& o = stored.order;
+    if (o.sale != sale) continue;
+    for (auto& item : audit.items) {
+      if (item.item != o.item) continue;
+      if (stored.result.saved) {
+        item.confirmed_units += o.quantity.value();
+      } else {
+        ++item.failed_orders;
+      }
+    }
+    if (stored.result.saved) {
+      audit.confirmed_order_ids.push_back(id);
+      audit.units_by_user[o.user.str()] += o.quantity.value();
+    }
+  }
+  return audit;
+}
+
 std::size_t MemoryOrderRepository::size() const {
   std::lock_guard lock(mu_);
   return orders_.size();

@@ -45,16 +45,18 @@ bool ServerGone(int code) {
 Session::Session(std::unique_ptr<sql::Connection> connection)
     : connection_(std::move(connection)) {}
 
-void Session::Begin() {
+sql::Statement& Session::Control() {
   if (!control_) control_.reset(connection_->createStatement());
-  control_->execute("START TRANSACTION");
+  return *control_;
 }
 
-void Session::Commit() { control_->execute("COMMIT"); }
+void Session::Begin(const char* statement) { Control().execute(statement); }
+
+void Session::Commit() { Control().execute("COMMIT"); }
 
 void Session::Rollback() noexcept {
   try {
-    if (control_) control_->execute("ROLLBACK");
+    Control().execute("ROLLBACK");
   } catch (const sql::SQLException&) {
     broken = true;
   }

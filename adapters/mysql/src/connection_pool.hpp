@@ -33,7 +33,7 @@ class Session {
   /// Transactions as plain statements, whose errors throw. (Connector/C++ 1.1's
   /// Connection::commit() ignores the client library's result: a COMMIT lost with the server
   /// would look like a success and an acknowledged batch could vanish.)
-  void Begin();
+  void Begin(const char* statement = "START TRANSACTION");
   void Commit();
   /// Best effort; marks the session broken when even ROLLBACK fails.
   void Rollback() noexcept;
@@ -41,6 +41,7 @@ class Session {
   bool broken = false;  ///< set after a server-gone error: the pool drops it
 
  private:
+  sql::Statement& Control();
   std::unique_ptr<sql::Statement> control_;
   std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
   std::unique_ptr<sql::Connection> connection_;

@@ -243,6 +243,49 @@ core::Result<std::int64_t> MySqlOrderRepository::CountSold(const core::SaleId& s
   }
 }
 
+core::Result<ports::SaleAudit> MySqlOrderRepository::Audit(const core::SaleId& sale) {
+  auto lease = pool_->Acquire();
+  if (!lease) return lease.error();
+  Session& session = **lease;
+  try {
+    // One consistent snapshot of the three reads.
+    session.Begin("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+    ports::SaleAudit audit;
+    auto& items = session.Prepare(
+        "SELECT i.item_id, i.stock, i.sold, "
+        "COALESCE(SUM(CASE WHEN o.status = 'confirmed' THEN o.quantity END), 0), "
+        "COUNT(CASE WHEN o.status = 'failed' THEN 1 END) "
+        "FROM sale_items i LEFT JOIN orders o ON o.sale_id = i.sale_id AND o.item_id = i.item_id "
+        "WHERE i.sale_id = ? GROUP BY i.item_id, i.stock, i.sold ORDER BY i.item_id");
+    items.setString(1, sale.str());
+    std::unique_ptr<sql::ResultSet> rs(items.executeQuery());
+    while (rs->next()) {
+      auto item = core::ItemId::Parse(std::string(rs->getString(1)));
+      if (!item) continue;
+      audit.items.push_back(ports::ItemAudit{std::move(*item), rs->getInt64(2), rs->getInt64(3),
+                                             rs->getInt64(4), rs->getInt64(5)});
+    }
+    if (audit.items.empty()) {
+      session.Rollback();
+      return core::Error{Outcome::kUnknownItem, "unknown sale"};
+    }
+    auto& ids = session.Prepare(
+        "SELECT order_id, user_id, quantity FROM orders WHERE sale_id = ? AND status = 'confirmed'");
+    ids.setString(1, sale.str());
+    std::unique_ptr<sql::ResultSet> orders(ids.executeQuery());
+    while (orders->next()) {
+      audit.confirmed_order_ids.emplace_back(orders->getString(1));
+      audit.units_by_user[std::string(orders->getString(2))] += orders->getInt(3);
+    }
+    session.Commit();
+    return audit;
+  } catch (const sql::SQLException& e) {
+    core::Error error = Translate(e, &session);
+    if (!session.broken) session.Rollback();
+    return error;
+  }
+}
+
 bool MySqlOrderRepository::Healthy() {
   auto lease = pool_->Acquire();
   if (!lease) return false;

@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <map>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -85,6 +87,18 @@ TEST_F(MemoryOrderRepositoryTest, GuardRefusesBeyondStockOneByOne) {
   EXPECT_EQ(*orders_.CountSold(batch[0].sale, batch[0].item), 3);
   EXPECT_EQ((*orders_.Find(batch[1].id))->status, core::OrderStatus::kFailed);
   EXPECT_EQ((*orders_.Find(batch[0].id))->status, core::OrderStatus::kConfirmed);
+
+  auto audit = orders_.Audit(batch[0].sale);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->items.size(), 1U);
+  EXPECT_EQ(audit->items[0].stock, 3);
+  EXPECT_EQ(audit->items[0].sold, 3);
+  EXPECT_EQ(audit->items[0].confirmed_units, 3);
+  EXPECT_EQ(audit->items[0].failed_orders, 1);
+  std::sort(audit->confirmed_order_ids.begin(), audit->confirmed_order_ids.end());
+  EXPECT_EQ(audit->confirmed_order_ids, (std::vector<std::string>{"A", "C"}));
+  EXPECT_EQ(audit->units_by_user, (std::map<std::string, std::int64_t>{{"u1", 2}, {"u3", 1}}));
+  EXPECT_EQ(orders_.Audit(MakeId<core::SaleId>("ghost")).error().outcome, Outcome::kUnknownItem);
 }
 
 TEST_F(MemoryOrderRepositoryTest, UnknownItemAndDuplicateRequestKeyAreRefused) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -22,6 +23,21 @@ struct SaveResult {
   std::string detail;
 };
 
+struct ItemAudit {
+  core::ItemId item;
+  std::int64_t stock = 0;            ///< the item's stock in the system of record
+  std::int64_t sold = 0;             ///< its sold counter (guarded: sold <= stock)
+  std::int64_t confirmed_units = 0;  ///< sum of the quantities of its confirmed orders
+  std::int64_t failed_orders = 0;    ///< orders stored as failed (released)
+};
+
+/// Everything needed to check exact-N for one sale against the system of record.
+struct SaleAudit {
+  std::vector<ItemAudit> items;
+  std::vector<std::string> confirmed_order_ids;
+  std::map<std::string, std::int64_t> units_by_user;  ///< confirmed units per user
+};
+
 /// The system of record for orders.
 class OrderRepository {
  public:
@@ -40,6 +56,10 @@ class OrderRepository {
   /// Units confirmed for one item of a sale. Thread-safe.
   virtual core::Result<std::int64_t> CountSold(const core::SaleId& sale,
                                                const core::ItemId& item) = 0;
+
+  /// Stock, sold counters, confirmed orders and units per user of one sale, read
+  /// consistently. UnknownItem for a sale the repository does not hold. Thread-safe.
+  virtual core::Result<SaleAudit> Audit(const core::SaleId& sale) = 0;
 };
 
 }  // namespace flashsale::ports

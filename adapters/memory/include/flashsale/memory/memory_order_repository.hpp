@@ -22,6 +22,7 @@ class MemoryOrderRepository final : public ports::OrderRepository {
   core::Result<std::optional<core::Order>> Find(const core::OrderId& id) override;
   core::Result<std::int64_t> CountSold(const core::SaleId& sale,
                                        const core::ItemId& item) override;
+  core::Result<ports::SaleAudit> Audit(const core::SaleId& sale) override;
 
   void SetFailing(bool failing) noexcept { failing_.store(failing); }
   /// Orders stored (confirmed and failed).

@@ -1,4 +1,4 @@
-#include "http_client.hpp"
+#include "http_connection.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -11,14 +11,18 @@
 #include <cctype>
 #include <cstring>
 
-namespace flashsale::testing {
+namespace flashsale::tools {
 
-HttpConnection::HttpConnection(int port) {
+HttpConnection::HttpConnection(const std::string& host, int port) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
+    ::close(fd_);
+    fd_ = -1;
+    return;
+  }
   timeval tv{10, 0};
   ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   int one = 1;
@@ -37,7 +41,7 @@ HttpResponse HttpConnection::Send(const std::string& method, const std::string& 
                                   const std::string& body, const std::string& extra_headers) {
   HttpResponse response;
   if (fd_ < 0) return response;
-  std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers;
+  std::string request = method + " " + path + " HTTP/1.1\r\nHost: flashsale\r\n" + extra_headers;
   if (!body.empty() || method == "POST") {
     request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
                "\r\n";
@@ -101,4 +105,4 @@ HttpResponse Http(int port, const std::string& method, const std::string& path,
   return connection.Send(method, path, body, "Connection: close\r\n" + extra_headers);
 }
 
-}  // namespace flashsale::testing
+}  // namespace flashsale::tools

@@ -3,7 +3,7 @@
 #include <map>
 #include <string>
 
-namespace flashsale::testing {
+namespace flashsale::tools {
 
 struct HttpResponse {
   int status = 0;                              ///< 0 when the exchange failed
@@ -11,10 +11,12 @@ struct HttpResponse {
   std::string body;
 };
 
-/// A minimal blocking HTTP/1.1 client for tests, over one TCP connection to 127.0.0.1.
+/// A minimal blocking HTTP/1.1 client (for tests and the load tool) over one TCP connection
+/// (keep-alive by default: the Connection header is whatever `extra_headers` say).
 class HttpConnection {
  public:
-  explicit HttpConnection(int port);
+  HttpConnection(const std::string& host, int port);
+  explicit HttpConnection(int port) : HttpConnection("127.0.0.1", port) {}
   ~HttpConnection();
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
@@ -34,4 +36,4 @@ class HttpConnection {
 HttpResponse Http(int port, const std::string& method, const std::string& path,
                   const std::string& body = "", const std::string& extra_headers = "");
 
-}  // namespace flashsale::testing
+}  // namespace flashsale::tools
