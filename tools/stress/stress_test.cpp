@@ -31,6 +31,7 @@
 #include "flashsale/redis/redis_stock_store.hpp"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "http_connection.hpp"
 #include "latency_histogram.hpp"
 
@@ -57,6 +58,7 @@ struct Options {
   std::string mysql_url;
   double drain_timeout_s = 120;
   std::string run_id;
+  std::string call = "purchase";  ///< purchase | health (gRPC Check / REST GET /health)
 };
 
 enum Kind { kAccepted, kSoldOut, kUserLimit, kDuplicate, kNotActive, kUnknown, kInvalid,
@@ -123,6 +125,37 @@ class RestCaller final : public Caller {
   std::string host_;
   int port_;
   std::string sale_;
+  std::unique_ptr<tools::HttpConnection> connection_;
+};
+
+/// The cheapest call of each front door, for ceilings: gRPC health Check, REST GET /health.
+class HealthCaller final : public Caller {
+ public:
+  HealthCaller(std::shared_ptr<grpc::Channel> channel, std::string host, int port)
+      : stub_(channel ? grpc::health::v1::Health::NewStub(channel) : nullptr),
+        host_(std::move(host)), port_(port) {}
+  Answer Buy(const std::string&, const std::string&, const std::string&, int) override {
+    Answer answer;
+    if (stub_) {
+      grpc::health::v1::HealthCheckRequest req;
+      grpc::health::v1::HealthCheckResponse res;
+      grpc::ClientContext context;
+      answer.kind = stub_->Check(&context, req, &res).ok() ? kAccepted : kTransport;
+      return answer;
+    }
+    if (!connection_ || !connection_->open()) {
+      connection_ = std::make_unique<tools::HttpConnection>(host_, port_);
+    }
+    auto r = connection_->Send("GET", "/health");
+    if (r.status != 200) connection_.reset();
+    answer.kind = r.status == 200 ? kAccepted : kTransport;
+    return answer;
+  }
+
+ private:
+  std::unique_ptr<grpc::health::v1::Health::Stub> stub_;
+  std::string host_;
+  int port_;
   std::unique_ptr<tools::HttpConnection> connection_;
 };
 
@@ -225,8 +258,13 @@ void Record(Run& run, long n, const Answer& answer, Clock::time_point intended) 
 }
 
 std::unique_ptr<Caller> MakeCaller(const Options& o, std::shared_ptr<grpc::Channel> channel) {
-  if (o.transport == "grpc") return std::make_unique<GrpcCaller>(std::move(channel), o.sale_id);
   auto colon = o.target.rfind(':');
+  if (o.call == "health") {
+    return std::make_unique<HealthCaller>(o.transport == "grpc" ? channel : nullptr,
+                                          o.target.substr(0, colon),
+                                          std::stoi(o.target.substr(colon + 1)));
+  }
+  if (o.transport == "grpc") return std::make_unique<GrpcCaller>(std::move(channel), o.sale_id);
   return std::make_unique<RestCaller>(o.target.substr(0, colon),
                                       std::stoi(o.target.substr(colon + 1)), o.sale_id);
 }
@@ -440,6 +478,8 @@ int main(int argc, char** argv) {
   app.add_option("--mysql-url", o.mysql_url, "MySQL of the target");
   app.add_option("--drain-timeout", o.drain_timeout_s, "seconds to wait for persistence");
   app.add_option("--run-id", o.run_id, "prefix of request ids (default: random)");
+  app.add_option("--call", o.call, "purchase, or health (the cheapest call: a ceiling)")
+      ->check(CLI::IsMember({"purchase", "health"}));
   app.option_defaults()->always_capture_default();
   CLI11_PARSE(app, argc, argv);
   if (o.run_id.empty()) o.run_id = "run" + std::to_string(std::random_device{}() % 1'000'000'000);

@@ -75,7 +75,7 @@ class OrderServiceImpl final : public flashsale::OrderService::CallbackService {
     const auto start = Clock::now();
     if (context->deadline() <= std::chrono::system_clock::now()) {
       Finish(reactor, grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline exceeded"),
-             "Purchase", start);
+             purchase_route_, start);
       return reactor;
     }
     core::PurchaseInput input{request->sale_id().empty() ? options_.default_sale_id
@@ -87,7 +87,7 @@ class OrderServiceImpl final : public flashsale::OrderService::CallbackService {
         Finish(reactor,
                ErrorStatus(reply.outcome, reply.detail,
                            reply.order_id ? reply.order_id->str() : std::string()),
-               "Purchase", start);
+               purchase_route_, start);
         return;
       }
       response->set_success(true);
@@ -96,7 +96,7 @@ class OrderServiceImpl final : public flashsale::OrderService::CallbackService {
       response->set_status("pending");
       response->set_remaining(reply.remaining);
       response->set_replayed(reply.replayed);
-      Finish(reactor, grpc::Status::OK, "Purchase", start);
+      Finish(reactor, grpc::Status::OK, purchase_route_, start);
     });
     return reactor;
   }
@@ -110,7 +110,7 @@ class OrderServiceImpl final : public flashsale::OrderService::CallbackService {
     pool_.Post([this, reactor, response, start, id = request->order_id(), sale] {
       auto view = orders_.Execute(id, sale);
       if (!view) {
-        Finish(reactor, ErrorStatus(view.error().outcome, view.error().detail), "GetOrder", start);
+        Finish(reactor, ErrorStatus(view.error().outcome, view.error().detail), get_order_route_, start);
         return;
       }
       response->set_order_id(view->id.str());
@@ -124,7 +124,7 @@ class OrderServiceImpl final : public flashsale::OrderService::CallbackService {
         response->set_unit_price_cents(o.unit_price_cents);
         response->set_created_at_ms(core::ToUnixMillis(o.created_at));
       }
-      Finish(reactor, grpc::Status::OK, "GetOrder", start);
+      Finish(reactor, grpc::Status::OK, get_order_route_, start);
     });
     return reactor;
   }
@@ -132,9 +132,9 @@ class OrderServiceImpl final : public flashsale::OrderService::CallbackService {
   void StopPool() { pool_.Stop(); }
 
  private:
-  void Finish(grpc::ServerUnaryReactor* reactor, const grpc::Status& status, const char* method,
-              Clock::time_point start) {
-    metrics_.RequestServed("grpc", method, HttpLikeCode(status.error_code()), Clock::now() - start);
+  void Finish(grpc::ServerUnaryReactor* reactor, const grpc::Status& status,
+              metrics::RouteMetrics& method, Clock::time_point start) {
+    method.Served(HttpLikeCode(status.error_code()), Clock::now() - start);
     reactor->Finish(status);
   }
 
@@ -143,6 +143,8 @@ class OrderServiceImpl final : public flashsale::OrderService::CallbackService {
   core::GetOrder& orders_;
   metrics::PrometheusMetrics& metrics_;
   core::BlockingPool pool_;
+  metrics::RouteMetrics& purchase_route_ = metrics_.Route("grpc", "Purchase");
+  metrics::RouteMetrics& get_order_route_ = metrics_.Route("grpc", "GetOrder");
 };
 
 }  // namespace

@@ -117,35 +117,35 @@ void PrometheusMetrics::OrdersFailed(std::size_t count) {
 }
 void PrometheusMetrics::PersistRetried() { retries_->Increment(); }
 
-void PrometheusMetrics::RequestServed(std::string_view transport, std::string_view route, int code,
-                                      std::chrono::nanoseconds latency) {
+RouteMetrics& PrometheusMetrics::Route(std::string_view transport, std::string_view route) {
   std::string key = std::string(transport) + " " + std::string(route);
-  std::string counter_key = key + " " + std::to_string(code);
-  prometheus::Counter* counter = nullptr;
-  prometheus::Histogram* histogram = nullptr;
-  {
-    std::lock_guard lock(mu_);
-    auto c = request_counters_.find(counter_key);
-    if (c == request_counters_.end()) {
-      c = request_counters_
-              .emplace(counter_key, &requests_->Add({{"transport", std::string(transport)},
-                                                     {"route", std::string(route)},
-                                                     {"code", std::to_string(code)}}))
-              .first;
+  std::lock_guard lock(mu_);
+  auto it = routes_.find(key);
+  if (it != routes_.end()) return *it->second;
+  auto metrics = std::make_unique<RouteMetrics>();
+  metrics->transport_ = std::string(transport);
+  metrics->route_ = std::string(route);
+  metrics->family_ = requests_;
+  metrics->create_mu_ = &mu_;
+  metrics->latency_ = &request_latency_->Add(
+      {{"transport", metrics->transport_}, {"route", metrics->route_}}, LatencyBuckets());
+  return *routes_.emplace(std::move(key), std::move(metrics)).first->second;
+}
+
+void RouteMetrics::Served(int code, std::chrono::nanoseconds latency) {
+  const std::size_t slot = code >= 0 && code < 600 ? static_cast<std::size_t>(code) : 599;
+  prometheus::Counter* counter = by_code_[slot].load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    std::lock_guard lock(*create_mu_);
+    counter = by_code_[slot].load(std::memory_order_relaxed);
+    if (counter == nullptr) {
+      counter = &family_->Add(
+          {{"transport", transport_}, {"route", route_}, {"code", std::to_string(code)}});
+      by_code_[slot].store(counter, std::memory_order_release);
     }
-    counter = c->second;
-    auto h = request_histograms_.find(key);
-    if (h == request_histograms_.end()) {
-      h = request_histograms_
-              .emplace(key, &request_latency_->Add({{"transport", std::string(transport)},
-                                                    {"route", std::string(route)}},
-                                                   LatencyBuckets()))
-              .first;
-    }
-    histogram = h->second;
   }
   counter->Increment();
-  histogram->Observe(Seconds(latency));
+  latency_->Observe(Seconds(latency));
 }
 
 void PrometheusMetrics::SetStockRemaining(std::string_view sale, std::string_view item,

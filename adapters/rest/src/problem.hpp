@@ -18,8 +18,14 @@ struct HttpOutcome {
 
 HttpOutcome ToHttp(core::Outcome outcome);
 
+/// A JSON string literal (quotes included) for arbitrary bytes: escapes quotes, backslashes
+/// and control characters, and replaces invalid UTF-8 by U+FFFD.
+void AppendJsonString(std::string& out, std::string_view text);
+
 /// An application/problem+json body (RFC 7807) that also carries success:false and message.
+/// `extra` is appended verbatim inside the object (already-encoded ,"key":value pairs).
 std::string ProblemJson(int code, std::string_view slug, std::string_view title,
-                        std::string_view message, std::string_view detail);
+                        std::string_view message, std::string_view detail,
+                        std::string_view extra = {});
 
 }  // namespace flashsale::rest

@@ -48,7 +48,7 @@ struct Exchange {
   Http::ResponseWriter writer;
   bool keep_alive = true;
   Clock::time_point start = Clock::now();
-  const char* route;
+  metrics::RouteMetrics* route;
 };
 
 }  // namespace
@@ -121,9 +121,10 @@ class RestServer::Impl {
 
  private:
   std::shared_ptr<Exchange> Begin(const Http::Request& request, Http::ResponseWriter writer,
-                                  const char* route) {
+                                  metrics::RouteMetrics& route) {
     ++in_flight_;
-    auto exchange = std::make_shared<Exchange>(Exchange{std::move(writer), true, Clock::now(), route});
+    auto exchange =
+        std::make_shared<Exchange>(Exchange{std::move(writer), true, Clock::now(), &route});
     if (auto connection = request.headers().tryGet<Http::Header::Connection>()) {
       exchange->keep_alive = connection->control() != Http::ConnectionControl::Close;
     }
@@ -142,7 +143,7 @@ class RestServer::Impl {
     if (retry_after > 0) headers.add(std::make_shared<RetryAfter>(retry_after));
     if (allow != nullptr) headers.add(std::make_shared<Http::Header::Allow>(*allow));
     exchange.writer.send(static_cast<Http::Code>(code), body);
-    metrics_.RequestServed("http", exchange.route, code, Clock::now() - exchange.start);
+    exchange.route->Served(code, Clock::now() - exchange.start);
     --in_flight_;
   }
 
@@ -156,7 +157,7 @@ class RestServer::Impl {
   }
 
   void Purchase(const Rest::Request& request, Http::ResponseWriter writer) {
-    auto exchange = Begin(request, std::move(writer), "/api/purchase");
+    auto exchange = Begin(request, std::move(writer), purchase_route_);
     json body = json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
     if (body.is_discarded() || !body.is_object()) {
       SendProblem(*exchange, core::Outcome::kInvalidRequest, "the body must be a JSON object");
@@ -214,31 +215,32 @@ class RestServer::Impl {
       input.request_id = key;
     }
     purchase_.Execute(input, [this, exchange](core::PurchaseReply reply) {
+      // Order ids are validated ids ([A-Za-z0-9._:-]): nothing to escape.
+      const std::string order_id = reply.order_id ? reply.order_id->str() : std::string();
       if (reply.outcome == core::Outcome::kAccepted) {
-        json ok{{"success", true},
-                {"message", "order placed successfully"},
-                {"order_id", reply.order_id ? reply.order_id->str() : ""},
-                {"status", "pending"},
-                {"remaining", reply.remaining},
-                {"replayed", reply.replayed}};
-        Send(*exchange, 200, Dump(ok), "application/json");
+        std::string ok = "{\"success\":true,\"message\":\"order placed successfully\",\"order_id\":\"" +
+                         order_id + "\",\"status\":\"pending\",\"remaining\":" +
+                         std::to_string(reply.remaining) +
+                         ",\"replayed\":" + (reply.replayed ? "true" : "false") + "}";
+        Send(*exchange, 200, ok, "application/json");
         return;
       }
       HttpOutcome http = ToHttp(reply.outcome);
-      json problem = json::parse(
-          ProblemJson(http.code, http.slug, http.title, http.message, reply.detail));
+      std::string extra;
       if (reply.order_id) {
-        problem["order_id"] = reply.order_id->str();
-        problem["status"] = reply.order_failed ? "failed" : "pending";
+        extra = ",\"order_id\":\"" + order_id + "\",\"status\":\"" +
+                (reply.order_failed ? "failed" : "pending") + "\"";
       }
-      if (reply.replayed) problem["replayed"] = true;
+      if (reply.replayed) extra += ",\"replayed\":true";
       int retry = (http.code == 429 || http.code == 503) ? 1 : 0;
-      Send(*exchange, http.code, Dump(problem), "application/problem+json", retry);
+      Send(*exchange, http.code,
+           ProblemJson(http.code, http.slug, http.title, http.message, reply.detail, extra),
+           "application/problem+json", retry);
     });
   }
 
   void GetOrder(const Rest::Request& request, Http::ResponseWriter writer) {
-    auto exchange = Begin(request, std::move(writer), "/api/orders/:id");
+    auto exchange = Begin(request, std::move(writer), order_route_);
     std::string id = request.param(":id").as<std::string>();
     std::string sale = request.query().get("sale_id").value_or(options_.default_sale_id);
     pool_.Post([this, exchange, id = std::move(id), sale = std::move(sale)] {
@@ -271,13 +273,13 @@ class RestServer::Impl {
   }
 
   void Health(const Rest::Request& request, Http::ResponseWriter writer) {
-    const char* route = request.resource() == "/livez" ? "/livez" : "/health";
+    auto& route = request.resource() == "/livez" ? livez_route_ : health_route_;
     auto exchange = Begin(request, std::move(writer), route);
     Send(*exchange, 200, R"({"status":"ok"})", "application/json");
   }
 
   void Ready(const Rest::Request& request, Http::ResponseWriter writer) {
-    auto exchange = Begin(request, std::move(writer), "/readyz");
+    auto exchange = Begin(request, std::move(writer), ready_route_);
     bool ready = ready_();
     metrics_.SetReady(ready);
     Send(*exchange, ready ? 200 : 503,
@@ -286,13 +288,13 @@ class RestServer::Impl {
   }
 
   void Metrics(const Rest::Request& request, Http::ResponseWriter writer) {
-    auto exchange = Begin(request, std::move(writer), "/metrics");
+    auto exchange = Begin(request, std::move(writer), metrics_route_);
     Send(*exchange, 200, metrics_.Render(), "text/plain; version=0.0.4");
   }
 
   void MethodNotAllowed(const Rest::Request& request, Http::ResponseWriter writer,
                         Http::Method allow) {
-    auto exchange = Begin(request, std::move(writer), "method-not-allowed");
+    auto exchange = Begin(request, std::move(writer), not_allowed_route_);
     const char* name = allow == Http::Method::Post ? "POST" : "GET";
     Send(*exchange, 405,
          ProblemJson(405, "method-not-allowed", "Method not allowed", "method not allowed",
@@ -307,7 +309,7 @@ class RestServer::Impl {
   }
 
   void NotFound(const Rest::Request& request, Http::ResponseWriter writer) {
-    auto exchange = Begin(request, std::move(writer), "not-found");
+    auto exchange = Begin(request, std::move(writer), not_found_route_);
     Send(*exchange, 404,
          ProblemJson(404, "not-found", "Not found", "not found", "no route for this path"),
          "application/problem+json");
@@ -322,6 +324,14 @@ class RestServer::Impl {
   Http::Endpoint endpoint_;
   Rest::Router router_;
   std::atomic<std::int64_t> in_flight_{0};
+  metrics::RouteMetrics& purchase_route_ = metrics_.Route("http", "/api/purchase");
+  metrics::RouteMetrics& order_route_ = metrics_.Route("http", "/api/orders/:id");
+  metrics::RouteMetrics& health_route_ = metrics_.Route("http", "/health");
+  metrics::RouteMetrics& livez_route_ = metrics_.Route("http", "/livez");
+  metrics::RouteMetrics& ready_route_ = metrics_.Route("http", "/readyz");
+  metrics::RouteMetrics& metrics_route_ = metrics_.Route("http", "/metrics");
+  metrics::RouteMetrics& not_allowed_route_ = metrics_.Route("http", "method-not-allowed");
+  metrics::RouteMetrics& not_found_route_ = metrics_.Route("http", "not-found");
 };
 
 RestServer::RestServer(RestOptions options, core::PlacePurchase& purchase, core::GetOrder& orders,

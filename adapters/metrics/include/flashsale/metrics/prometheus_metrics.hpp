@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -22,6 +23,22 @@ class Family;
 
 namespace flashsale::metrics {
 
+/// Request metrics of one route of one transport: resolved once, then updated lock-free
+/// (per-code counters are created on first use). Thread-safe.
+class RouteMetrics {
+ public:
+  void Served(int code, std::chrono::nanoseconds latency);
+
+ private:
+  friend class PrometheusMetrics;
+  std::string transport_;
+  std::string route_;
+  prometheus::Family<prometheus::Counter>* family_ = nullptr;
+  prometheus::Histogram* latency_ = nullptr;
+  std::mutex* create_mu_ = nullptr;
+  std::array<std::atomic<prometheus::Counter*>, 600> by_code_{};  // HTTP 100-599, gRPC 0-16
+};
+
 /// Metrics port on prometheus-cpp (core only: the text is served by the REST adapter).
 /// Names follow Prometheus conventions: `flashsale_` prefix, base units (seconds), `_total`
 /// counters; no user ids in labels. Hot-path updates touch pre-created series only.
@@ -37,10 +54,9 @@ class PrometheusMetrics final : public ports::Metrics {
   void OrdersFailed(std::size_t count) override;
   void PersistRetried() override;
 
-  /// One HTTP/RPC request answered: `route` is the route template (e.g. /api/orders/:id),
-  /// never the raw path.
-  void RequestServed(std::string_view transport, std::string_view route, int code,
-                     std::chrono::nanoseconds latency);
+  /// The request metrics of a route template (e.g. /api/orders/:id, never the raw path).
+  /// The reference stays valid as long as this object.
+  RouteMetrics& Route(std::string_view transport, std::string_view route);
   /// Sampled state.
   void SetStockRemaining(std::string_view sale, std::string_view item, std::int64_t units);
   void SetQueueDepth(std::int64_t orders);
@@ -63,9 +79,8 @@ class PrometheusMetrics final : public ports::Metrics {
   prometheus::Family<prometheus::Counter>* requests_ = nullptr;
   prometheus::Family<prometheus::Histogram>* request_latency_ = nullptr;
   prometheus::Family<prometheus::Gauge>* stock_ = nullptr;
-  mutable std::mutex mu_;  // series created on first use (routes x codes): cached here
-  std::map<std::string, prometheus::Counter*, std::less<>> request_counters_;
-  std::map<std::string, prometheus::Histogram*, std::less<>> request_histograms_;
+  std::mutex mu_;  // guards routes_ and the creation of per-code series
+  std::map<std::string, std::unique_ptr<RouteMetrics>, std::less<>> routes_;
 };
 
 }  // namespace flashsale::metrics

@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# tools/bench.sh: one command, one run, one machine state. Starts its own Redis (AOF everysec)
+# and MariaDB on loopback, the two apps, then measures (each 3 times, median kept):
+#   C1 redis-benchmark EVALSHA of reserve.lua (-P 1, 50 connections)   ceiling of Redis
+#   C2 wrk on GET /health of the same flashsale-rest (keep-alive)        ceiling of REST
+#   C3 grpc.health.v1 Check on the same flashsale-grpc (64 callers)      ceiling of gRPC
+#   C4 raw 100-row INSERTs into orders, 4 clients                        ceiling of MariaDB
+# and flashsale's own figures: REST purchases/s, REST sold-out flood/s, gRPC purchases/s,
+# persistence rows/s draining 100,000 orders, open-loop p99 at half the REST maximum; then
+# appendfsync always, app RSS over a soak, Redis memory per 100,000 outcomes/stream entries.
+# Writes .local/bench/results.md (the table for BENCHMARKS.md) and prints it.
+#   FLASHSALE_BENCH_SECONDS (8) per measurement, FLASHSALE_BENCH_SOAK_SECONDS (300) per app.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+secs=${FLASHSALE_BENCH_SECONDS:-8}
+soak=${FLASHSALE_BENCH_SOAK_SECONDS:-300}
+work="$root/.local/bench"
+rp=26379; mp=23306; restp=28080; grpcp=25051
+redis_url="redis://127.0.0.1:$rp"
+mysql_url="mysql://flashsale:flashsale@127.0.0.1:$mp/flashsale"
+sock="$work/mysql/mysqld.sock"
+pids=()
+
+"$root/tools/install-deps.sh" "$root/tools/apt-bench.txt"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build --target flashsale-rest flashsale-grpc stress_test persist_bench >/dev/null
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  redis-cli -p $rp shutdown nosave >/dev/null 2>&1 || true
+  if [[ -f "$work/mysql/mysqld.pid" ]]; then kill "$(cat "$work/mysql/mysqld.pid")" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+rm -rf "$work"; mkdir -p "$work/redis" "$work/mysql"
+log() { echo "bench: $*" >&2; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+jq_num() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+# --- servers -----------------------------------------------------------------------------
+redis-server --port $rp --bind 127.0.0.1 --dir "$work/redis" --save '' --appendonly yes \
+  --appendfsync everysec --daemonize yes --pidfile "$work/redis/redis.pid" \
+  --logfile "$work/redis/redis.log"
+until redis-cli -p $rp ping 2>/dev/null | grep -q PONG; do sleep 0.05; done
+mariadb-install-db --no-defaults --user=root --datadir="$work/mysql/data" \
+  --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve >/dev/null 2>&1
+mariadbd --no-defaults --user=root --datadir="$work/mysql/data" --socket="$sock" \
+  --pid-file="$work/mysql/mysqld.pid" --port=$mp --bind-address=127.0.0.1 --skip-name-resolve \
+  --log-error="$work/mysql/error.log" --character-set-server=utf8mb4 \
+  --collation-server=utf8mb4_unicode_ci --innodb-buffer-pool-size=512M \
+  --innodb-flush-log-at-trx-commit=1 --skip-log-bin --max-connections=500 >/dev/null 2>&1 &
+until mariadb-admin --no-defaults --socket="$sock" -uroot ping >/dev/null 2>&1; do sleep 0.1; done
+sql() { mariadb --no-defaults --socket="$sock" -uroot -N -B "$@"; }
+sql <<'SQL'
+CREATE DATABASE flashsale CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER 'flashsale'@'127.0.0.1' IDENTIFIED BY 'flashsale';
+GRANT ALL ON flashsale.* TO 'flashsale'@'127.0.0.1';
+SQL
+
+start_app() {  # start_app <binary> <port> <args...>; echoes the pid
+  local bin=$1 port=$2; shift 2
+  "build/apps/$bin" --bind 127.0.0.1 --port "$port" --redis-url "$redis_url" \
+    --mysql-url "$mysql_url" "$@" >>"$work/$bin.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 200); do
+    grep -q '"msg":"listening"' "$work/$bin.log" 2>/dev/null && { echo "$pid"; return 0; }
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "bench: $bin did not start (is port $port free?):" >&2
+  tail -3 "$work/$bin.log" >&2
+  return 1
+}
+big="--demo-stock 1000000000 --demo-per-user-limit 1000000"
+# First start migrates; then the sold-out sale is added so the apps load it at start.
+pid=$(start_app flashsale-rest $restp --migrate $big)
+kill "$pid"
+for _ in $(seq 1 100); do ss -ltn | grep -q ":$restp " || break; sleep 0.1; done
+now_ms=$(($(date +%s) * 1000))
+sql flashsale <<SQL
+INSERT INTO sales VALUES ('soldout', 10, $((now_ms - 60000)), $((now_ms + 86400000)), DEFAULT);
+INSERT INTO sale_items (sale_id, item_id, name, stock, price_cents) VALUES ('soldout', 'iphone-15', 'gone', 0, 1);
+SQL
+rest_pid=$(start_app flashsale-rest $restp $big); pids+=("$rest_pid")
+grpc_pid=$(start_app flashsale-grpc $grpcp $big); pids+=("$grpc_pid")
+
+stress() {  # stress <args...> -> JSON report line
+  build/tools/stress_test --json "$@" 2>/dev/null | tail -1
+}
+
+# --- ceilings ----------------------------------------------------------------------------
+log "C1 redis-benchmark EVALSHA reserve.lua"
+sha=$(redis-cli -p $rp SCRIPT LOAD "$(cat adapters/redis/lua/reserve.lua)")
+redis-cli -p $rp EVAL "$(cat adapters/redis/lua/load.lua)" 3 'fs:{rb}:meta' 'fs:{rb}:orders' \
+  'fs:{rb}:stock:item-1' 0 99999999999999 1000000000 1 item-1 1000000000 100 >/dev/null
+c1_run() {
+  redis-benchmark -p $rp -n 200000 -c 50 -P 1 -r 1000000000 --csv EVALSHA "$sha" 6 \
+    'fs:{rb}:meta' 'fs:{rb}:stock:item-1' 'fs:{rb}:bought' 'fs:{rb}:idem:u__rand_int__/r__rand_int__' \
+    'fs:{rb}:orders' 'fs:{rb}:ostatus' u__rand_int__ 1 fp O__rand_int__ "$now_ms" 86400000 rb \
+    item-1 r__rand_int__ | tail -1 | cut -d, -f2 | tr -d '"'
+}
+c1=$(for i in 1 2 3; do c1_run; done | median)
+redis-cli -p $rp DEL 'fs:{rb}:orders' 'fs:{rb}:ostatus' 'fs:{rb}:bought' >/dev/null
+
+log "C2 wrk GET /health"
+c2=$(for i in 1 2 3; do wrk -t2 -c64 -d${secs}s "http://127.0.0.1:$restp/health" |
+  awk '/Requests\/sec/ {print $2}'; done | median)
+
+log "C3 gRPC health Check"
+c3=$(for i in 1 2 3; do stress --transport grpc --target 127.0.0.1:$grpcp --call health \
+  --concurrency 64 --duration "$secs" | jq_num 'd["throughput_per_s"]'; done | median)
+
+log "C4 raw 100-row INSERTs, 4 clients"
+python3 - "$work" <<'PY'
+import sys
+work = sys.argv[1]
+for t in range(4):
+    with open(f"{work}/insert{t}.sql", "w") as f:
+        f.write("USE flashsale;\n")
+        for s in range(500):
+            rows = ",".join(
+                f"('c4-{t}-{s}-{r}','c4','iphone-15','u{t}-{s}-{r}','r',1,100,'confirmed',NULL,0)"
+                for r in range(100))
+            f.write("INSERT INTO orders (order_id,sale_id,item_id,user_id,request_id,quantity,"
+                    "unit_price_cents,status,failure_reason,created_at_ms) VALUES " + rows + ";\n")
+PY
+c4_run() {
+  sql -e "DELETE FROM flashsale.orders WHERE sale_id='c4'"
+  local t0 t1
+  local clients=()
+  t0=$(date +%s.%N)
+  for t in 0 1 2 3; do
+    mariadb --no-defaults -h127.0.0.1 -P$mp -uflashsale -pflashsale <"$work/insert$t.sql" &
+    clients+=($!)
+  done
+  wait "${clients[@]}"
+  t1=$(date +%s.%N)
+  python3 -c "print(round(4*500*100/($t1-$t0)))"
+}
+c4=$(for i in 1 2 3; do c4_run; done | median)
+sql -e "DELETE FROM flashsale.orders WHERE sale_id='c4'"
+
+# --- flashsale ---------------------------------------------------------------------------
+log "REST purchases/s"
+rest_runs=()
+for i in 1 2 3; do
+  rest_runs+=("$(stress --target 127.0.0.1:$restp --concurrency 64 --duration "$secs" \
+    --users 100000000)")
+done
+rest=$(for r in "${rest_runs[@]}"; do echo "$r" | jq_num 'd["throughput_per_s"]'; done | median)
+rest_ok=$(for r in "${rest_runs[@]}"; do echo "$r" | jq_num 'd["outcomes"].get("accepted",0)==d["requests"]'; done | sort -u | tr '\n' ' ')
+
+log "REST sold-out flood/s"
+flood=$(for i in 1 2 3; do stress --target 127.0.0.1:$restp --sale-id soldout --concurrency 64 \
+  --duration "$secs" | jq_num 'd["throughput_per_s"]'; done | median)
+
+log "gRPC purchases/s"
+grpc=$(for i in 1 2 3; do stress --transport grpc --target 127.0.0.1:$grpcp --concurrency 64 \
+  --duration "$secs" --users 100000000 | jq_num 'd["throughput_per_s"]'; done | median)
+
+log "persistence: drain 100,000 queued orders (batch 500) and 20,000 single-row"
+persist_json=$(build/tools/persist_bench "$redis_url/1" "$mysql_url" 100000 4 500 | tail -1)
+persist=$(echo "$persist_json" | jq_num 'd["rows_per_s"]')
+drain_s=$(echo "$persist_json" | jq_num 'd["drain_s"]')
+single=$(build/tools/persist_bench "$redis_url/1" "$mysql_url" 20000 4 1 | tail -1 | jq_num 'd["rows_per_s"]')
+stream_filled=$(echo "$persist_json" | jq_num 'd["stream_bytes_filled"]')
+stream_drained=$(echo "$persist_json" | jq_num 'd["stream_bytes_drained"]')
+mem_per_order=$(echo "$persist_json" | jq_num '(d["used_memory_filled"]-d["used_memory_before"])')
+
+log "open loop at half the REST maximum"
+half=$(python3 -c "print(int($rest/2))")
+open_json=$(stress --target 127.0.0.1:$restp --concurrency 256 --rate "$half" \
+  --duration "$secs" --users 100000000)
+open_p99=$(echo "$open_json" | jq_num 'd["latency"]["p99_ms"]')
+open_p50=$(echo "$open_json" | jq_num 'd["latency"]["p50_ms"]')
+
+log "Redis memory per 100,000 stored outcomes (sold-out answers)"
+redis-cli -p $rp EVAL "$(cat adapters/redis/lua/load.lua)" 3 'fs:{so}:meta' 'fs:{so}:orders' \
+  'fs:{so}:stock:item-1' 0 99999999999999 10 1 item-1 0 100 >/dev/null
+used() { redis-cli -p $rp INFO memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r'; }
+before=$(used)
+redis-benchmark -p $rp -n 100000 -c 50 -r 1000000000 -q EVALSHA "$sha" 6 'fs:{so}:meta' \
+  'fs:{so}:stock:item-1' 'fs:{so}:bought' 'fs:{so}:idem:u__rand_int__/r__rand_int__' \
+  'fs:{so}:orders' 'fs:{so}:ostatus' u__rand_int__ 1 fp O__rand_int__ "$now_ms" 86400000 so \
+  item-1 r__rand_int__ >/dev/null 2>&1
+outcomes=$(redis-cli -p $rp EVAL "return #redis.call('KEYS', 'fs:{so}:idem:*')" 0)
+after=$(used)
+outcome_mem=$(python3 -c "print(round(($after-$before)*100000/$outcomes))")
+
+log "appendfsync always"
+redis-cli -p $rp CONFIG SET appendfsync always >/dev/null
+c1_always=$(c1_run)
+rest_always=$(stress --target 127.0.0.1:$restp --concurrency 64 --duration "$secs" \
+  --users 100000000 | jq_num 'd["throughput_per_s"]')
+redis-cli -p $rp CONFIG SET appendfsync everysec >/dev/null
+
+soak_app() {  # soak_app <pid> <stress args...> -> "first_rss_mb peak_rss_mb last_rss_mb"
+  local pid=$1; shift
+  build/tools/stress_test "$@" --duration "$soak" --json >/dev/null 2>&1 &
+  local load=$! first="" peak=0 last=0 t=0
+  while kill -0 $load 2>/dev/null; do
+    sleep 5; t=$((t + 5))
+    local rss; rss=$(ps -o rss= -p "$pid" | tr -d ' ')
+    [[ -z "$rss" ]] && break
+    ((t >= 30)) && [[ -z "$first" ]] && first=$rss
+    ((rss > peak)) && peak=$rss
+    last=$rss
+  done
+  wait $load || true
+  echo "$((${first:-$last} / 1024)) $((peak / 1024)) $((last / 1024))"
+}
+log "soak: flashsale-rest RSS under purchase load for ${soak}s"
+read -r rest_rss_first rest_rss_peak rest_rss_last < <(soak_app "$rest_pid" \
+  --target 127.0.0.1:$restp --concurrency 64 --users 100000000)
+log "soak: flashsale-grpc RSS under purchase load for ${soak}s"
+read -r grpc_rss_first grpc_rss_peak grpc_rss_last < <(soak_app "$grpc_pid" --transport grpc \
+  --target 127.0.0.1:$grpcp --concurrency 64 --users 100000000)
+
+# --- report ------------------------------------------------------------------------------
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+r1=$(ratio "$rest" "$c1"); r2=$(ratio "$flood" "$c2"); r3=$(ratio "$grpc" "$c3")
+r4=$(ratio "$persist" "$c4")
+cpu=$(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')
+fmt() { python3 -c "print(f'{float($1):,.0f}')"; }
+cat >"$work/results.md" <<MD
+Machine: $(nproc) vCPU ($cpu), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"); load generator, apps, Redis and MariaDB all on the same cores. $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD).
+Command: \`tools/bench.sh\` (FLASHSALE_BENCH_SECONDS=$secs, FLASHSALE_BENCH_SOAK_SECONDS=$soak); medians of 3.
+
+| ceiling | per s |
+|---|---|
+| C1 redis-benchmark EVALSHA reserve.lua, -P 1, 50 conns | $(fmt "$c1") |
+| C2 wrk GET /health, flashsale-rest, 2 threads x 64 conns, keep-alive | $(fmt "$c2") |
+| C3 grpc.health.v1 Check, flashsale-grpc, 64 callers | $(fmt "$c3") |
+| C4 raw 100-row INSERT into orders, 4 clients (rows) | $(fmt "$c4") |
+
+| flashsale | figure | ratio | goal |
+|---|---|---|---|
+| REST accepted purchases/s (64 callers, unique users; all accepted: $rest_ok) | $(fmt "$rest") | R1 = $r1 of C1 | >= 0.5 |
+| REST sold-out flood/s (64 callers) | $(fmt "$flood") | R2 = $r2 of C2 | >= 0.9 |
+| gRPC purchases/s (64 callers) | $(fmt "$grpc") | R3 = $r3 of C3 | >= 0.6 |
+| persistence rows/s, 100,000 queued orders, batch 500, 4 workers (drained in ${drain_s} s) | $(fmt "$persist") | R4 = $r4 of C4 | >= 0.5 |
+| persistence rows/s, single-row batches (batch 1), same stack | $(fmt "$single") | | |
+| open-loop REST at $(fmt "$half")/s (half of the max): p50 / p99 ms | $open_p50 / $open_p99 | R5 = $open_p99 ms | < 5 ms |
+
+| durability and memory | figure |
+|---|---|
+| appendfsync always: C1 / REST purchases/s | $(fmt "$c1_always") / $(fmt "$rest_always") (everysec: $(fmt "$c1") / $(fmt "$rest")) |
+| flashsale-rest RSS under purchase load, ${soak} s: after 30 s / peak / end (MiB) | $rest_rss_first / $rest_rss_peak / $rest_rss_last |
+| flashsale-grpc RSS under purchase load, ${soak} s: after 30 s / peak / end (MiB) | $grpc_rss_first / $grpc_rss_peak / $grpc_rss_last |
+| Redis used_memory per 100,000 stored outcomes (sold-out answers, 24 h TTL) | $(python3 -c "print(f'{$outcome_mem/1048576:.1f}')") MiB |
+| Redis used_memory per 100,000 accepted orders (answer + stream entry + counters), before persistence | $(python3 -c "print(f'{$mem_per_order/1048576:.1f}')") MiB |
+| order stream, 100,000 entries: before / after acknowledged entries are trimmed | $(python3 -c "print(f'{$stream_filled/1048576:.1f}')") MiB / $(python3 -c "print(f'{$stream_drained/1024:.1f}')") KiB |
+MD
+cat "$work/results.md"
