@@ -75,6 +75,7 @@ bool PersistOrders::ReclaimDue() {
 void PersistOrders::Work(std::stop_token stop, int index) {
   const std::string consumer = options_.consumer_prefix + "-" + std::to_string(index);
   std::vector<ports::QueuedOrder> batch;
+  bool linger = false;
   auto backoff = options_.backoff_initial;
   auto fail = [&]() {
     ++retries_;
@@ -106,6 +107,7 @@ void PersistOrders::Work(std::stop_token stop, int index) {
         continue;
       }
       batch = std::move(*pulled);
+      linger = !draining_ && batch.size() < options_.batch_size / 2 && options_.linger.count() > 0;
     }
     if (!Process(batch)) {
       if (!fail()) break;
@@ -113,6 +115,7 @@ void PersistOrders::Work(std::stop_token stop, int index) {
     }
     batch.clear();
     backoff = options_.backoff_initial;
+    if (linger && !Sleep(stop, options_.linger)) break;
   }
   if (batch.empty() && !stop.stop_requested()) {
     ++drained_workers_;

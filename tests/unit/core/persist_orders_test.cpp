@@ -68,6 +68,7 @@ class PersistOrdersTest : public ::testing::Test {
     options.backoff_initial = milliseconds(5);
     options.backoff_max = milliseconds(20);
     options.reclaim_interval = milliseconds(3'600'000);
+    options.linger = milliseconds(0);
     return options;
   }
 
@@ -185,6 +186,29 @@ TEST_F(PersistOrdersTest, FailedAckIsRetriedWithTheSameBatch) {
   pool.Start();
   ASSERT_TRUE(Eventually([&] { return pool.stats().persisted == 1; }));
   pool.Stop(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+}
+
+TEST_F(PersistOrdersTest, SmallBatchesLingerSoOrdersAccumulate) {
+  std::vector<std::chrono::steady_clock::time_point> pulls;
+  std::mutex mu;
+  EXPECT_CALL(queue_, Pull(_, _, _)).WillRepeatedly([&](auto, auto, milliseconds) {
+    std::lock_guard lock(mu);
+    pulls.push_back(std::chrono::steady_clock::now());
+    return Result<Batch>(pulls.size() <= 2 ? MakeBatch({pulls.size() == 1 ? "A" : "B"}) : Batch{});
+  });
+  EXPECT_CALL(repository_, SaveBatch(_))
+      .Times(2)
+      .WillRepeatedly(Return(Result<std::vector<ports::SaveResult>>({Saved()})));
+  EXPECT_CALL(queue_, Ack(_)).Times(2).WillRepeatedly(Return(Ok()));
+  auto options = Options();
+  options.linger = milliseconds(40);
+  PersistOrders pool(queue_, repository_, store_, metrics_, options);
+  pool.Start();
+  ASSERT_TRUE(Eventually([&] { return pool.stats().persisted == 2; }));
+  pool.Stop(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  std::lock_guard lock(mu);
+  ASSERT_GE(pulls.size(), 2U);
+  EXPECT_GE(pulls[1] - pulls[0], milliseconds(40)) << "a 1-order batch (of 500) waits before the next pull";
 }
 
 TEST_F(PersistOrdersTest, FailedPullBacksOffAndRecovers) {

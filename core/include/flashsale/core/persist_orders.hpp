@@ -25,6 +25,11 @@ struct PersistOptions {
   std::size_t batch_size = 500;
   /// How long an idle Pull waits for the first order. Default 50 ms.
   std::chrono::milliseconds pull_wait{50};
+  /// After a batch smaller than half of batch_size, wait this long before the next Pull so
+  /// that orders accumulate: fewer, bigger batches cost the queue and the database far less
+  /// per order (measured: Redis XREADGROUP ~30 us per call). Adds at most this much to the
+  /// persistence delay; never applies while draining. Default 10 ms; 0 disables.
+  std::chrono::milliseconds linger{10};
   /// First backoff after a transient failure; doubles per failure up to backoff_max.
   std::chrono::milliseconds backoff_initial{50};
   /// Cap of the exponential backoff. Default 5 s.
