@@ -1,7 +1,6 @@
 #include "app_config.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "flashsale/mysql/mysql_options.hpp"
@@ -78,55 +77,73 @@ std::optional<AppConfig> ParseConfig(int argc, char** argv, Frontend frontend, i
   app.add_option("--bind", c.bind, "Listen address")->envname("FLASHSALE_BIND");
   if (frontend == Frontend::kRest) {
     app.add_option("--port", c.rest_port, "REST port (0 = any free port)")
-        ->envname("FLASHSALE_REST_PORT")->check(CLI::Range(0, 65535));
+        ->envname("FLASHSALE_REST_PORT")
+        ->check(CLI::Range(0, 65535));
     app.add_option("--http-threads", c.http_threads, "Pistache reactor threads")
-        ->envname("FLASHSALE_HTTP_THREADS")->check(CLI::Range(1, 64));
+        ->envname("FLASHSALE_HTTP_THREADS")
+        ->check(CLI::Range(1, 64));
     app.add_option("--max-body-bytes", c.max_body_bytes, "Largest request body (413 above)")
-        ->envname("FLASHSALE_MAX_BODY_BYTES")->check(CLI::Range(256, 1 << 20));
+        ->envname("FLASHSALE_MAX_BODY_BYTES")
+        ->check(CLI::Range(256, 1 << 20));
   } else {
     app.add_option("--port", c.grpc_port, "gRPC port (0 = any free port)")
-        ->envname("FLASHSALE_GRPC_PORT")->check(CLI::Range(0, 65535));
+        ->envname("FLASHSALE_GRPC_PORT")
+        ->check(CLI::Range(0, 65535));
   }
   app.add_option("--redis-url", c.redis_url,
                  "redis://[:password@]host[:port][/db]; empty = embedded memory store")
-      ->envname("FLASHSALE_REDIS_URL")->check(redis_check);
+      ->envname("FLASHSALE_REDIS_URL")
+      ->check(redis_check);
   app.add_option("--mysql-url", c.mysql_url,
                  "mysql://user[:password]@host[:port]/database; empty = embedded memory store")
-      ->envname("FLASHSALE_MYSQL_URL")->check(mysql_check);
+      ->envname("FLASHSALE_MYSQL_URL")
+      ->check(mysql_check);
   app.add_flag("--migrate,!--no-migrate", c.migrate, "Apply pending MySQL migrations at start")
       ->envname("FLASHSALE_MIGRATE");
   app.add_option("--sale-id", c.sale_id, "Default sale for requests that name none")
-      ->envname("FLASHSALE_SALE_ID")->check(id_check);
+      ->envname("FLASHSALE_SALE_ID")
+      ->check(id_check);
   app.add_flag("--demo-sale,!--no-demo-sale", c.demo_sale,
                "Create the default sale with the demo item when it does not exist")
       ->envname("FLASHSALE_DEMO_SALE");
   app.add_option("--demo-item", c.demo_item, "Item of the demo sale")
-      ->envname("FLASHSALE_DEMO_ITEM")->check(id_check);
+      ->envname("FLASHSALE_DEMO_ITEM")
+      ->check(id_check);
   app.add_option("--demo-stock", c.demo_stock, "Units of the demo item")
-      ->envname("FLASHSALE_DEMO_STOCK")->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000'000}));
+      ->envname("FLASHSALE_DEMO_STOCK")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000'000}));
   app.add_option("--demo-per-user-limit", c.demo_per_user_limit, "Units one user may buy")
-      ->envname("FLASHSALE_DEMO_PER_USER_LIMIT")->check(CLI::Range(1, 1'000'000));
+      ->envname("FLASHSALE_DEMO_PER_USER_LIMIT")
+      ->check(CLI::Range(1, 1'000'000));
   app.add_option("--demo-price-cents", c.demo_price_cents, "Unit price of the demo item")
-      ->envname("FLASHSALE_DEMO_PRICE_CENTS")->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+      ->envname("FLASHSALE_DEMO_PRICE_CENTS")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
   app.add_option("--workers", c.workers, "Persistence workers")
-      ->envname("FLASHSALE_WORKERS")->check(CLI::Range(1, 64));
+      ->envname("FLASHSALE_WORKERS")
+      ->check(CLI::Range(1, 64));
   app.add_option("--batch-size", c.batch_size, "Orders per persisted batch")
-      ->envname("FLASHSALE_BATCH_SIZE")->check(CLI::Range(1, 5000));
+      ->envname("FLASHSALE_BATCH_SIZE")
+      ->check(CLI::Range(1, 5000));
   app.add_option("--max-per-order", c.max_per_order, "Largest quantity of one order")
-      ->envname("FLASHSALE_MAX_PER_ORDER")->check(CLI::Range(1, 1'000'000));
+      ->envname("FLASHSALE_MAX_PER_ORDER")
+      ->check(CLI::Range(1, 1'000'000));
   app.add_option("--redis-timeout-ms", c.redis_timeout_ms, "Redis command timeout")
-      ->envname("FLASHSALE_REDIS_TIMEOUT_MS")->check(CLI::Range(10, 60'000));
+      ->envname("FLASHSALE_REDIS_TIMEOUT_MS")
+      ->check(CLI::Range(10, 60'000));
   app.add_option("--redis-pipelines", c.redis_pipelines, "Redis hot-path connections")
-      ->envname("FLASHSALE_REDIS_PIPELINES")->check(CLI::Range(1, 16));
+      ->envname("FLASHSALE_REDIS_PIPELINES")
+      ->check(CLI::Range(1, 16));
   app.add_flag("--sold-out-fast-path,!--no-sold-out-fast-path", c.sold_out_fast_path,
                "Answer repeated SoldOut without a Redis round trip (staleness <= 100 ms)")
       ->envname("FLASHSALE_SOLD_OUT_FAST_PATH");
   app.add_option("--shutdown-grace", c.shutdown_grace_s,
                  "Seconds between readiness off and draining on SIGTERM")
-      ->envname("FLASHSALE_SHUTDOWN_GRACE")->check(CLI::Range(0.0, 300.0));
+      ->envname("FLASHSALE_SHUTDOWN_GRACE")
+      ->check(CLI::Range(0.0, 300.0));
   app.add_option("--drain-timeout", c.drain_timeout_s,
                  "Seconds to finish in-flight requests and flush the order queue")
-      ->envname("FLASHSALE_DRAIN_TIMEOUT")->check(CLI::Range(0.0, 3600.0));
+      ->envname("FLASHSALE_DRAIN_TIMEOUT")
+      ->check(CLI::Range(0.0, 3600.0));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -2,37 +2,36 @@
 
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 namespace flashsale::app {
 
 /// Every setting of the apps. Precedence: defaults < FLASHSALE_* environment < flags.
 struct AppConfig {
-  std::string bind = "0.0.0.0";     ///< listen address
-  int rest_port = 8080;              ///< flashsale-rest
-  int grpc_port = 50051;             ///< flashsale-grpc
-  int http_threads = 2;              ///< Pistache reactor threads
-  std::string redis_url;             ///< empty: embedded memory store (not durable)
-  std::string mysql_url;             ///< empty: embedded memory repository (not durable)
-  bool migrate = false;              ///< apply pending migrations at start
-  std::string sale_id = "demo";      ///< default sale for requests that name none
-  bool demo_sale = true;             ///< create the demo sale when it does not exist
+  std::string bind = "0.0.0.0";  ///< listen address
+  int rest_port = 8080;          ///< flashsale-rest
+  int grpc_port = 50051;         ///< flashsale-grpc
+  int http_threads = 2;          ///< Pistache reactor threads
+  std::string redis_url;         ///< empty: embedded memory store (not durable)
+  std::string mysql_url;         ///< empty: embedded memory repository (not durable)
+  bool migrate = false;          ///< apply pending migrations at start
+  std::string sale_id = "demo";  ///< default sale for requests that name none
+  bool demo_sale = true;         ///< create the demo sale when it does not exist
   std::string demo_item = "iphone-15";
   std::int64_t demo_stock = 100;
   std::int32_t demo_per_user_limit = 10;
   std::int64_t demo_price_cents = 99900;
-  int workers = 4;                   ///< persistence workers
-  int batch_size = 500;              ///< orders per persisted batch
-  int max_per_order = 100;           ///< largest quantity of one order
-  int max_body_bytes = 16 * 1024;    ///< larger requests get 413
-  int redis_timeout_ms = 200;        ///< Redis command timeout
-  int redis_pipelines = 1;           ///< Redis hot-path connections
-  bool sold_out_fast_path = true;    ///< answer repeated SoldOut locally
-  double shutdown_grace_s = 0;       ///< readiness off this long before draining
-  double drain_timeout_s = 10;       ///< in-flight requests + queue flush, at most
+  int workers = 4;                 ///< persistence workers
+  int batch_size = 500;            ///< orders per persisted batch
+  int max_per_order = 100;         ///< largest quantity of one order
+  int max_body_bytes = 16 * 1024;  ///< larger requests get 413
+  int redis_timeout_ms = 200;      ///< Redis command timeout
+  int redis_pipelines = 1;         ///< Redis hot-path connections
+  bool sold_out_fast_path = true;  ///< answer repeated SoldOut locally
+  double shutdown_grace_s = 0;     ///< readiness off this long before draining
+  double drain_timeout_s = 10;     ///< in-flight requests + queue flush, at most
 
   /// The effective configuration as JSON, passwords replaced by ***.
   nlohmann::json Redacted() const;

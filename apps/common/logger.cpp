@@ -6,8 +6,12 @@
 
 namespace flashsale::app {
 
-void Logger::Info(std::string_view msg, const nlohmann::json& fields) { Write("info", msg, fields); }
-void Logger::Warn(std::string_view msg, const nlohmann::json& fields) { Write("warn", msg, fields); }
+void Logger::Info(std::string_view msg, const nlohmann::json& fields) {
+  Write("info", msg, fields);
+}
+void Logger::Warn(std::string_view msg, const nlohmann::json& fields) {
+  Write("warn", msg, fields);
+}
 void Logger::Error(std::string_view msg, const nlohmann::json& fields) {
   Write("error", msg, fields);
 }

@@ -71,8 +71,8 @@ std::unique_ptr<Runtime> Runtime::Build(const AppConfig& config, Logger& log) {
     p.redis_queue = std::make_unique<redis::RedisOrderQueue>(*options);
     p.store = p.redis_store.get();
     p.queue = p.redis_queue.get();
-    log.Info("stock store: redis", {{"url", RedactUrl(config.redis_url)},
-                                    {"connected", p.redis_store->Healthy()}});
+    log.Info("stock store: redis",
+             {{"url", RedactUrl(config.redis_url)}, {"connected", p.redis_store->Healthy()}});
   } else {
     p.memory_queue = std::make_unique<memory::MemoryOrderQueue>();
     p.memory_store = std::make_unique<memory::MemoryStockStore>(*p.memory_queue, p.clock);
@@ -106,10 +106,11 @@ std::unique_ptr<Runtime> Runtime::Build(const AppConfig& config, Logger& log) {
     p.orders = p.memory_orders.get();
   }
   if (config.redis_url.empty() || config.mysql_url.empty()) {
-    log.Warn("EMBEDDED MEMORY ADAPTERS IN USE: orders are NOT durable and are lost when the "
-             "process stops; configure --redis-url and --mysql-url for production",
-             {{"memory_store", config.redis_url.empty()},
-              {"memory_repository", config.mysql_url.empty()}});
+    log.Warn(
+        "EMBEDDED MEMORY ADAPTERS IN USE: orders are NOT durable and are lost when the "
+        "process stops; configure --redis-url and --mysql-url for production",
+        {{"memory_store", config.redis_url.empty()},
+         {"memory_repository", config.mysql_url.empty()}});
   }
 
   core::ManageSales manage(*p.sales, *p.store, p.clock);
@@ -120,14 +121,17 @@ std::unique_ptr<Runtime> Runtime::Build(const AppConfig& config, Logger& log) {
       log.Error("bad demo sale ids");
       return nullptr;
     }
-    core::Sale demo{*sale_id, {}, config.demo_per_user_limit,
+    core::Sale demo{*sale_id,
+                    {},
+                    config.demo_per_user_limit,
                     p.clock.Now() - std::chrono::minutes(1),
                     p.clock.Now() + std::chrono::hours(24 * 365)};
-    demo.items.push_back(core::SaleItem{*item_id, config.demo_stock, config.demo_price_cents,
-                                        config.demo_item});
+    demo.items.push_back(
+        core::SaleItem{*item_id, config.demo_stock, config.demo_price_cents, config.demo_item});
     auto created = manage.Create(demo);
     if (created) {
-      log.Info("demo sale created", {{"sale_id", config.sale_id}, {"item_id", config.demo_item},
+      log.Info("demo sale created", {{"sale_id", config.sale_id},
+                                     {"item_id", config.demo_item},
                                      {"stock", config.demo_stock},
                                      {"per_user_limit", config.demo_per_user_limit}});
     } else if (created.error().outcome != core::Outcome::kDuplicateRequest) {
@@ -148,8 +152,8 @@ std::unique_ptr<Runtime> Runtime::Build(const AppConfig& config, Logger& log) {
   core::PlacePurchaseOptions purchase_options;
   purchase_options.max_per_order = config.max_per_order;
   purchase_options.sold_out_fast_path = config.sold_out_fast_path;
-  p.purchase = std::make_unique<core::PlacePurchase>(*p.store, p.ids, p.clock, p.metrics,
-                                                     purchase_options);
+  p.purchase =
+      std::make_unique<core::PlacePurchase>(*p.store, p.ids, p.clock, p.metrics, purchase_options);
   p.get_order = std::make_unique<core::GetOrder>(*p.orders, *p.store);
   core::PersistOptions persist_options;
   persist_options.workers = config.workers;

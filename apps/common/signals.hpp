@@ -1,7 +1,8 @@
 #pragma once
 
-#include <csignal>
 #include <pthread.h>
+
+#include <csignal>
 
 namespace flashsale::app {
 

@@ -32,12 +32,13 @@ int main(int argc, char** argv) {
   try {
     server.Start();
   } catch (const std::exception& e) {
-    log.Error("cannot listen", {{"address", config->bind}, {"port", config->rest_port},
-                                {"detail", e.what()}});
+    log.Error("cannot listen",
+              {{"address", config->bind}, {"port", config->rest_port}, {"detail", e.what()}});
     return 1;
   }
   runtime->Start();
-  log.Info("listening", {{"transport", "http"}, {"address", config->bind}, {"port", server.port()}});
+  log.Info("listening",
+           {{"transport", "http"}, {"address", config->bind}, {"port", server.port()}});
 
   const int signal = app::WaitForShutdownSignal(signals);
   log.Info("shutting down", {{"signal", signal}});

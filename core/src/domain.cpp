@@ -1,9 +1,9 @@
 // Domain value types: outcomes, ids, quantities, fingerprints, orders and sales.
+#include <fmt/format.h>
+
 #include <array>
 #include <unordered_set>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "flashsale/core/ids.hpp"
 #include "flashsale/core/order.hpp"
@@ -35,8 +35,8 @@ constexpr std::array<std::pair<OrderStatus, std::string_view>, 3> kStatusNames{{
 }};
 
 constexpr bool IsIdChar(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == ':' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == ':' || c == '-';
 }
 
 }  // namespace
@@ -158,7 +158,8 @@ const SaleItem* Sale::FindItem(const ItemId& item) const noexcept {
 Result<void> Sale::Validate() const {
   if (items.empty()) return Error{Outcome::kInvalidRequest, "a sale needs at least one item"};
   if (per_user_limit < 1) return Error{Outcome::kInvalidRequest, "per_user_limit must be >= 1"};
-  if (ends_at <= starts_at) return Error{Outcome::kInvalidRequest, "ends_at must be after starts_at"};
+  if (ends_at <= starts_at)
+    return Error{Outcome::kInvalidRequest, "ends_at must be after starts_at"};
   std::unordered_set<std::string> seen;
   for (const auto& item : items) {
     if (!seen.insert(item.id.str()).second) {

@@ -29,8 +29,8 @@ Result<PurchaseRequest> PlacePurchase::Validate(const PurchaseInput& input) cons
   if (!request) return request.error();
   auto quantity = Quantity::Parse(input.quantity, options_.max_per_order);
   if (!quantity) return quantity.error();
-  return PurchaseRequest{std::move(*sale), std::move(*item), std::move(*user),
-                         std::move(*request), *quantity};
+  return PurchaseRequest{std::move(*sale), std::move(*item), std::move(*user), std::move(*request),
+                         *quantity};
 }
 
 void PlacePurchase::Execute(const PurchaseInput& input, Done done) {

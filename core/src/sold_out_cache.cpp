@@ -7,8 +7,8 @@ namespace flashsale::core {
 SoldOutCache::SoldOutCache(std::chrono::milliseconds max_staleness)
     : max_staleness_(max_staleness) {}
 
-bool SoldOutCache::ShouldAnswerSoldOut(const SaleId& sale, const ItemId& item,
-                                       const UserId& user, SteadyTime now) const {
+bool SoldOutCache::ShouldAnswerSoldOut(const SaleId& sale, const ItemId& item, const UserId& user,
+                                       SteadyTime now) const {
   std::shared_lock lock(mu_);
   auto s = sales_.find(sale.str());
   if (s == sales_.end()) return false;

@@ -5,8 +5,7 @@
 namespace flashsale::core {
 
 TimePoint SystemClock::Now() const {
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now());
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
 
 }  // namespace flashsale::core

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
 #include <chrono>
 #include <future>
 #include <random>
+#include <thread>
 
 #include "builders.hpp"
 #include "reserve_sync.hpp"
@@ -157,8 +157,8 @@ TEST_P(StockStoreContract, PerUserLimitCountsUnitsAcrossRequests) {
 }
 
 TEST_P(StockStoreContract, OutsideTheWindowIsNotActiveAndNotStored) {
-  core::Sale sale = MakeSale(UniqueSaleId(), 5, 10, Now() + milliseconds(1000),
-                             Now() + milliseconds(2000));
+  core::Sale sale =
+      MakeSale(UniqueSaleId(), 5, 10, Now() + milliseconds(1000), Now() + milliseconds(2000));
   ASSERT_TRUE(harness_->store().Load(sale).ok());
   harness_->Track(sale);
   auto at = [&](std::int64_t offset_ms, std::string_view request) {

@@ -3,12 +3,12 @@
 // The StockStore contract, written once and instantiated per backend:
 //   INSTANTIATE_TEST_SUITE_P(Memory, StockStoreContract, ::testing::Values(factory));
 
-#include <functional>
-#include <ostream>
-#include <memory>
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
 
 #include "flashsale/core/sale.hpp"
 #include "flashsale/ports/order_queue.hpp"
@@ -33,7 +33,6 @@ struct HarnessFactory {
   std::function<std::unique_ptr<StockStoreHarness>()> make;
 };
 inline void PrintTo(const HarnessFactory& factory, std::ostream* os) { *os << factory.name; }
-
 
 class StockStoreContract : public ::testing::TestWithParam<HarnessFactory> {
  public:

@@ -1,6 +1,5 @@
 // flashsale-grpc over a real channel, with a client generated from proto/flashsale.proto.
 #include <grpcpp/grpcpp.h>
-
 #include <gtest/gtest.h>
 
 #include "app_process.hpp"
@@ -108,15 +107,18 @@ TEST_F(GrpcApiTest, GetOrderHealthAndGracefulStop) {
   flashsale::PurchaseResponse bought;
   ASSERT_TRUE(Buy("gina", "r1", 3, bought).ok());
   std::string status;
-  ASSERT_TRUE(WaitFor([&] {
-    flashsale::GetOrderRequest req;
-    req.set_order_id(bought.order_id());
-    flashsale::GetOrderResponse order;
-    grpc::ClientContext context;
-    if (!stub_->GetOrder(&context, req, &order).ok()) return false;
-    status = order.status();
-    return status == "confirmed" && order.quantity() == 3 && order.user_id() == "gina";
-  }, std::chrono::seconds(10))) << status;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        flashsale::GetOrderRequest req;
+        req.set_order_id(bought.order_id());
+        flashsale::GetOrderResponse order;
+        grpc::ClientContext context;
+        if (!stub_->GetOrder(&context, req, &order).ok()) return false;
+        status = order.status();
+        return status == "confirmed" && order.quantity() == 3 && order.user_id() == "gina";
+      },
+      std::chrono::seconds(10)))
+      << status;
   flashsale::GetOrderRequest missing;
   missing.set_order_id("NOPE");
   flashsale::GetOrderResponse order;

@@ -1,13 +1,12 @@
 // flashsale-rest over real sockets, on the embedded default (memory adapters).
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <atomic>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "app_process.hpp"
 #include "http_connection.hpp"
@@ -133,9 +132,10 @@ INSTANTIATE_TEST_SUITE_P(
                  "invalid request body"},
         BadInput{"QuantityZero", Purchase("u", "r", 0), 400, "invalid request body"},
         BadInput{"QuantityNegative", Purchase("u", "r", -1), 400, "invalid request body"},
-        BadInput{"QuantityHuge",
-                 R"({"request_id":"r","user_id":"u","item_id":"iphone-15","quantity":99999999999999999999})",
-                 400, "invalid request body"},
+        BadInput{
+            "QuantityHuge",
+            R"({"request_id":"r","user_id":"u","item_id":"iphone-15","quantity":99999999999999999999})",
+            400, "invalid request body"},
         BadInput{"QuantityOverMax", Purchase("u", "r", 101), 400, "invalid request body"},
         BadInput{"EmptyUser", Purchase("", "r"), 400, "invalid request body"},
         BadInput{"LongUser", Purchase(std::string(65, 'u'), "r"), 400, "invalid request body"},
@@ -143,8 +143,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"OddCharsetUser", Purchase("u ser;--", "r"), 400, "invalid request body"},
         BadInput{"QuoteInItem", Purchase("u", "r", 1, "x'or'1'='1"), 400, "invalid request body"},
         BadInput{"UnicodeUser", Purchase("\xc3\xa9t\xc3\xa9", "r"), 400, "invalid request body"},
-        BadInput{"InvalidUtf8", "{\"request_id\":\"r\",\"user_id\":\"\xff\",\"item_id\":\"i\"}", 400,
-                 "invalid request body"},
+        BadInput{"InvalidUtf8", "{\"request_id\":\"r\",\"user_id\":\"\xff\",\"item_id\":\"i\"}",
+                 400, "invalid request body"},
         BadInput{"BraceSale",
                  R"({"request_id":"r","user_id":"u","item_id":"iphone-15","sale_id":"{x}"})", 400,
                  "invalid request body"}),
@@ -168,9 +168,12 @@ TEST_F(RestApiTest, StressTwentyUnitsFiftyConcurrentBuyers) {
     buyers.emplace_back([&, i] {
       auto r = Http(app->port(), "POST", "/api/purchase",
                     Purchase("buyer-" + std::to_string(i), "req-" + std::to_string(i)));
-      if (r.status == 200) ++ok;
-      else if (r.status == 410 && Body(r).value("message", "") == "sold out") ++gone;
-      else ++other;
+      if (r.status == 200)
+        ++ok;
+      else if (r.status == 410 && Body(r).value("message", "") == "sold out")
+        ++gone;
+      else
+        ++other;
     });
   }
   for (auto& b : buyers) b.join();
@@ -214,11 +217,14 @@ TEST_F(RestApiTest, OrderStatusGoesFromPendingToConfirmed) {
   ASSERT_EQ(ok.status, 200);
   std::string id = Body(ok)["order_id"];
   std::string status;
-  ASSERT_TRUE(WaitFor([&] {
-    auto r = Http(app->port(), "GET", "/api/orders/" + id);
-    status = Body(r).value("status", "");
-    return r.status == 200 && status == "confirmed";
-  }, std::chrono::seconds(10))) << status;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto r = Http(app->port(), "GET", "/api/orders/" + id);
+        status = Body(r).value("status", "");
+        return r.status == 200 && status == "confirmed";
+      },
+      std::chrono::seconds(10)))
+      << status;
   json order = Body(Http(app->port(), "GET", "/api/orders/" + id));
   EXPECT_EQ(order["user_id"], "olga");
   EXPECT_EQ(order["item_id"], "iphone-15");
@@ -242,8 +248,8 @@ TEST_F(RestApiTest, ProbesAndMetrics) {
        {"flashsale_purchases_total{outcome=\"accepted\"} 1",
         "flashsale_requests_total{code=\"400\",route=\"/api/purchase\",transport=\"http\"} 1",
         "flashsale_purchase_duration_seconds_bucket", "flashsale_queue_depth_orders",
-        "flashsale_orders_persisted_total", "flashsale_build_info{version=",
-        "flashsale_request_duration_seconds_bucket"}) {
+        "flashsale_orders_persisted_total",
+        "flashsale_build_info{version=", "flashsale_request_duration_seconds_bucket"}) {
     EXPECT_NE(metrics.body.find(expected), std::string::npos) << expected;
   }
   EXPECT_EQ(metrics.body.find("user_id"), std::string::npos) << "no user ids in labels";

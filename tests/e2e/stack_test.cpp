@@ -1,18 +1,16 @@
 // Both apps against a real redis-server and mariadbd: purchases persist; SIGTERM during load
 // exits 0 and every 200 has its row; a dead Redis gives 503 + Retry-After and readiness 503.
 #include <grpcpp/grpcpp.h>
-
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <atomic>
 #include <fstream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "app_process.hpp"
 #include "flashsale.grpc.pb.h"
@@ -32,15 +30,23 @@ using json = nlohmann::json;
 class StackTest : public ::testing::Test {
  protected:
   std::vector<std::string> StackArgs(const std::string& stock) {
-    return {"--redis-url",  "redis://127.0.0.1:" + std::to_string(redis_.port()),
-            "--mysql-url",  "mysql://flashsale:flashsale@127.0.0.1:" +
-                                std::to_string(mariadb_.port()) + "/flashsale",
-            "--migrate",    "--demo-stock", stock, "--demo-per-user-limit", "1000000",
-            "--drain-timeout", "30"};
+    return {
+        "--redis-url",
+        "redis://127.0.0.1:" + std::to_string(redis_.port()),
+        "--mysql-url",
+        "mysql://flashsale:flashsale@127.0.0.1:" + std::to_string(mariadb_.port()) + "/flashsale",
+        "--migrate",
+        "--demo-stock",
+        stock,
+        "--demo-per-user-limit",
+        "1000000",
+        "--drain-timeout",
+        "30"};
   }
   std::set<std::string> StoredOrders() {
     std::set<std::string> ids;
-    std::istringstream rows(mariadb_.Sql("SELECT order_id FROM flashsale.orders WHERE status='confirmed'"));
+    std::istringstream rows(
+        mariadb_.Sql("SELECT order_id FROM flashsale.orders WHERE status='confirmed'"));
     std::string line;
     while (std::getline(rows, line)) {
       if (!line.empty()) ids.insert(line);
@@ -63,10 +69,11 @@ TEST_F(StackTest, SigtermDuringLoadExitsZeroAndEvery200HasItsRow) {
     clients.emplace_back([&, c] {
       HttpConnection connection(app->port());
       for (int i = 0; !stop.load(); ++i) {
-        std::string body = json{{"request_id", "c" + std::to_string(c) + "-" + std::to_string(i)},
-                                {"user_id", "u" + std::to_string(c)},
-                                {"item_id", "iphone-15"}}
-                               .dump();
+        std::string body = json{
+            {"request_id", "c" + std::to_string(c) + "-" + std::to_string(i)},
+            {"user_id", "u" + std::to_string(c)},
+            {"item_id",
+             "iphone-15"}}.dump();
         auto r = connection.Send("POST", "/api/purchase", body);
         if (r.status == 200) {
           std::lock_guard lock(mu);
@@ -82,8 +89,12 @@ TEST_F(StackTest, SigtermDuringLoadExitsZeroAndEvery200HasItsRow) {
       }
     });
   }
-  ASSERT_TRUE(WaitFor([&] { std::lock_guard lock(mu); return accepted.size() >= 3000; },
-                      std::chrono::seconds(60)));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::lock_guard lock(mu);
+        return accepted.size() >= 3000;
+      },
+      std::chrono::seconds(60)));
   EXPECT_EQ(app->Terminate(std::chrono::seconds(60)), 0) << app->Log();
   stop = true;
   for (auto& client : clients) client.join();
@@ -107,7 +118,8 @@ TEST_F(StackTest, GrpcAndRestShareTheStockAndPersist) {
   for (int i = 0; i < 8; ++i) {
     if (i % 2 == 0) {
       auto r = Http(rest->port(), "POST", "/api/purchase",
-                    json{{"request_id", "r"}, {"user_id", "rest-" + std::to_string(i)},
+                    json{{"request_id", "r"},
+                         {"user_id", "rest-" + std::to_string(i)},
                          {"item_id", "iphone-15"}}
                         .dump());
       if (r.status == 200) accepted.insert(json::parse(r.body)["order_id"].get<std::string>());
@@ -139,14 +151,13 @@ TEST_F(StackTest, StressTestVerifiesExactNOnTheRealStack) {
   auto app = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, StackArgs("2000"));
   TempDir dir("flashsale-stress");
   ChildProcess stress;
-  stress.Start({FLASHSALE_STRESS_BIN, "--target", "127.0.0.1:" + std::to_string(app->port()),
-                "--concurrency", "64", "--requests", "20000", "--users", "5000", "--verify",
-                "--redis-url", "redis://127.0.0.1:" + std::to_string(redis_.port()),
-                "--mysql-url",
-                "mysql://flashsale:flashsale@127.0.0.1:" + std::to_string(mariadb_.port()) +
-                    "/flashsale",
-                "--json"},
-               dir.path() / "stress.log");
+  stress.Start(
+      {FLASHSALE_STRESS_BIN, "--target", "127.0.0.1:" + std::to_string(app->port()),
+       "--concurrency", "64", "--requests", "20000", "--users", "5000", "--verify", "--redis-url",
+       "redis://127.0.0.1:" + std::to_string(redis_.port()), "--mysql-url",
+       "mysql://flashsale:flashsale@127.0.0.1:" + std::to_string(mariadb_.port()) + "/flashsale",
+       "--json"},
+      dir.path() / "stress.log");
   int status = 0;
   ASSERT_TRUE(stress.WaitExit(std::chrono::seconds(240), status));
   std::ifstream in(dir.path() / "stress.log");
@@ -176,7 +187,8 @@ TEST_F(StackTest, DeadRedisMeans503WithRetryAfterAndNotReady) {
   EXPECT_TRUE(WaitFor([&] { return Http(app->port(), "GET", "/readyz").status == 200; },
                       std::chrono::seconds(10)));
   EXPECT_EQ(Http(app->port(), "POST", "/api/purchase",
-                 R"({"request_id":"r2","user_id":"u","item_id":"iphone-15"})").status,
+                 R"({"request_id":"r2","user_id":"u","item_id":"iphone-15"})")
+                .status,
             200);
   EXPECT_EQ(app->Terminate(), 0);
 }

@@ -35,10 +35,14 @@ inline core::Order MakeOrder(std::string_view id, std::string_view sale = "sale-
                              std::string_view item = "item-1", std::string_view user = "u1",
                              std::string_view request = "", std::int32_t quantity = 1) {
   std::string req = request.empty() ? "req-" + std::string(id) : std::string(request);
-  return core::Order{MakeId<core::OrderId>(id),       MakeId<core::SaleId>(sale),
-                     MakeId<core::ItemId>(item),      MakeId<core::UserId>(user),
-                     MakeId<core::RequestId>(req),    *core::Quantity::Parse(quantity, 1000),
-                     999,                             core::OrderStatus::kPending,
+  return core::Order{MakeId<core::OrderId>(id),
+                     MakeId<core::SaleId>(sale),
+                     MakeId<core::ItemId>(item),
+                     MakeId<core::UserId>(user),
+                     MakeId<core::RequestId>(req),
+                     *core::Quantity::Parse(quantity, 1000),
+                     999,
+                     core::OrderStatus::kPending,
                      core::FromUnixMillis(1'700'000'000'000)};
 }
 

@@ -37,8 +37,7 @@ class MockOrderRepository : public ports::OrderRepository {
  public:
   MOCK_METHOD(core::Result<std::vector<ports::SaveResult>>, SaveBatch,
               (std::span<const core::Order>), (override));
-  MOCK_METHOD(core::Result<std::optional<core::Order>>, Find, (const core::OrderId&),
-              (override));
+  MOCK_METHOD(core::Result<std::optional<core::Order>>, Find, (const core::OrderId&), (override));
   MOCK_METHOD(core::Result<std::int64_t>, CountSold, (const core::SaleId&, const core::ItemId&),
               (override));
   MOCK_METHOD(core::Result<ports::SaleAudit>, Audit, (const core::SaleId&), (override));

@@ -1,10 +1,10 @@
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <future>
 #include <memory>
-
-#include <gtest/gtest.h>
 
 #include "flashsale/ports/stock_store.hpp"
 

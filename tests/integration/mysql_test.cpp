@@ -1,7 +1,7 @@
 // Migrations, MySqlSaleRepository and MySqlOrderRepository against a real mariadbd.
-#include <thread>
-
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include "builders.hpp"
 #include "flashsale/mysql/migrations.hpp"
@@ -93,9 +93,10 @@ TEST(MigrationsTest, UnreachableServerIsUnavailable) {
 TEST_F(MySqlTest, SalesRoundTripWithOddNamesThroughPreparedStatements) {
   mysql::MySqlSaleRepository sales(server_.Options());
   core::Sale sale = Sale(std::string(64, 'S'), 100);
-  sale.items[0].name = "Robert'); DROP TABLE orders;-- \\\" \\\\ 100% \xe2\x98\x83 \xf0\x9f\x8e\x81";
-  sale.items.push_back(core::SaleItem{MakeId<core::ItemId>(std::string(64, 'i')), 5, 0,
-                                      std::string(200, 'n')});
+  sale.items[0].name =
+      "Robert'); DROP TABLE orders;-- \\\" \\\\ 100% \xe2\x98\x83 \xf0\x9f\x8e\x81";
+  sale.items.push_back(
+      core::SaleItem{MakeId<core::ItemId>(std::string(64, 'i')), 5, 0, std::string(200, 'n')});
   sale.items.push_back(core::SaleItem{MakeId<core::ItemId>("a.b_c:d-e"), 0, 7, ""});
   ASSERT_TRUE(sales.Create(sale).ok());
   auto found = sales.Find(sale.id);
@@ -192,7 +193,8 @@ TEST_F(MySqlTest, ConcurrentBatchesNeverOversell) {
       for (int b = 0; b < 10; ++b) {
         std::vector<core::Order> batch;
         for (int i = 0; i < 50; ++i) {
-          std::string id = "W" + std::to_string(w) + "B" + std::to_string(b) + "I" + std::to_string(i);
+          std::string id =
+              "W" + std::to_string(w) + "B" + std::to_string(b) + "I" + std::to_string(i);
           batch.push_back(MakeOrder(id, "race", "item-1", "u" + id));
         }
         for (;;) {  // retry transient failures (deadlocks are possible, never half-writes)
@@ -207,7 +209,8 @@ TEST_F(MySqlTest, ConcurrentBatchesNeverOversell) {
   for (auto& writer : writers) writer.join();
   EXPECT_EQ(saved.load(), 1000);
   EXPECT_EQ(*orders.CountSold(MakeId<core::SaleId>("race"), MakeId<core::ItemId>("item-1")), 1000);
-  EXPECT_EQ(server_.Sql("SELECT COUNT(*) FROM flashsale.orders WHERE status = 'confirmed'"), "1000");
+  EXPECT_EQ(server_.Sql("SELECT COUNT(*) FROM flashsale.orders WHERE status = 'confirmed'"),
+            "1000");
   EXPECT_EQ(server_.Sql("SELECT COUNT(*) FROM flashsale.orders WHERE status = 'failed'"), "1000");
 }
 

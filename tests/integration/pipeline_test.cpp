@@ -1,14 +1,15 @@
 // The persistence pipeline for real: Redis stream -> PersistOrders workers -> MariaDB, with
 // release in Redis and a dead letter on a permanent failure.
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <future>
 #include <mutex>
 #include <semaphore>
 #include <set>
+#include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "builders.hpp"
 #include "flashsale/core/get_order.hpp"
@@ -26,7 +27,6 @@
 #include "mariadb_server.hpp"
 #include "redis_server.hpp"
 #include "reserve_sync.hpp"
-#include <sstream>
 
 namespace flashsale::testing {
 namespace {
@@ -96,8 +96,8 @@ class PipelineTest : public ::testing::Test {
 
   std::set<std::string> StoredOrderIds(const std::string& status = "confirmed") {
     std::set<std::string> ids;
-    std::istringstream rows(mariadb_.Sql(
-        "SELECT order_id FROM flashsale.orders WHERE status = '" + status + "'"));
+    std::istringstream rows(
+        mariadb_.Sql("SELECT order_id FROM flashsale.orders WHERE status = '" + status + "'"));
     std::string line;
     while (std::getline(rows, line)) {
       if (!line.empty()) ids.insert(line);
@@ -136,7 +136,8 @@ TEST_F(PipelineTest, TenThousandUnitsEndUpInMariaDbExactlyOnce) {
   EXPECT_EQ(*orders.CountSold(sale.id, sale.items[0].id), 10'000);
   EXPECT_EQ(store.Snapshot(sale.id)->items[0].remaining, 0);
   EXPECT_EQ(redis_.Cli("XLEN '" + redis::Keys::Orders(sale.id) + "'"), "0");
-  EXPECT_EQ(redis_.Cli("XPENDING '" + redis::Keys::Orders(sale.id) + "' persist").substr(0, 1), "0");
+  EXPECT_EQ(redis_.Cli("XPENDING '" + redis::Keys::Orders(sale.id) + "' persist").substr(0, 1),
+            "0");
   EXPECT_EQ(persist.stats().persisted, 10'000U);
   EXPECT_EQ(persist.stats().failed, 0U);
 }
@@ -202,9 +203,12 @@ TEST_F(PipelineTest, CrashBetweenSaveAndAckCreatesNoDuplicate) {
   options.reclaim_interval = milliseconds(100);
   core::PersistOrders survivor(queue, orders, store, metrics_, options);
   survivor.Start();
-  ASSERT_TRUE(WaitFor([&] { return survivor.stats().reclaimed >= 100 &&
-                                   redis_.Cli("XLEN '" + redis::Keys::Orders(sale.id) + "'") == "0"; },
-                      seconds(60)));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return survivor.stats().reclaimed >= 100 &&
+               redis_.Cli("XLEN '" + redis::Keys::Orders(sale.id) + "'") == "0";
+      },
+      seconds(60)));
   EXPECT_TRUE(survivor.Stop(std::chrono::steady_clock::now() + seconds(30)));
   dying.Release();
   doomed.Stop(std::chrono::steady_clock::now());
@@ -248,11 +252,13 @@ TEST_F(PipelineTest, MariaDbKilledMidRunLosesNothing) {
     if (!stored.contains(id)) missing.push_back(id);
   }
   EXPECT_TRUE(missing.empty()) << missing.size() << " accepted orders missing; first "
-                               << (missing.empty() ? "" : missing.front()) << "; stats persisted="
-                               << persist.stats().persisted << " failed=" << persist.stats().failed
+                               << (missing.empty() ? "" : missing.front())
+                               << "; stats persisted=" << persist.stats().persisted
+                               << " failed=" << persist.stats().failed
                                << " retries=" << persist.stats().retries << " dead="
                                << redis_.Cli("XLEN '" + redis::Keys::Dead(sale.id) + "'")
-                               << " xlen=" << redis_.Cli("XLEN '" + redis::Keys::Orders(sale.id) + "'");
+                               << " xlen="
+                               << redis_.Cli("XLEN '" + redis::Keys::Orders(sale.id) + "'");
   EXPECT_EQ(mariadb_.Sql("SELECT COUNT(*) FROM flashsale.orders"), "6000");
   EXPECT_EQ(*orders.CountSold(sale.id, sale.items[0].id), 6'000);
   EXPECT_EQ(redis_.Cli("XLEN '" + redis::Keys::Orders(sale.id) + "'"), "0");

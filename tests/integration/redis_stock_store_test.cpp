@@ -1,4 +1,8 @@
 // RedisStockStore and RedisOrderQueue against a real redis-server (AOF on), started here.
+#include "flashsale/redis/redis_stock_store.hpp"
+
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <future>
 #include <map>
@@ -8,15 +12,12 @@
 #include <sstream>
 #include <thread>
 
-#include <gtest/gtest.h>
-
 #include "builders.hpp"
 #include "flashsale/core/place_purchase.hpp"
 #include "flashsale/core/system_clock.hpp"
 #include "flashsale/core/ulid_generator.hpp"
 #include "flashsale/redis/keys.hpp"
 #include "flashsale/redis/redis_order_queue.hpp"
-#include "flashsale/redis/redis_stock_store.hpp"
 #include "redis_server.hpp"
 #include "stock_store_contract.hpp"
 
@@ -66,9 +67,9 @@ core::Sale OpenSale(const std::string& id, std::int64_t stock, std::int32_t limi
 
 core::PurchaseReply BuyAt(ports::StockStore& store, const core::Sale& sale, const std::string& user,
                           const std::string& request, const std::string& order_id) {
-  return ReserveSync(store, core::Reservation{MakeRequest(sale.id.str(), "item-1", user, request),
-                                              MakeId<core::OrderId>(order_id),
-                                              core::SystemClock().Now()});
+  return ReserveSync(store,
+                     core::Reservation{MakeRequest(sale.id.str(), "item-1", user, request),
+                                       MakeId<core::OrderId>(order_id), core::SystemClock().Now()});
 }
 
 long long StreamLength(RedisServer& server, const core::Sale& sale) {
@@ -189,6 +190,36 @@ TEST(RedisQueueTest, PullAckTrimAndReclaim) {
   EXPECT_TRUE(queue.Pull("c3", 10, milliseconds(50))->empty());
 }
 
+TEST(RedisScriptTest, LostScriptCacheFallsBackToEvalOnce) {
+  RedisServer& server = SharedRedis();
+  redis::RedisStockStore store(server.Options());
+  core::Sale sale = OpenSale("noscript", 10, 10);
+  ASSERT_TRUE(store.Load(sale).ok());
+  ASSERT_EQ(BuyAt(store, sale, "u1", "r", "N1").outcome, Outcome::kAccepted);
+  server.Cli("SCRIPT FLUSH");  // as after a restart or failover: EVALSHA now says NOSCRIPT
+  auto reply = BuyAt(store, sale, "u2", "r", "N2");
+  EXPECT_EQ(reply.outcome, Outcome::kAccepted) << reply.detail;
+  EXPECT_EQ(BuyAt(store, sale, "u3", "r", "N3").outcome, Outcome::kAccepted);  // EVALSHA again
+  EXPECT_EQ(store.Snapshot(sale.id)->items[0].remaining, 7);
+}
+
+TEST(RedisQueueTest, MalformedStreamEntryIsParkedAndAcknowledged) {
+  RedisServer& server = SharedRedis();
+  redis::RedisStockStore store(server.Options());
+  redis::RedisOrderQueue queue(server.Options());
+  core::Sale sale = OpenSale("junk-1", 10, 10);
+  ASSERT_TRUE(store.Load(sale).ok());
+  server.Cli("XADD '" + redis::Keys::Orders(sale.id) + "' '*' o not-an-order");
+  ASSERT_EQ(BuyAt(store, sale, "u", "r", "GOOD").outcome, Outcome::kAccepted);
+  auto pulled = queue.Pull("c", 10, milliseconds(100));
+  ASSERT_TRUE(pulled.ok());
+  ASSERT_EQ(pulled->size(), 1U);  // the junk entry is not delivered as an order
+  EXPECT_EQ(pulled->at(0).order.id.str(), "GOOD");
+  EXPECT_EQ(server.Cli("XLEN '" + redis::Keys::Dead(sale.id) + "'"), "1");
+  EXPECT_EQ(server.Cli("XPENDING '" + redis::Keys::Orders(sale.id) + "' persist").substr(0, 1),
+            "1");
+}
+
 TEST(RedisDurabilityTest, StoredAnswerSurvivesARestart) {
   RedisServer server;
   core::Sale sale = OpenSale("restart-1", 5, 10);
@@ -290,9 +321,9 @@ TEST(RedisAvailabilityTest, DownMeansUnavailableWithinTheTimeoutThenRecovers) {
   EXPECT_EQ(store.Release(MakeOrder("D0", "down-1"), Outcome::kSoldOut).outcome(),
             Outcome::kUnavailable);
   server.Start();
-  ASSERT_TRUE(WaitFor([&] { return BuyAt(store, sale, "u", "again", "D9").outcome ==
-                                   Outcome::kAccepted; },
-                      std::chrono::seconds(10)))
+  ASSERT_TRUE(
+      WaitFor([&] { return BuyAt(store, sale, "u", "again", "D9").outcome == Outcome::kAccepted; },
+              std::chrono::seconds(10)))
       << "no recovery without restarting the process";
   EXPECT_TRUE(store.Healthy());
   EXPECT_EQ(store.Snapshot(sale.id)->items[0].remaining, 98);
@@ -313,9 +344,9 @@ TEST(RedisAvailabilityTest, SlowRedisTimesOutInsteadOfHanging) {
   EXPECT_LT(took, milliseconds(1200));
   // Unavailable is never stored: after recovery the same request is answered for real (or,
   // if the first attempt did run before the timeout, replayed with its stored answer).
-  ASSERT_TRUE(WaitFor([&] { return BuyAt(store, sale, "u", "slow", "S2").outcome ==
-                                   Outcome::kAccepted; },
-                      std::chrono::seconds(10)));
+  ASSERT_TRUE(
+      WaitFor([&] { return BuyAt(store, sale, "u", "slow", "S2").outcome == Outcome::kAccepted; },
+              std::chrono::seconds(10)));
 }
 
 TEST(RedisReleaseTest, SoldOutFlagInAnotherInstanceClearsOnRelease) {
@@ -330,9 +361,9 @@ TEST(RedisReleaseTest, SoldOutFlagInAnotherInstanceClearsOnRelease) {
   core::UlidGenerator ids(clock);
   ports::NullMetrics metrics;
   // A long staleness bound, so only the pub/sub notification can clear the flag in time.
-  core::PlacePurchase place_b(b, ids, clock, metrics,
-                              core::PlacePurchaseOptions{.sold_out_max_staleness =
-                                                             std::chrono::minutes(1)});
+  core::PlacePurchase place_b(
+      b, ids, clock, metrics,
+      core::PlacePurchaseOptions{.sold_out_max_staleness = std::chrono::minutes(1)});
   auto run = [&](const std::string& user, const std::string& request) {
     std::promise<core::PurchaseReply> promise;
     place_b.Execute({"flag-1", "item-1", user, request, 1},
@@ -347,11 +378,13 @@ TEST(RedisReleaseTest, SoldOutFlagInAnotherInstanceClearsOnRelease) {
 
   ASSERT_EQ(BuyAt(a, sale, "alice", "r1", "F1").outcome, Outcome::kAccepted);
   ASSERT_EQ(run("bob", "r1").outcome, Outcome::kSoldOut);  // via Redis: sets the flag
-  ASSERT_TRUE(WaitFor([&] {
-    long before = evalsha_calls();
-    bool local = run("carol", "probe-" + std::to_string(before)).outcome == Outcome::kSoldOut;
-    return local && evalsha_calls() == before;  // answered without a Redis round trip
-  }, std::chrono::seconds(5)));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        long before = evalsha_calls();
+        bool local = run("carol", "probe-" + std::to_string(before)).outcome == Outcome::kSoldOut;
+        return local && evalsha_calls() == before;  // answered without a Redis round trip
+      },
+      std::chrono::seconds(5)));
 
   auto pulled = queue.Pull("c", 10, milliseconds(100));
   ASSERT_EQ(pulled->size(), 1U);

@@ -23,12 +23,14 @@ std::string Run(const std::string& command) {
 
 MariaDbServer::MariaDbServer() : port_(FreePort()) {
   const auto data = dir_.path() / "data";
-  std::string install = "mariadb-install-db --no-defaults --user=root --datadir=" +
-                        data.string() +
+  std::string install = "mariadb-install-db --no-defaults --user=root --datadir=" + data.string() +
                         " --auth-root-authentication-method=normal --skip-test-db"
-                        " --skip-name-resolve > " + (dir_.path() / "install.log").string() +
-                        " 2>&1";
-  if (std::system(install.c_str()) != 0) throw std::runtime_error("mariadb-install-db failed");
+                        " --skip-name-resolve > " +
+                        (dir_.path() / "install.log").string() + " 2>&1";
+  if (std::system(install.c_str()) != 0) {
+    throw std::runtime_error("mariadb-install-db failed:\n" +
+                             Run("tail -20 " + (dir_.path() / "install.log").string()));
+  }
   Start();
   Sql("CREATE DATABASE flashsale CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
       "CREATE USER 'flashsale'@'127.0.0.1' IDENTIFIED BY 'flashsale';"
@@ -40,19 +42,19 @@ MariaDbServer::~MariaDbServer() { process_.Kill(); }
 
 void MariaDbServer::Start() {
   const auto& d = dir_.path();
-  process_.Start({"mariadbd", "--no-defaults", "--user=root", "--datadir=" + (d / "data").string(),
-                  "--socket=" + (d / "mysqld.sock").string(),
-                  "--pid-file=" + (d / "mysqld.pid").string(), "--port=" + std::to_string(port_),
-                  "--bind-address=127.0.0.1", "--skip-name-resolve",
-                  "--log-error=" + (d / "error.log").string(), "--character-set-server=utf8mb4",
-                  "--collation-server=utf8mb4_unicode_ci", "--innodb-buffer-pool-size=128M",
-                  "--innodb-flush-log-at-trx-commit=1", "--skip-log-bin",
-                  "--max-connections=500"},
-                 d / "stdout.log");
-  const std::string ping = "mariadb-admin --no-defaults --socket=" +
-                           (d / "mysqld.sock").string() + " -uroot ping >/dev/null 2>&1";
+  process_.Start(
+      {"mariadbd", "--no-defaults", "--user=root", "--datadir=" + (d / "data").string(),
+       "--socket=" + (d / "mysqld.sock").string(), "--pid-file=" + (d / "mysqld.pid").string(),
+       "--port=" + std::to_string(port_), "--bind-address=127.0.0.1", "--skip-name-resolve",
+       "--log-error=" + (d / "error.log").string(), "--character-set-server=utf8mb4",
+       "--collation-server=utf8mb4_unicode_ci", "--innodb-buffer-pool-size=128M",
+       "--innodb-flush-log-at-trx-commit=1", "--skip-log-bin", "--max-connections=500"},
+      d / "stdout.log");
+  const std::string ping = "mariadb-admin --no-defaults --socket=" + (d / "mysqld.sock").string() +
+                           " -uroot ping >/dev/null 2>&1";
   if (!WaitFor([&] { return std::system(ping.c_str()) == 0; }, std::chrono::seconds(60))) {
-    throw std::runtime_error("mariadbd did not become ready");
+    throw std::runtime_error("mariadbd did not become ready:\n" +
+                             Run("tail -20 " + (d / "error.log").string()));
   }
 }
 

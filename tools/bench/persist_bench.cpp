@@ -79,8 +79,11 @@ int main(int argc, char** argv) {
     const std::size_t batch = static_cast<std::size_t>(std::atol(argv[arg]));
     const std::string sale_id =
         "persist-" + std::to_string(::time(nullptr)) + "-" + std::to_string(batch);
-    core::Sale sale{*core::SaleId::Parse(sale_id), {}, 1'000'000'000,
-                    clock.Now() - std::chrono::minutes(1), clock.Now() + std::chrono::hours(1)};
+    core::Sale sale{*core::SaleId::Parse(sale_id),
+                    {},
+                    1'000'000'000,
+                    clock.Now() - std::chrono::minutes(1),
+                    clock.Now() + std::chrono::hours(1)};
     sale.items.push_back(core::SaleItem{*core::ItemId::Parse("item-1"), orders, 100, "bench"});
     if (auto created = manage.Create(sale); !created) {
       std::fprintf(stderr, "create sale: %s\n", created.error().detail.c_str());
@@ -97,11 +100,11 @@ int main(int argc, char** argv) {
     std::atomic<long> accepted{0};
     for (long n = 0; n < orders; ++n) {
       slots.acquire();
-      core::Reservation r{core::PurchaseRequest{sale.id, sale.items[0].id,
-                                                *core::UserId::Parse("u" + std::to_string(n)),
-                                                *core::RequestId::Parse("r"),
-                                                *core::Quantity::Parse(1, 1)},
-                          ids.Next(), clock.Now()};
+      core::Reservation r{
+          core::PurchaseRequest{sale.id, sale.items[0].id,
+                                *core::UserId::Parse("u" + std::to_string(n)),
+                                *core::RequestId::Parse("r"), *core::Quantity::Parse(1, 1)},
+          ids.Next(), clock.Now()};
       store.Reserve(r, [&](core::PurchaseReply reply) {
         if (reply.outcome == core::Outcome::kAccepted) ++accepted;
         slots.release();
@@ -125,12 +128,13 @@ int main(int argc, char** argv) {
     persist.Stop(std::chrono::steady_clock::now() + std::chrono::seconds(10));
     const long long stream_drained = KeyBytes(**probe, redis::Keys::Orders(sale.id));
     const long long memory_drained = UsedMemory(**probe);
-    std::printf("{\"batch\": %zu, \"workers\": %d, \"orders\": %ld, \"drain_s\": %.2f, "
-                "\"rows_per_s\": %.0f, \"used_memory_before\": %lld, \"used_memory_filled\": %lld, "
-                "\"used_memory_drained\": %lld, \"stream_bytes_filled\": %lld, "
-                "\"stream_bytes_drained\": %lld}\n",
-                batch, workers, accepted.load(), seconds, accepted.load() / seconds, memory_before,
-                memory_filled, memory_drained, stream_filled, stream_drained);
+    std::printf(
+        "{\"batch\": %zu, \"workers\": %d, \"orders\": %ld, \"drain_s\": %.2f, "
+        "\"rows_per_s\": %.0f, \"used_memory_before\": %lld, \"used_memory_filled\": %lld, "
+        "\"used_memory_drained\": %lld, \"stream_bytes_filled\": %lld, "
+        "\"stream_bytes_drained\": %lld}\n",
+        batch, workers, accepted.load(), seconds, accepted.load() / seconds, memory_before,
+        memory_filled, memory_drained, stream_filled, stream_drained);
     std::fflush(stdout);
   }
   return 0;

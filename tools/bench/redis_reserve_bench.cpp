@@ -35,9 +35,13 @@ int main(int argc, char** argv) {
   ports::NullMetrics metrics;
   core::PlacePurchase place(store, ids, clock, metrics);
   const std::string sale_id = "bench-" + std::to_string(::time(nullptr));
-  core::Sale sale{*core::SaleId::Parse(sale_id), {}, 1'000'000'000, clock.Now(),
+  core::Sale sale{*core::SaleId::Parse(sale_id),
+                  {},
+                  1'000'000'000,
+                  clock.Now(),
                   clock.Now() + std::chrono::hours(1)};
-  sale.items.push_back(core::SaleItem{*core::ItemId::Parse("item-1"), 1'000'000'000, 100, "bench item"});
+  sale.items.push_back(
+      core::SaleItem{*core::ItemId::Parse("item-1"), 1'000'000'000, 100, "bench item"});
   if (!store.Load(sale).ok()) {
     std::fprintf(stderr, "cannot load the sale (is Redis up on port %d?)\n", options.port);
     return 1;

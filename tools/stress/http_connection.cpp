@@ -43,8 +43,8 @@ HttpResponse HttpConnection::Send(const std::string& method, const std::string& 
   if (fd_ < 0) return response;
   std::string request = method + " " + path + " HTTP/1.1\r\nHost: flashsale\r\n" + extra_headers;
   if (!body.empty() || method == "POST") {
-    request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-               "\r\n";
+    request +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   }
   request += "\r\n" + body;
   std::size_t sent = 0;

@@ -61,12 +61,24 @@ struct Options {
   std::string call = "purchase";  ///< purchase | health (gRPC Check / REST GET /health)
 };
 
-enum Kind { kAccepted, kSoldOut, kUserLimit, kDuplicate, kNotActive, kUnknown, kInvalid,
-            kRateLimited, kUnavailable, kInternal, kTransport, kKinds };
-constexpr const char* kNames[kKinds] = {"accepted", "sold_out", "user_limit_reached",
-                                        "duplicate_request", "sale_not_active", "unknown_item",
-                                        "invalid_request", "rate_limited", "unavailable",
-                                        "internal", "transport_error"};
+enum Kind {
+  kAccepted,
+  kSoldOut,
+  kUserLimit,
+  kDuplicate,
+  kNotActive,
+  kUnknown,
+  kInvalid,
+  kRateLimited,
+  kUnavailable,
+  kInternal,
+  kTransport,
+  kKinds
+};
+constexpr const char* kNames[kKinds] = {
+    "accepted",        "sold_out",     "user_limit_reached", "duplicate_request",
+    "sale_not_active", "unknown_item", "invalid_request",    "rate_limited",
+    "unavailable",     "internal",     "transport_error"};
 
 struct Answer {
   Kind kind = kTransport;
@@ -90,9 +102,12 @@ class RestCaller final : public Caller {
     if (!connection_ || !connection_->open()) {
       connection_ = std::make_unique<tools::HttpConnection>(host_, port_);
     }
-    std::string body = json{{"request_id", request}, {"user_id", user}, {"item_id", item},
-                            {"quantity", quantity}, {"sale_id", sale_}}
-                           .dump();
+    std::string body = json{
+        {"request_id", request},
+        {"user_id", user},
+        {"item_id", item},
+        {"quantity", quantity},
+        {"sale_id", sale_}}.dump();
     tools::HttpResponse r = connection_->Send("POST", "/api/purchase", body);
     Answer answer;
     if (r.status == 0) {
@@ -106,14 +121,30 @@ class RestCaller final : public Caller {
         answer.kind = kAccepted;
         answer.order_id = parsed.value("order_id", "");
         break;
-      case 410: answer.kind = kSoldOut; break;
-      case 403: answer.kind = kUserLimit; break;
-      case 409: answer.kind = message == "sale not active" ? kNotActive : kDuplicate; break;
-      case 404: answer.kind = kUnknown; break;
-      case 400: answer.kind = kInvalid; break;
-      case 429: answer.kind = kRateLimited; break;
-      case 503: answer.kind = kUnavailable; break;
-      default: answer.kind = kInternal; break;
+      case 410:
+        answer.kind = kSoldOut;
+        break;
+      case 403:
+        answer.kind = kUserLimit;
+        break;
+      case 409:
+        answer.kind = message == "sale not active" ? kNotActive : kDuplicate;
+        break;
+      case 404:
+        answer.kind = kUnknown;
+        break;
+      case 400:
+        answer.kind = kInvalid;
+        break;
+      case 429:
+        answer.kind = kRateLimited;
+        break;
+      case 503:
+        answer.kind = kUnavailable;
+        break;
+      default:
+        answer.kind = kInternal;
+        break;
     }
     if (r.headers["connection"] == "Close" || r.headers["connection"] == "close") {
       connection_.reset();
@@ -133,7 +164,8 @@ class HealthCaller final : public Caller {
  public:
   HealthCaller(std::shared_ptr<grpc::Channel> channel, std::string host, int port)
       : stub_(channel ? grpc::health::v1::Health::NewStub(channel) : nullptr),
-        host_(std::move(host)), port_(port) {}
+        host_(std::move(host)),
+        port_(port) {}
   Answer Buy(const std::string&, const std::string&, const std::string&, int) override {
     Answer answer;
     if (stub_) {
@@ -189,16 +221,26 @@ class GrpcCaller final : public Caller {
         if (any.UnpackTo(&info)) reason = info.reason();
       }
     }
-    if (reason == "SOLD_OUT") answer.kind = kSoldOut;
-    else if (reason == "USER_LIMIT_REACHED") answer.kind = kUserLimit;
-    else if (reason == "SALE_NOT_ACTIVE") answer.kind = kNotActive;
-    else if (reason == "DUPLICATE_REQUEST") answer.kind = kDuplicate;
-    else if (reason == "UNKNOWN_ITEM") answer.kind = kUnknown;
-    else if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) answer.kind = kInvalid;
-    else if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) answer.kind = kRateLimited;
-    else if (status.error_code() == grpc::StatusCode::UNAVAILABLE) answer.kind = kUnavailable;
-    else if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) answer.kind = kTransport;
-    else answer.kind = kInternal;
+    if (reason == "SOLD_OUT")
+      answer.kind = kSoldOut;
+    else if (reason == "USER_LIMIT_REACHED")
+      answer.kind = kUserLimit;
+    else if (reason == "SALE_NOT_ACTIVE")
+      answer.kind = kNotActive;
+    else if (reason == "DUPLICATE_REQUEST")
+      answer.kind = kDuplicate;
+    else if (reason == "UNKNOWN_ITEM")
+      answer.kind = kUnknown;
+    else if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT)
+      answer.kind = kInvalid;
+    else if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED)
+      answer.kind = kRateLimited;
+    else if (status.error_code() == grpc::StatusCode::UNAVAILABLE)
+      answer.kind = kUnavailable;
+    else if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
+      answer.kind = kTransport;
+    else
+      answer.kind = kInternal;
     return answer;
   }
 
@@ -280,8 +322,8 @@ void Drive(Run& run) {
                                                   std::chrono::duration<double>(o.duration_s))
                                     : Clock::time_point::max();
   const long limit = o.duration_s > 0 ? std::numeric_limits<long>::max() : o.requests;
-  const auto interval = o.rate > 0 ? std::chrono::duration<double>(1.0 / o.rate)
-                                   : std::chrono::duration<double>(0);
+  const auto interval =
+      o.rate > 0 ? std::chrono::duration<double>(1.0 / o.rate) : std::chrono::duration<double>(0);
   std::vector<std::thread> callers;
   for (int c = 0; c < o.concurrency; ++c) {
     callers.emplace_back([&] {
@@ -309,13 +351,16 @@ void Drive(Run& run) {
   std::thread progress([&] {
     long last = 0;
     while (!done.load()) {
-      for (int i = 0; i < 10 && !done.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      for (int i = 0; i < 10 && !done.load(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
       long now = static_cast<long>(run.latency.count());
-      std::fprintf(stderr, "[%5.1fs] %6ld req/s | accepted %ld sold_out %ld other %ld | p50 %.2f ms p99 %.2f ms\n",
-                   std::chrono::duration<double>(Clock::now() - start).count(), now - last,
-                   run.outcomes[kAccepted].load(), run.outcomes[kSoldOut].load(),
-                   now - run.outcomes[kAccepted].load() - run.outcomes[kSoldOut].load(),
-                   run.latency.Quantile(0.5) / 1000.0, run.latency.Quantile(0.99) / 1000.0);
+      std::fprintf(
+          stderr,
+          "[%5.1fs] %6ld req/s | accepted %ld sold_out %ld other %ld | p50 %.2f ms p99 %.2f ms\n",
+          std::chrono::duration<double>(Clock::now() - start).count(), now - last,
+          run.outcomes[kAccepted].load(), run.outcomes[kSoldOut].load(),
+          now - run.outcomes[kAccepted].load() - run.outcomes[kSoldOut].load(),
+          run.latency.Quantile(0.5) / 1000.0, run.latency.Quantile(0.99) / 1000.0);
       last = now;
     }
   });
@@ -324,9 +369,13 @@ void Drive(Run& run) {
   progress.join();
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
 
-  json report{{"transport", o.transport}, {"target", o.target}, {"concurrency", o.concurrency},
-              {"mode", o.rate > 0 ? "open" : "closed"}, {"rate", o.rate},
-              {"requests", run.latency.count()}, {"seconds", elapsed},
+  json report{{"transport", o.transport},
+              {"target", o.target},
+              {"concurrency", o.concurrency},
+              {"mode", o.rate > 0 ? "open" : "closed"},
+              {"rate", o.rate},
+              {"requests", run.latency.count()},
+              {"seconds", elapsed},
               {"throughput_per_s", static_cast<double>(run.latency.count()) / elapsed}};
   json latency{{"p50_ms", run.latency.Quantile(0.50) / 1000.0},
                {"p90_ms", run.latency.Quantile(0.90) / 1000.0},
@@ -342,11 +391,13 @@ void Drive(Run& run) {
   if (o.json_output) {
     std::printf("%s\n", report.dump().c_str());
   } else {
-    std::printf("\n%-18s %s (%s loop, %d callers%s)\n", "target", o.target.c_str(),
-                o.rate > 0 ? "open" : "closed", o.concurrency,
-                o.rate > 0 ? (", " + std::to_string(static_cast<long>(o.rate)) + "/s").c_str() : "");
-    std::printf("%-18s %ld in %.2f s = %.0f req/s\n", "requests", static_cast<long>(run.latency.count()),
-                elapsed, static_cast<double>(run.latency.count()) / elapsed);
+    std::printf(
+        "\n%-18s %s (%s loop, %d callers%s)\n", "target", o.target.c_str(),
+        o.rate > 0 ? "open" : "closed", o.concurrency,
+        o.rate > 0 ? (", " + std::to_string(static_cast<long>(o.rate)) + "/s").c_str() : "");
+    std::printf("%-18s %ld in %.2f s = %.0f req/s\n", "requests",
+                static_cast<long>(run.latency.count()), elapsed,
+                static_cast<double>(run.latency.count()) / elapsed);
     std::printf("%-18s p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms\n", "latency",
                 latency["p50_ms"].get<double>(), latency["p90_ms"].get<double>(),
                 latency["p99_ms"].get<double>(), latency["p999_ms"].get<double>(),
@@ -366,7 +417,8 @@ int Verify(Run& run) {
     std::printf("%s %s\n", ok ? "PASS" : "FAIL", what.c_str());
     if (!ok) ++failures;
   };
-  const long errors = run.outcomes[kUnavailable] + run.outcomes[kInternal] + run.outcomes[kTransport];
+  const long errors =
+      run.outcomes[kUnavailable] + run.outcomes[kInternal] + run.outcomes[kTransport];
   check(errors == 0, "every request got a definitive answer (" + std::to_string(errors) +
                          " unavailable/internal/transport errors)");
   check(run.accepted_ids.size() == static_cast<std::size_t>(run.outcomes[kAccepted].load()),
@@ -403,12 +455,14 @@ int Verify(Run& run) {
     return failures;
   }
   std::int64_t limit = 0;
-  if (auto found = mysql::MySqlSaleRepository(*mysql_options).Find(*sale); found && found->has_value()) {
+  if (auto found = mysql::MySqlSaleRepository(*mysql_options).Find(*sale);
+      found && found->has_value()) {
     limit = (**found).per_user_limit;
   }
   // Exactly the accepted orders are persisted: none missing, and no other order for this
   // run's users (their ids carry the run id, so earlier runs on the same sale don't count).
-  std::set<std::string> stored(audit->confirmed_order_ids.begin(), audit->confirmed_order_ids.end());
+  std::set<std::string> stored(audit->confirmed_order_ids.begin(),
+                               audit->confirmed_order_ids.end());
   std::size_t missing = 0;
   for (const auto& id : run.accepted_ids) missing += stored.count(id) == 0 ? 1 : 0;
   long run_units = 0, accepted_units = 0;
@@ -453,7 +507,8 @@ int Verify(Run& run) {
   long worst = 0;
   for (const auto& [user, units] : audit->units_by_user) worst = std::max<long>(worst, units);
   check(limit == 0 || worst <= limit, "per-user limit never exceeded (max " +
-                                          std::to_string(worst) + " <= " + std::to_string(limit) + ")");
+                                          std::to_string(worst) + " <= " + std::to_string(limit) +
+                                          ")");
   return failures;
 }
 
@@ -462,10 +517,12 @@ int Verify(Run& run) {
 int main(int argc, char** argv) {
   Options o;
   CLI::App app{"stress_test: load flashsale and verify exact-N"};
-  app.add_option("--transport", o.transport, "rest or grpc")->check(CLI::IsMember({"rest", "grpc"}));
+  app.add_option("--transport", o.transport, "rest or grpc")
+      ->check(CLI::IsMember({"rest", "grpc"}));
   app.add_option("--target", o.target, "host:port of the front door");
   app.add_option("--concurrency", o.concurrency, "callers")->check(CLI::Range(1, 4096));
-  auto* requests = app.add_option("--requests", o.requests, "total requests")->check(CLI::Range(1L, 1L << 40));
+  auto* requests =
+      app.add_option("--requests", o.requests, "total requests")->check(CLI::Range(1L, 1L << 40));
   app.add_option("--duration", o.duration_s, "seconds (instead of --requests)")->excludes(requests);
   app.add_option("--users", o.users, "distinct users")->check(CLI::Range(1L, 1L << 30));
   app.add_option("--items", o.items, "comma-separated item ids");

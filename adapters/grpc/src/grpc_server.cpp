@@ -27,19 +27,26 @@ struct GrpcOutcome {
 GrpcOutcome ToGrpc(core::Outcome outcome) {
   using core::Outcome;
   switch (outcome) {
-    case Outcome::kAccepted: return {grpc::StatusCode::OK, ""};
-    case Outcome::kInvalidRequest: return {grpc::StatusCode::INVALID_ARGUMENT, "INVALID_ARGUMENT"};
-    case Outcome::kUnknownItem: return {grpc::StatusCode::NOT_FOUND, "UNKNOWN_ITEM"};
+    case Outcome::kAccepted:
+      return {grpc::StatusCode::OK, ""};
+    case Outcome::kInvalidRequest:
+      return {grpc::StatusCode::INVALID_ARGUMENT, "INVALID_ARGUMENT"};
+    case Outcome::kUnknownItem:
+      return {grpc::StatusCode::NOT_FOUND, "UNKNOWN_ITEM"};
     case Outcome::kDuplicateRequest:
       return {grpc::StatusCode::ALREADY_EXISTS, "DUPLICATE_REQUEST"};
-    case Outcome::kSoldOut: return {grpc::StatusCode::FAILED_PRECONDITION, "SOLD_OUT"};
+    case Outcome::kSoldOut:
+      return {grpc::StatusCode::FAILED_PRECONDITION, "SOLD_OUT"};
     case Outcome::kUserLimitReached:
       return {grpc::StatusCode::FAILED_PRECONDITION, "USER_LIMIT_REACHED"};
     case Outcome::kSaleNotActive:
       return {grpc::StatusCode::FAILED_PRECONDITION, "SALE_NOT_ACTIVE"};
-    case Outcome::kRateLimited: return {grpc::StatusCode::RESOURCE_EXHAUSTED, "RATE_LIMITED"};
-    case Outcome::kUnavailable: return {grpc::StatusCode::UNAVAILABLE, "UNAVAILABLE"};
-    case Outcome::kInternal: break;
+    case Outcome::kRateLimited:
+      return {grpc::StatusCode::RESOURCE_EXHAUSTED, "RATE_LIMITED"};
+    case Outcome::kUnavailable:
+      return {grpc::StatusCode::UNAVAILABLE, "UNAVAILABLE"};
+    case Outcome::kInternal:
+      break;
   }
   return {grpc::StatusCode::INTERNAL, "INTERNAL"};
 }
@@ -65,7 +72,10 @@ class OrderServiceImpl final : public flashsale::OrderService::CallbackService {
  public:
   OrderServiceImpl(const GrpcOptions& options, core::PlacePurchase& purchase,
                    core::GetOrder& orders, metrics::PrometheusMetrics& metrics)
-      : options_(options), purchase_(purchase), orders_(orders), metrics_(metrics),
+      : options_(options),
+        purchase_(purchase),
+        orders_(orders),
+        metrics_(metrics),
         pool_(options.blocking_threads) {}
 
   grpc::ServerUnaryReactor* Purchase(grpc::CallbackServerContext* context,
@@ -78,10 +88,9 @@ class OrderServiceImpl final : public flashsale::OrderService::CallbackService {
              purchase_route_, start);
       return reactor;
     }
-    core::PurchaseInput input{request->sale_id().empty() ? options_.default_sale_id
-                                                         : request->sale_id(),
-                              request->item_id(), request->user_id(), request->request_id(),
-                              request->quantity()};
+    core::PurchaseInput input{
+        request->sale_id().empty() ? options_.default_sale_id : request->sale_id(),
+        request->item_id(), request->user_id(), request->request_id(), request->quantity()};
     purchase_.Execute(input, [this, reactor, response, start](core::PurchaseReply reply) {
       if (reply.outcome != core::Outcome::kAccepted) {
         Finish(reactor,
@@ -110,7 +119,8 @@ class OrderServiceImpl final : public flashsale::OrderService::CallbackService {
     pool_.Post([this, reactor, response, start, id = request->order_id(), sale] {
       auto view = orders_.Execute(id, sale);
       if (!view) {
-        Finish(reactor, ErrorStatus(view.error().outcome, view.error().detail), get_order_route_, start);
+        Finish(reactor, ErrorStatus(view.error().outcome, view.error().detail), get_order_route_,
+               start);
         return;
       }
       response->set_order_id(view->id.str());

@@ -15,9 +15,9 @@ core::Result<std::vector<ports::SaveResult>> MemoryOrderRepository::SaveBatch(
   std::lock_guard lock(mu_);
   // Decide everything first against the stored state plus this batch's own effects, then
   // apply: a failure half-way writes nothing (one transaction).
-  std::unordered_map<std::string, Stored> added;                 // order id -> stored
-  std::unordered_map<std::string, std::string> added_requests;   // request key -> order id
-  std::unordered_map<std::string, std::int64_t> added_sold;      // item key -> units
+  std::unordered_map<std::string, Stored> added;                // order id -> stored
+  std::unordered_map<std::string, std::string> added_requests;  // request key -> order id
+  std::unordered_map<std::string, std::int64_t> added_sold;     // item key -> units
   std::vector<ports::SaveResult> results;
   results.reserve(orders.size());
   for (const core::Order& order : orders) {

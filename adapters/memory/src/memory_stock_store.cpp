@@ -54,8 +54,7 @@ void MemoryStockStore::ExpireAnswersLocked(SaleState& state, core::TimePoint now
   }
 }
 
-core::PurchaseReply MemoryStockStore::ReserveLocked(SaleState& state,
-                                                    const core::Reservation& r) {
+core::PurchaseReply MemoryStockStore::ReserveLocked(SaleState& state, const core::Reservation& r) {
   const core::PurchaseRequest& req = r.request;
   ExpireAnswersLocked(state, r.now);
   const std::string key = AnswerKey(req.user, req.request);
@@ -110,8 +109,9 @@ core::PurchaseReply MemoryStockStore::ReserveLocked(SaleState& state,
     reply.detail = "per-user limit reached";
     return store(reply);
   }
-  core::Order order{r.order_id, req.sale, req.item, req.user, req.request, req.quantity,
-                    item->price_cents, core::OrderStatus::kPending, r.now};
+  core::Order order{r.order_id,  req.sale,     req.item,          req.user,
+                    req.request, req.quantity, item->price_cents, core::OrderStatus::kPending,
+                    r.now};
   if (!queue_.TryPush(order)) {
     reply.outcome = core::Outcome::kUnavailable;
     reply.detail = "order queue is full";
@@ -217,8 +217,7 @@ std::vector<DeadLetter> MemoryStockStore::DeadLetters(const core::SaleId& sale) 
   return state->dead;
 }
 
-std::int64_t MemoryStockStore::UnitsHeld(const core::SaleId& sale,
-                                         const core::UserId& user) const {
+std::int64_t MemoryStockStore::UnitsHeld(const core::SaleId& sale, const core::UserId& user) const {
   SaleState* state = Find(sale);
   if (state == nullptr) return 0;
   std::lock_guard lock(state->mu);

@@ -12,9 +12,9 @@ namespace flashsale::metrics {
 namespace {
 
 constexpr std::array<core::Outcome, 10> kOutcomes{
-    core::Outcome::kAccepted,     core::Outcome::kSoldOut,          core::Outcome::kUserLimitReached,
-    core::Outcome::kSaleNotActive, core::Outcome::kUnknownItem,     core::Outcome::kInvalidRequest,
-    core::Outcome::kDuplicateRequest, core::Outcome::kRateLimited,  core::Outcome::kUnavailable,
+    core::Outcome::kAccepted,         core::Outcome::kSoldOut,     core::Outcome::kUserLimitReached,
+    core::Outcome::kSaleNotActive,    core::Outcome::kUnknownItem, core::Outcome::kInvalidRequest,
+    core::Outcome::kDuplicateRequest, core::Outcome::kRateLimited, core::Outcome::kUnavailable,
     core::Outcome::kInternal};
 
 prometheus::Histogram::BucketBoundaries LatencyBuckets() {
@@ -61,11 +61,12 @@ PrometheusMetrics::PrometheusMetrics(std::string_view version)
                         .Help("Time to save one batch")
                         .Register(*registry_)
                         .Add({}, LatencyBuckets());
-  batch_size_ = &prometheus::BuildHistogram()
-                     .Name("flashsale_persist_batch_orders")
-                     .Help("Orders per saved batch")
-                     .Register(*registry_)
-                     .Add({}, prometheus::Histogram::BucketBoundaries{1, 10, 50, 100, 250, 500, 1000});
+  batch_size_ =
+      &prometheus::BuildHistogram()
+           .Name("flashsale_persist_batch_orders")
+           .Help("Orders per saved batch")
+           .Register(*registry_)
+           .Add({}, prometheus::Histogram::BucketBoundaries{1, 10, 50, 100, 250, 500, 1000});
   queue_depth_ = &prometheus::BuildGauge()
                       .Name("flashsale_queue_depth_orders")
                       .Help("Accepted orders not yet persisted")

@@ -20,7 +20,8 @@ std::vector<std::string> Statements(const std::string& sql) {
     std::string line = sql.substr(start, end - start);
     start = end + 1;
     std::string trimmed = line;
-    while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\r')) trimmed.pop_back();
+    while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\r'))
+      trimmed.pop_back();
     if (trimmed.rfind("--", 0) == 0 && current.empty()) continue;
     current += line + "\n";
     if (!trimmed.empty() && trimmed.back() == ';') {

@@ -56,8 +56,8 @@ core::Result<MySqlOptions> ParseMySqlUrl(std::string_view url) {
 }
 
 std::string Redacted(const MySqlOptions& options) {
-  return "mysql://" + options.user + (options.password.empty() ? "" : ":***") + "@" +
-         options.host + ":" + std::to_string(options.port) + "/" + options.database;
+  return "mysql://" + options.user + (options.password.empty() ? "" : ":***") + "@" + options.host +
+         ":" + std::to_string(options.port) + "/" + options.database;
 }
 
 }  // namespace flashsale::mysql

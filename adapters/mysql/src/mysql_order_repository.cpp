@@ -102,7 +102,8 @@ core::Result<std::vector<ports::SaveResult>> MySqlOrderRepository::SaveBatch(
     if (!fresh.empty()) {
       auto& keys = session.Prepare(
           "SELECT sale_id, user_id, request_id, order_id FROM orders WHERE "
-          "(sale_id, user_id, request_id) IN (" + Placeholders(fresh.size(), 3) + ")");
+          "(sale_id, user_id, request_id) IN (" +
+          Placeholders(fresh.size(), 3) + ")");
       unsigned int p = 1;
       for (const core::Order* o : fresh) {
         keys.setString(p++, o->sale.str());
@@ -215,12 +216,12 @@ core::Result<std::optional<core::Order>> MySqlOrderRepository::Find(const core::
     if (!order_id || !sale || !item || !user || !request || !quantity) {
       return core::Error{Outcome::kInternal, "mysql: stored order is invalid"};
     }
-    return std::optional<core::Order>{core::Order{
-        std::move(*order_id), std::move(*sale), std::move(*item), std::move(*user),
-        std::move(*request), *quantity, rs->getInt64(7),
-        std::string(rs->getString(8)) == "confirmed" ? core::OrderStatus::kConfirmed
-                                                     : core::OrderStatus::kFailed,
-        core::FromUnixMillis(rs->getInt64(9))}};
+    return std::optional<core::Order>{
+        core::Order{std::move(*order_id), std::move(*sale), std::move(*item), std::move(*user),
+                    std::move(*request), *quantity, rs->getInt64(7),
+                    std::string(rs->getString(8)) == "confirmed" ? core::OrderStatus::kConfirmed
+                                                                 : core::OrderStatus::kFailed,
+                    core::FromUnixMillis(rs->getInt64(9))}};
   } catch (const sql::SQLException& e) {
     return Translate(e, &session);
   }
@@ -270,7 +271,8 @@ core::Result<ports::SaleAudit> MySqlOrderRepository::Audit(const core::SaleId& s
       return core::Error{Outcome::kUnknownItem, "unknown sale"};
     }
     auto& ids = session.Prepare(
-        "SELECT order_id, user_id, quantity FROM orders WHERE sale_id = ? AND status = 'confirmed'");
+        "SELECT order_id, user_id, quantity FROM orders WHERE sale_id = ? AND status = "
+        "'confirmed'");
     ids.setString(1, sale.str());
     std::unique_ptr<sql::ResultSet> orders(ids.executeQuery());
     while (orders->next()) {

@@ -13,14 +13,17 @@ core::Error Corrupt(const std::string& what) {
 
 /// Reads sales (and their items) from `sales_rs` (sale_id, per_user_limit, starts, ends) and
 /// `items_rs` (sale_id, item_id, name, stock, price_cents).
-core::Result<std::vector<core::Sale>> ReadSales(sql::ResultSet& sales_rs, sql::ResultSet& items_rs) {
+core::Result<std::vector<core::Sale>> ReadSales(sql::ResultSet& sales_rs,
+                                                sql::ResultSet& items_rs) {
   std::vector<core::Sale> sales;
   std::map<std::string, std::size_t> index;
   while (sales_rs.next()) {
     auto id = core::SaleId::Parse(std::string(sales_rs.getString(1)));
     if (!id) return Corrupt("sale id");
     index[id->str()] = sales.size();
-    sales.push_back(core::Sale{std::move(*id), {}, sales_rs.getInt(2),
+    sales.push_back(core::Sale{std::move(*id),
+                               {},
+                               sales_rs.getInt(2),
                                core::FromUnixMillis(sales_rs.getInt64(3)),
                                core::FromUnixMillis(sales_rs.getInt64(4))});
   }
@@ -107,12 +110,14 @@ core::Result<std::vector<core::Sale>> MySqlSaleRepository::List() {
   Session& session = **lease;
   try {
     std::unique_ptr<sql::ResultSet> sales_rs(
-        session.Prepare("SELECT sale_id, per_user_limit, starts_at_ms, ends_at_ms FROM sales "
-                        "ORDER BY starts_at_ms, sale_id")
+        session
+            .Prepare("SELECT sale_id, per_user_limit, starts_at_ms, ends_at_ms FROM sales "
+                     "ORDER BY starts_at_ms, sale_id")
             .executeQuery());
     std::unique_ptr<sql::ResultSet> items_rs(
-        session.Prepare("SELECT sale_id, item_id, name, stock, price_cents FROM sale_items "
-                        "ORDER BY sale_id, item_id")
+        session
+            .Prepare("SELECT sale_id, item_id, name, stock, price_cents FROM sale_items "
+                     "ORDER BY sale_id, item_id")
             .executeQuery());
     return ReadSales(*sales_rs, *items_rs);
   } catch (const sql::SQLException& e) {

@@ -64,8 +64,8 @@ std::string FormatCommand(const std::vector<std::string>& args) {
 }
 
 core::Result<std::unique_ptr<Connection>> Connection::Open(const RedisOptions& options) {
-  redisContext* context =
-      redisConnectWithTimeout(options.host.c_str(), options.port, ToTimeval(options.command_timeout));
+  redisContext* context = redisConnectWithTimeout(options.host.c_str(), options.port,
+                                                  ToTimeval(options.command_timeout));
   if (context == nullptr) return Unavailable("redis: out of memory creating a context");
   if (context->err != 0) {
     std::string why = context->errstr;

@@ -27,7 +27,8 @@ std::vector<std::string> EvalArgs(std::string_view verb, std::string_view body,
   return out;
 }
 
-core::Result<Reply> Wait(std::future<core::Result<Reply>> future, std::chrono::milliseconds timeout) {
+core::Result<Reply> Wait(std::future<core::Result<Reply>> future,
+                         std::chrono::milliseconds timeout) {
   // The I/O thread always completes a command (reply or Unavailable), at the latest after a
   // read timeout plus a reconnect attempt; this bound only guards against bugs.
   if (future.wait_for(timeout * 10 + std::chrono::seconds(1)) != std::future_status::ready) {

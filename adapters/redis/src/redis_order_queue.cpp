@@ -28,14 +28,22 @@ bool ParseOrder(const redisReply* fields, core::Order& out) {
   for (std::size_t k = 0; k + 1 < Size(fields); k += 2) {
     std::string_view name = Str(At(fields, k));
     std::string_view value = Str(At(fields, k + 1));
-    if (name == "o") o = value;
-    else if (name == "s") s = value;
-    else if (name == "i") i = value;
-    else if (name == "u") u = value;
-    else if (name == "r") r = value;
-    else if (name == "q") q = value;
-    else if (name == "p") p = value;
-    else if (name == "t") t = value;
+    if (name == "o")
+      o = value;
+    else if (name == "s")
+      s = value;
+    else if (name == "i")
+      i = value;
+    else if (name == "u")
+      u = value;
+    else if (name == "r")
+      r = value;
+    else if (name == "q")
+      q = value;
+    else if (name == "p")
+      p = value;
+    else if (name == "t")
+      t = value;
   }
   auto id = core::OrderId::Parse(o);
   auto sale = core::SaleId::Parse(s);
@@ -46,10 +54,14 @@ bool ParseOrder(const redisReply* fields, core::Order& out) {
   if (!id || !sale || !item || !user || !request || !quantity || p.empty() || t.empty()) {
     return false;
   }
-  out = core::Order{std::move(*id),      std::move(*sale),
-                    std::move(*item),    std::move(*user),
-                    std::move(*request), *quantity,
-                    std::atoll(std::string(p).c_str()), core::OrderStatus::kPending,
+  out = core::Order{std::move(*id),
+                    std::move(*sale),
+                    std::move(*item),
+                    std::move(*user),
+                    std::move(*request),
+                    *quantity,
+                    std::atoll(std::string(p).c_str()),
+                    core::OrderStatus::kPending,
                     core::FromUnixMillis(std::atoll(std::string(t).c_str()))};
   return true;
 }
@@ -123,8 +135,8 @@ std::vector<std::string> RedisOrderQueue::Sales(Connection& connection) {
 }
 
 core::Result<void> RedisOrderQueue::EnsureGroup(Connection& connection, const std::string& stream) {
-  auto created = connection.Command({"XGROUP", "CREATE", stream, std::string(Keys::kGroup), "0",
-                                     "MKSTREAM"});
+  auto created =
+      connection.Command({"XGROUP", "CREATE", stream, std::string(Keys::kGroup), "0", "MKSTREAM"});
   if (!created) return created.error();
   if (IsError(created->get()) && !Str(created->get()).starts_with("BUSYGROUP")) {
     return core::Error{Outcome::kInternal, "redis: " + std::string(Str(created->get()))};
@@ -142,10 +154,15 @@ std::vector<ports::QueuedOrder> RedisOrderQueue::ParseEntries(Connection& connec
     std::string_view entry_id = Str(At(entry, 0));
     const redisReply* fields = At(entry, 1);
     if (IsNil(fields)) continue;  // deleted meanwhile (already acknowledged)
-    core::Order order{*core::OrderId::Parse("x"), *core::SaleId::Parse("x"),
-                      *core::ItemId::Parse("x"),  *core::UserId::Parse("x"),
-                      *core::RequestId::Parse("x"), *core::Quantity::Parse(1, 1),
-                      0, core::OrderStatus::kPending, {}};
+    core::Order order{*core::OrderId::Parse("x"),
+                      *core::SaleId::Parse("x"),
+                      *core::ItemId::Parse("x"),
+                      *core::UserId::Parse("x"),
+                      *core::RequestId::Parse("x"),
+                      *core::Quantity::Parse(1, 1),
+                      0,
+                      core::OrderStatus::kPending,
+                      {}};
     if (!ParseOrder(fields, order)) {
       junk.emplace_back(entry_id);
       continue;
@@ -157,10 +174,12 @@ std::vector<ports::QueuedOrder> RedisOrderQueue::ParseEntries(Connection& connec
     // so it does not block the queue.
     core::SaleId sale_id = *core::SaleId::Parse(sale);
     for (const auto& id : junk) {
-      std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"malformed order stream entry\","
-                           "\"sale\":\"%s\",\"entry\":\"%s\"}\n", sale.c_str(), id.c_str());
-      (void)connection.Command({"XADD", Keys::Dead(sale_id), "*", "entry", id, "note",
-                                "malformed stream entry"});
+      std::fprintf(stderr,
+                   "{\"level\":\"error\",\"msg\":\"malformed order stream entry\","
+                   "\"sale\":\"%s\",\"entry\":\"%s\"}\n",
+                   sale.c_str(), id.c_str());
+      (void)connection.Command(
+          {"XADD", Keys::Dead(sale_id), "*", "entry", id, "note", "malformed stream entry"});
       (void)connection.Command({"XACK", Keys::Orders(sale_id), std::string(Keys::kGroup), id});
     }
   }
@@ -195,7 +214,7 @@ core::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::Pull(
     std::this_thread::sleep_for(std::min(wait, std::chrono::milliseconds(200)));
     return std::vector<ports::QueuedOrder>{};
   }
-  std::vector<std::string> args{"XREADGROUP", "GROUP", std::string(Keys::kGroup),
+  std::vector<std::string> args{"XREADGROUP",          "GROUP", std::string(Keys::kGroup),
                                 std::string(consumer), "COUNT", std::to_string(max)};
   if (wait.count() > 0) {
     args.push_back("BLOCK");
@@ -232,7 +251,8 @@ core::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::Pull(
     const redisReply* stream = At(streams, s);
     std::string_view key = Str(At(stream, 0));
     std::string sale(Keys::HashTag(key));
-    for (auto& order : ParseEntries(*connection, sale, At(stream, 1))) out.push_back(std::move(order));
+    for (auto& order : ParseEntries(*connection, sale, At(stream, 1)))
+      out.push_back(std::move(order));
   }
   give_back();
   return out;

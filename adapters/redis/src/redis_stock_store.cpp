@@ -42,19 +42,27 @@ core::PurchaseReply ParseReserve(core::Result<Reply> raw) {
   reply.order_failed = Int(At(a, 4)) != 0;
   reply.buyers_version = static_cast<std::uint64_t>(Int(At(a, 5)));
   switch (outcome) {
-    case Outcome::kAccepted: break;
+    case Outcome::kAccepted:
+      break;
     case Outcome::kSoldOut:
       reply.detail = reply.order_failed
                          ? "the order could not be completed; its units were released"
                          : "sold out";
       break;
-    case Outcome::kUserLimitReached: reply.detail = "per-user limit reached"; break;
-    case Outcome::kSaleNotActive: reply.detail = "the sale is not active"; break;
-    case Outcome::kUnknownItem: reply.detail = "unknown item"; break;
+    case Outcome::kUserLimitReached:
+      reply.detail = "per-user limit reached";
+      break;
+    case Outcome::kSaleNotActive:
+      reply.detail = "the sale is not active";
+      break;
+    case Outcome::kUnknownItem:
+      reply.detail = "unknown item";
+      break;
     case Outcome::kDuplicateRequest:
       reply.detail = "request_id was already used with a different payload";
       break;
-    default: break;
+    default:
+      break;
   }
   if (reply.order_failed && outcome != Outcome::kSoldOut) {
     reply.detail = "the order could not be completed; its units were released";
@@ -92,9 +100,10 @@ bool RedisStockStore::Healthy() const {
 
 void RedisStockStore::Reserve(const core::Reservation& r, ports::ReserveDone done) {
   const core::PurchaseRequest& req = r.request;
-  std::vector<std::string> keys{Keys::Meta(req.sale),    Keys::Stock(req.sale, req.item),
-                                Keys::Bought(req.sale),  Keys::Answer(req.sale, req.user, req.request),
-                                Keys::Orders(req.sale),  Keys::OrderStatus(req.sale)};
+  std::vector<std::string> keys{
+      Keys::Meta(req.sale),   Keys::Stock(req.sale, req.item),
+      Keys::Bought(req.sale), Keys::Answer(req.sale, req.user, req.request),
+      Keys::Orders(req.sale), Keys::OrderStatus(req.sale)};
   std::vector<std::string> args{req.user.str(),
                                 std::to_string(req.quantity.value()),
                                 req.Fingerprint(),
@@ -104,17 +113,16 @@ void RedisStockStore::Reserve(const core::Reservation& r, ports::ReserveDone don
                                 req.sale.str(),
                                 req.item.str(),
                                 req.request.str()};
-  Next().Eval(scripts::kReserve, keys, args,
-              [done = std::move(done)](core::Result<Reply> reply) {
-                done(ParseReserve(std::move(reply)));
-              });
+  Next().Eval(scripts::kReserve, keys, args, [done = std::move(done)](core::Result<Reply> reply) {
+    done(ParseReserve(std::move(reply)));
+  });
 }
 
 core::Result<bool> RedisStockStore::Release(const core::Order& order, core::Outcome reason) {
-  std::vector<std::string> keys{Keys::Meta(order.sale),        Keys::Stock(order.sale, order.item),
-                                Keys::Bought(order.sale),
-                                Keys::Answer(order.sale, order.user, order.request),
-                                Keys::OrderStatus(order.sale), Keys::Dead(order.sale)};
+  std::vector<std::string> keys{
+      Keys::Meta(order.sale),        Keys::Stock(order.sale, order.item),
+      Keys::Bought(order.sale),      Keys::Answer(order.sale, order.user, order.request),
+      Keys::OrderStatus(order.sale), Keys::Dead(order.sale)};
   std::vector<std::string> args{order.id.str(),
                                 order.user.str(),
                                 std::to_string(order.quantity.value()),
@@ -136,10 +144,9 @@ core::Result<bool> RedisStockStore::Release(const core::Order& order, core::Outc
 core::Result<bool> RedisStockStore::Load(const core::Sale& sale) {
   if (auto valid = sale.Validate(); !valid) return valid.error();
   std::vector<std::string> keys{Keys::Meta(sale.id), Keys::Orders(sale.id)};
-  std::vector<std::string> args{Num(core::ToUnixMillis(sale.starts_at)),
-                                Num(core::ToUnixMillis(sale.ends_at)),
-                                std::to_string(sale.per_user_limit),
-                                std::to_string(sale.items.size())};
+  std::vector<std::string> args{
+      Num(core::ToUnixMillis(sale.starts_at)), Num(core::ToUnixMillis(sale.ends_at)),
+      std::to_string(sale.per_user_limit), std::to_string(sale.items.size())};
   for (const auto& item : sale.items) {
     keys.push_back(Keys::Stock(sale.id, item.id));
     args.push_back(item.id.str());

@@ -218,10 +218,11 @@ class RestServer::Impl {
       // Order ids are validated ids ([A-Za-z0-9._:-]): nothing to escape.
       const std::string order_id = reply.order_id ? reply.order_id->str() : std::string();
       if (reply.outcome == core::Outcome::kAccepted) {
-        std::string ok = "{\"success\":true,\"message\":\"order placed successfully\",\"order_id\":\"" +
-                         order_id + "\",\"status\":\"pending\",\"remaining\":" +
-                         std::to_string(reply.remaining) +
-                         ",\"replayed\":" + (reply.replayed ? "true" : "false") + "}";
+        std::string ok =
+            "{\"success\":true,\"message\":\"order placed successfully\",\"order_id\":\"" +
+            order_id +
+            "\",\"status\":\"pending\",\"remaining\":" + std::to_string(reply.remaining) +
+            ",\"replayed\":" + (reply.replayed ? "true" : "false") + "}";
         Send(*exchange, 200, ok, "application/json");
         return;
       }

@@ -1,7 +1,7 @@
+#include <gtest/gtest.h>
+
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "builders.hpp"
 #include "flashsale/core/ids.hpp"
@@ -29,8 +29,8 @@ TEST_P(IdRejectsTest, RejectsWithFieldName) {
 INSTANTIATE_TEST_SUITE_P(BadIds, IdRejectsTest,
                          ::testing::Values("", std::string(65, 'a'), "has space", "semi;colon",
                                            "quote'", "dq\"", "brace{", "brace}", "slash/",
-                                           "back\\slash", std::string("nul\0x", 5), "uml\xc3\xa4ut", "tab\t",
-                                           "new\nline", "percent%", "star*"));
+                                           "back\\slash", std::string("nul\0x", 5), "uml\xc3\xa4ut",
+                                           "tab\t", "new\nline", "percent%", "star*"));
 
 TEST(IdTest, AcceptsTheWholeCharsetUpTo64) {
   EXPECT_TRUE(UserId::Parse("a").ok());
@@ -50,10 +50,10 @@ TEST(QuantityTest, RangeIsOneToMaxPerOrder) {
 }
 
 TEST(OutcomeTest, NamesRoundTrip) {
-  for (Outcome o : {Outcome::kAccepted, Outcome::kSoldOut, Outcome::kUserLimitReached,
-                    Outcome::kSaleNotActive, Outcome::kUnknownItem, Outcome::kInvalidRequest,
-                    Outcome::kDuplicateRequest, Outcome::kRateLimited, Outcome::kUnavailable,
-                    Outcome::kInternal}) {
+  for (Outcome o :
+       {Outcome::kAccepted, Outcome::kSoldOut, Outcome::kUserLimitReached, Outcome::kSaleNotActive,
+        Outcome::kUnknownItem, Outcome::kInvalidRequest, Outcome::kDuplicateRequest,
+        Outcome::kRateLimited, Outcome::kUnavailable, Outcome::kInternal}) {
     Outcome back = Outcome::kInternal;
     ASSERT_TRUE(FromString(ToString(o), back));
     EXPECT_EQ(back, o);
@@ -103,7 +103,9 @@ TEST(SaleTest, ValidateRejectsInconsistentSales) {
 TEST(SaleTest, ItemNamesAreUtf8WithoutControlCharacters) {
   EXPECT_TRUE(IsValidDisplayName(""));
   EXPECT_TRUE(IsValidDisplayName("iPhone 15 \"Pro\" it's \\ 100% 'quoted'"));
-  EXPECT_TRUE(IsValidDisplayName("Sm\xc3\xb8rrebr\xc3\xb8" "d \xe2\x98\x83 \xf0\x9f\x8e\x81"));
+  EXPECT_TRUE(
+      IsValidDisplayName("Sm\xc3\xb8rrebr\xc3\xb8"
+                         "d \xe2\x98\x83 \xf0\x9f\x8e\x81"));
   EXPECT_TRUE(IsValidDisplayName(std::string(200, 'x')));
   EXPECT_FALSE(IsValidDisplayName(std::string(201, 'x')));
   EXPECT_FALSE(IsValidDisplayName("tab\there"));

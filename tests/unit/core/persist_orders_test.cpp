@@ -1,37 +1,38 @@
 #include "flashsale/core/persist_orders.hpp"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <mutex>
 #include <thread>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "builders.hpp"
+#include "flashsale/memory/manual_clock.hpp"
 #include "flashsale/memory/memory_order_queue.hpp"
 #include "flashsale/memory/memory_order_repository.hpp"
 #include "flashsale/memory/memory_sale_repository.hpp"
 #include "flashsale/memory/memory_stock_store.hpp"
-#include "flashsale/memory/manual_clock.hpp"
 #include "mock_ports.hpp"
 
 namespace flashsale::core {
 namespace {
 
+using std::chrono::milliseconds;
 using ::testing::_;
 using ::testing::AnyNumber;
 using ::testing::ElementsAre;
 using ::testing::InSequence;
+using testing::MakeOrder;
 using ::testing::NiceMock;
 using ::testing::Return;
-using std::chrono::milliseconds;
-using testing::MakeOrder;
 
 using Batch = std::vector<ports::QueuedOrder>;
 
 Batch MakeBatch(std::initializer_list<const char*> ids) {
   Batch batch;
-  for (const char* id : ids) batch.push_back(ports::QueuedOrder{std::string("rcpt-") + id, MakeOrder(id)});
+  for (const char* id : ids)
+    batch.push_back(ports::QueuedOrder{std::string("rcpt-") + id, MakeOrder(id)});
   return batch;
 }
 
@@ -92,12 +93,11 @@ TEST_F(PersistOrdersTest, SavesThenAcksABatch) {
   QueueHolds(MakeBatch({"A", "B", "C"}));
   {
     InSequence order;
-    EXPECT_CALL(repository_, SaveBatch(_))
-        .WillOnce([](std::span<const Order> orders) {
-          EXPECT_EQ(orders.size(), 3U);
-          EXPECT_EQ(orders[0].id.str(), "A");
-          return Result<std::vector<ports::SaveResult>>({Saved(), Saved(), Saved()});
-        });
+    EXPECT_CALL(repository_, SaveBatch(_)).WillOnce([](std::span<const Order> orders) {
+      EXPECT_EQ(orders.size(), 3U);
+      EXPECT_EQ(orders[0].id.str(), "A");
+      return Result<std::vector<ports::SaveResult>>({Saved(), Saved(), Saved()});
+    });
     EXPECT_CALL(queue_, Ack(ElementsAre("rcpt-A", "rcpt-B", "rcpt-C"))).WillOnce(Return(Ok()));
   }
   EXPECT_CALL(store_, Release(_, _)).Times(0);
@@ -140,8 +140,8 @@ TEST_F(PersistOrdersTest, TransientSaveFailureKeepsTheBatchBacksOffAndNeverAcksE
 TEST_F(PersistOrdersTest, PermanentFailureReleasesThenAcksWhileTheRestPersists) {
   QueueHolds(MakeBatch({"A", "B", "C"}));
   EXPECT_CALL(repository_, SaveBatch(_))
-      .WillOnce(Return(Result<std::vector<ports::SaveResult>>(
-          {Saved(), Refused(Outcome::kSoldOut), Saved()})));
+      .WillOnce(Return(
+          Result<std::vector<ports::SaveResult>>({Saved(), Refused(Outcome::kSoldOut), Saved()})));
   {
     InSequence order;
     EXPECT_CALL(store_, Release(::testing::Field(&Order::id, testing::MakeId<OrderId>("B")),
@@ -161,8 +161,8 @@ TEST_F(PersistOrdersTest, UnavailableReleaseRetriesTheWholeBatchBeforeAcking) {
   QueueHolds(MakeBatch({"A", "B"}));
   EXPECT_CALL(repository_, SaveBatch(_))
       .Times(2)
-      .WillRepeatedly(Return(Result<std::vector<ports::SaveResult>>(
-          {Saved(), Refused(Outcome::kUnknownItem)})));
+      .WillRepeatedly(Return(
+          Result<std::vector<ports::SaveResult>>({Saved(), Refused(Outcome::kUnknownItem)})));
   EXPECT_CALL(store_, Release(_, Outcome::kUnknownItem))
       .WillOnce(Return(Result<bool>(Down())))
       .WillOnce(Return(Result<bool>(true)));
@@ -208,7 +208,8 @@ TEST_F(PersistOrdersTest, SmallBatchesLingerSoOrdersAccumulate) {
   pool.Stop(std::chrono::steady_clock::now() + std::chrono::seconds(5));
   std::lock_guard lock(mu);
   ASSERT_GE(pulls.size(), 2U);
-  EXPECT_GE(pulls[1] - pulls[0], milliseconds(40)) << "a 1-order batch (of 500) waits before the next pull";
+  EXPECT_GE(pulls[1] - pulls[0], milliseconds(40))
+      << "a 1-order batch (of 500) waits before the next pull";
 }
 
 TEST_F(PersistOrdersTest, FailedPullBacksOffAndRecovers) {
@@ -238,7 +239,8 @@ TEST_F(PersistOrdersTest, ReclaimsOrdersOfADeadWorker) {
   EXPECT_CALL(queue_, Ack(ElementsAre("rcpt-DEAD"))).WillOnce(Return(Ok()));
   PersistOrders pool(queue_, repository_, store_, metrics_, options);
   pool.Start();
-  ASSERT_TRUE(Eventually([&] { return pool.stats().reclaimed == 1 && pool.stats().persisted == 1; }));
+  ASSERT_TRUE(
+      Eventually([&] { return pool.stats().reclaimed == 1 && pool.stats().persisted == 1; }));
   pool.Stop(std::chrono::steady_clock::now() + std::chrono::seconds(5));
 }
 
@@ -312,7 +314,8 @@ TEST_F(PersistDrainTest, DeadlineStopsWithoutAckingUnsavedOrders) {
 
 TEST_F(PersistDrainTest, GuardRefusalReleasesUnitsAndRecordsADeadLetter) {
   // The repository knows less stock than the store (they disagree on purpose).
-  Sale smaller = testing::MakeSale("sale-2", 2, 10, clock_.Now(), clock_.Now() + std::chrono::hours(1));
+  Sale smaller =
+      testing::MakeSale("sale-2", 2, 10, clock_.Now(), clock_.Now() + std::chrono::hours(1));
   ASSERT_TRUE(sales_.Create(smaller).ok());
   Sale bigger = smaller;
   bigger.items[0].stock = 3;

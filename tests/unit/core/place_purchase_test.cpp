@@ -1,9 +1,9 @@
 #include "flashsale/core/place_purchase.hpp"
 
-#include <thread>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include "builders.hpp"
 #include "flashsale/memory/manual_clock.hpp"
@@ -13,11 +13,11 @@ namespace flashsale::core {
 namespace {
 
 using ::testing::_;
+using testing::MakeId;
 using ::testing::NiceMock;
 using ::testing::Return;
 using ::testing::SaveArg;
 using ::testing::StrictMock;
-using testing::MakeId;
 
 PurchaseInput Valid() { return PurchaseInput{"sale-1", "item-1", "alice", "req-1", 2}; }
 
@@ -102,14 +102,13 @@ INSTANTIATE_TEST_SUITE_P(
 TEST_F(PlacePurchaseTest, PassesTheValidatedRequestWithAFreshIdAndTheClock) {
   auto use_case = Make();
   Reservation seen{testing::MakeRequest("x", "x", "x", "x"), MakeId<OrderId>("x"), {}};
-  EXPECT_CALL(store_, Reserve(_, _))
-      .WillOnce([&](const Reservation& r, ports::ReserveDone done) {
-        seen = r;
-        PurchaseReply reply = Reply(Outcome::kAccepted);
-        reply.order_id = r.order_id;
-        reply.remaining = 98;
-        done(reply);
-      });
+  EXPECT_CALL(store_, Reserve(_, _)).WillOnce([&](const Reservation& r, ports::ReserveDone done) {
+    seen = r;
+    PurchaseReply reply = Reply(Outcome::kAccepted);
+    reply.order_id = r.order_id;
+    reply.remaining = 98;
+    done(reply);
+  });
   EXPECT_CALL(metrics_, PurchaseAnswered(Outcome::kAccepted, _));
   PurchaseReply reply = Run(use_case, Valid());
   EXPECT_EQ(reply.outcome, Outcome::kAccepted);
@@ -143,7 +142,9 @@ INSTANTIATE_TEST_SUITE_P(Outcomes, PlacePurchaseOutcomeTest,
                                            Outcome::kSaleNotActive, Outcome::kUnknownItem,
                                            Outcome::kDuplicateRequest, Outcome::kUnavailable,
                                            Outcome::kInternal),
-                         [](const auto& param_info) { return std::string(ToString(param_info.param)); });
+                         [](const auto& param_info) {
+                           return std::string(ToString(param_info.param));
+                         });
 
 TEST_F(PlacePurchaseTest, ReplayedAnswerIsPassedThroughUnchanged) {
   auto use_case = Make();
@@ -203,7 +204,8 @@ TEST_F(SoldOutFastPathTest, NonBuyersAreAnsweredLocallyBuyersGoToTheStore) {
 }
 
 TEST_F(SoldOutFastPathTest, FlagExpiresAfterTheStalenessBound) {
-  auto use_case = Make(PlacePurchaseOptions{.sold_out_max_staleness = std::chrono::milliseconds(30)});
+  auto use_case =
+      Make(PlacePurchaseOptions{.sold_out_max_staleness = std::chrono::milliseconds(30)});
   SellOut(use_case, {});
   EXPECT_CALL(store_, Reserve(_, _)).Times(0);
   EXPECT_EQ(Run(use_case, From("bob")).outcome, Outcome::kSoldOut);
@@ -269,9 +271,8 @@ TEST_F(SoldOutFastPathTest, DisabledFastPathAlwaysAsksTheStore) {
   EXPECT_CALL(store_, FetchBuyers(_, _)).Times(0);
   EXPECT_CALL(store_, Reserve(_, _))
       .Times(3)
-      .WillRepeatedly([](const Reservation&, ports::ReserveDone done) {
-        done(Reply(Outcome::kSoldOut, 7));
-      });
+      .WillRepeatedly(
+          [](const Reservation&, ports::ReserveDone done) { done(Reply(Outcome::kSoldOut, 7)); });
   for (int i = 0; i < 3; ++i) EXPECT_EQ(Run(use_case, From("bob")).outcome, Outcome::kSoldOut);
 }
 

@@ -1,8 +1,8 @@
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <map>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "builders.hpp"
 #include "flashsale/core/get_order.hpp"
@@ -60,8 +60,9 @@ class MemoryOrderRepositoryTest : public ::testing::Test {
  protected:
   MemoryOrderRepositoryTest() : orders_(sales_) {
     ManualClock clock;
-    EXPECT_TRUE(sales_.Create(testing::MakeSale("sale-1", 3, 10, clock.Now(),
-                                                clock.Now() + std::chrono::hours(1)))
+    EXPECT_TRUE(sales_
+                    .Create(testing::MakeSale("sale-1", 3, 10, clock.Now(),
+                                              clock.Now() + std::chrono::hours(1)))
                     .ok());
   }
   MemorySaleRepository sales_;
@@ -102,10 +103,9 @@ TEST_F(MemoryOrderRepositoryTest, GuardRefusesBeyondStockOneByOne) {
 }
 
 TEST_F(MemoryOrderRepositoryTest, UnknownItemAndDuplicateRequestKeyAreRefused) {
-  std::vector<core::Order> batch{MakeOrder("A", "sale-1", "nope"),
-                                 MakeOrder("B", "sale-1", "item-1", "u1", "same"),
-                                 MakeOrder("C", "sale-1", "item-1", "u1", "same"),
-                                 MakeOrder("D", "ghost-sale")};
+  std::vector<core::Order> batch{
+      MakeOrder("A", "sale-1", "nope"), MakeOrder("B", "sale-1", "item-1", "u1", "same"),
+      MakeOrder("C", "sale-1", "item-1", "u1", "same"), MakeOrder("D", "ghost-sale")};
   auto results = orders_.SaveBatch(batch);
   ASSERT_TRUE(results.ok());
   EXPECT_EQ((*results)[0].reason, Outcome::kUnknownItem);

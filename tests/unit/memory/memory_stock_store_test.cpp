@@ -1,11 +1,11 @@
 #include "flashsale/memory/memory_stock_store.hpp"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <map>
 #include <mutex>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "builders.hpp"
 #include "flashsale/core/place_purchase.hpp"
@@ -49,9 +49,9 @@ TEST(MemoryStockStoreTest, StoredAnswersExpireAfterTheTtl) {
   auto now = clock.Now();
   ASSERT_TRUE(store.Load(testing::MakeSale("s", 0, 10, now, now + std::chrono::hours(1))).ok());
   auto at = [&](std::chrono::milliseconds offset, const char* order) {
-    return testing::ReserveSync(
-        store, core::Reservation{testing::MakeRequest("s", "item-1", "u", "r"),
-                                 MakeId<core::OrderId>(order), now + offset});
+    return testing::ReserveSync(store,
+                                core::Reservation{testing::MakeRequest("s", "item-1", "u", "r"),
+                                                  MakeId<core::OrderId>(order), now + offset});
   };
   EXPECT_FALSE(at(std::chrono::milliseconds(0), "A").replayed);
   EXPECT_TRUE(at(std::chrono::minutes(9), "B").replayed);
@@ -118,9 +118,15 @@ TEST(MemoryStockStoreConcurrencyTest, ExactlyTheStockIsSoldAndNobodyExceedsTheLi
               ++units_by_user[user];
               break;
             }
-            case Outcome::kSoldOut: ++sold_out; break;
-            case Outcome::kUserLimitReached: ++limited; break;
-            default: ++other; break;
+            case Outcome::kSoldOut:
+              ++sold_out;
+              break;
+            case Outcome::kUserLimitReached:
+              ++limited;
+              break;
+            default:
+              ++other;
+              break;
           }
         });
       }

@@ -1,10 +1,10 @@
 #pragma once
 
 #include <condition_variable>
-#include <stop_token>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <stop_token>
 #include <thread>
 #include <vector>
 

@@ -34,8 +34,7 @@ class SoldOutCache {
 
   /// The store answered SoldOut at buyer-set `version`. Returns true when the caller should
   /// fetch the buyer set (no snapshot at that version and no fetch already in flight).
-  bool MarkSoldOut(const SaleId& sale, const ItemId& item, std::uint64_t version,
-                   SteadyTime now);
+  bool MarkSoldOut(const SaleId& sale, const ItemId& item, std::uint64_t version, SteadyTime now);
 
   /// A buyer-set snapshot arrived (or, with `buyers` null, the fetch failed).
   void SetBuyers(const SaleId& sale, std::uint64_t version, std::shared_ptr<const Buyers> buyers);

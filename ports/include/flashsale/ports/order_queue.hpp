@@ -28,8 +28,7 @@ class OrderQueue {
   /// They become pending for `consumer` (a name unique to one worker). Empty on timeout.
   /// Thread-safe across consumers; one consumer name is used by one thread at a time.
   /// Unavailable when the queue can't be reached (nothing is lost).
-  virtual core::Result<std::vector<QueuedOrder>> Pull(std::string_view consumer,
-                                                      std::size_t max,
+  virtual core::Result<std::vector<QueuedOrder>> Pull(std::string_view consumer, std::size_t max,
                                                       std::chrono::milliseconds wait) = 0;
 
   /// Removes delivered orders for good. Idempotent: unknown or already acknowledged receipts

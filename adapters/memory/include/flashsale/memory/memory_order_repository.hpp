@@ -20,8 +20,7 @@ class MemoryOrderRepository final : public ports::OrderRepository {
   core::Result<std::vector<ports::SaveResult>> SaveBatch(
       std::span<const core::Order> orders) override;
   core::Result<std::optional<core::Order>> Find(const core::OrderId& id) override;
-  core::Result<std::int64_t> CountSold(const core::SaleId& sale,
-                                       const core::ItemId& item) override;
+  core::Result<std::int64_t> CountSold(const core::SaleId& sale, const core::ItemId& item) override;
   core::Result<ports::SaleAudit> Audit(const core::SaleId& sale) override;
 
   void SetFailing(bool failing) noexcept { failing_.store(failing); }
@@ -37,9 +36,9 @@ class MemoryOrderRepository final : public ports::OrderRepository {
   ports::SaleRepository& sales_;
   std::atomic<bool> failing_{false};
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Stored> orders_;                  // order id -> order
-  std::unordered_map<std::string, std::string> by_request_;         // sale/user/request -> id
-  std::unordered_map<std::string, std::int64_t> sold_;              // sale/item -> units
+  std::unordered_map<std::string, Stored> orders_;           // order id -> order
+  std::unordered_map<std::string, std::string> by_request_;  // sale/user/request -> id
+  std::unordered_map<std::string, std::int64_t> sold_;       // sale/item -> units
 };
 
 }  // namespace flashsale::memory

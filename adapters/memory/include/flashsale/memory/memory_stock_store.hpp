@@ -7,9 +7,9 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
-#include <utility>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "flashsale/memory/memory_order_queue.hpp"
@@ -66,11 +66,11 @@ class MemoryStockStore final : public ports::StockStore {
     explicit SaleState(core::Sale s) : sale(std::move(s)) {}
     std::mutex mu;
     core::Sale sale;
-    std::unordered_map<std::string, std::int64_t> remaining;  // item -> units
-    std::unordered_map<std::string, std::int64_t> held;       // user -> units
-    std::unordered_map<std::string, StoredAnswer> answers;    // "user/request" -> answer
+    std::unordered_map<std::string, std::int64_t> remaining;            // item -> units
+    std::unordered_map<std::string, std::int64_t> held;                 // user -> units
+    std::unordered_map<std::string, StoredAnswer> answers;              // "user/request" -> answer
     std::deque<std::pair<core::TimePoint, std::string>> answer_expiry;  // FIFO (fixed TTL)
-    std::unordered_map<std::string, OrderRecord> orders;      // order id -> status
+    std::unordered_map<std::string, OrderRecord> orders;                // order id -> status
     std::vector<DeadLetter> dead;
     std::uint64_t buyers_version = 1;
     std::int64_t released = 0;

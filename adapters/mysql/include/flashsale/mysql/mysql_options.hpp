@@ -11,9 +11,9 @@ namespace flashsale::mysql {
 /// How to reach MySQL/MariaDB.
 struct MySqlOptions {
   std::string host = "127.0.0.1";
-  int port = 3306;                ///< 1..65535
+  int port = 3306;  ///< 1..65535
   std::string user = "flashsale";
-  std::string password;           ///< never logged
+  std::string password;  ///< never logged
   std::string database = "flashsale";
   /// Connect timeout. Default 2 s.
   std::chrono::seconds connect_timeout{2};

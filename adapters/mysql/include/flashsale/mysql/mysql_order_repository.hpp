@@ -26,8 +26,7 @@ class MySqlOrderRepository final : public ports::OrderRepository {
   core::Result<std::vector<ports::SaveResult>> SaveBatch(
       std::span<const core::Order> orders) override;
   core::Result<std::optional<core::Order>> Find(const core::OrderId& id) override;
-  core::Result<std::int64_t> CountSold(const core::SaleId& sale,
-                                       const core::ItemId& item) override;
+  core::Result<std::int64_t> CountSold(const core::SaleId& sale, const core::ItemId& item) override;
   core::Result<ports::SaleAudit> Audit(const core::SaleId& sale) override;
 
   /// Reachability probe for readiness checks (SELECT 1).

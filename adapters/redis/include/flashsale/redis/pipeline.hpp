@@ -68,7 +68,7 @@ class Pipeline {
   RedisOptions options_;
   std::vector<const Script*> scripts_;
   std::mutex sha_mu_;
-  std::vector<std::string> shas_;  // parallel to scripts_
+  std::vector<std::string> shas_;           // parallel to scripts_
   std::unique_ptr<Connection> connection_;  // I/O thread only
   std::atomic<bool> connected_{false};
   std::mutex mu_;

@@ -48,7 +48,7 @@ class RedisOrderQueue final : public ports::OrderQueue {
   std::mutex mu_;
   std::set<std::string> sales_;
   std::chrono::steady_clock::time_point sales_refreshed_{};
-  std::vector<std::unique_ptr<Connection>> idle_;                  // pool
+  std::vector<std::unique_ptr<Connection>> idle_;                 // pool
   std::map<std::string, std::unique_ptr<Connection>> consumers_;  // blocking reads
 };
 
