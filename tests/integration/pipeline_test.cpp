@@ -110,22 +110,23 @@ class PipelineTest : public ::testing::Test {
   MariaDbServer& mariadb_ = SharedMariaDb();
   RedisServer redis_;
   core::SystemClock clock_;
+  // The real adapters, fresh for each test (each test has its own redis-server).
+  redis::RedisStockStore store_{redis_.Options()};
+  redis::RedisOrderQueue queue_{redis_.Options()};
+  mysql::MySqlSaleRepository sales_{mariadb_.Options()};
+  mysql::MySqlOrderRepository orders_{mariadb_.Options()};
+  core::ManageSales manage_{sales_, store_, clock_};
   core::UlidGenerator ids_{clock_};
   ports::NullMetrics metrics_;
 };
 
 TEST_F(PipelineTest, TenThousandUnitsEndUpInMariaDbExactlyOnce) {
-  redis::RedisStockStore store(redis_.Options());
-  redis::RedisOrderQueue queue(redis_.Options());
-  mysql::MySqlSaleRepository sales(mariadb_.Options());
-  mysql::MySqlOrderRepository orders(mariadb_.Options());
-  core::ManageSales manage(sales, store, clock_);
   core::Sale sale = OpenSale("e2e-10k", 10'000, 10);
-  ASSERT_TRUE(manage.Create(sale).ok());
+  ASSERT_TRUE(manage_.Create(sale).ok());
 
-  core::PersistOrders persist(queue, orders, store, metrics_, Workers(4));
+  core::PersistOrders persist(queue_, orders_, store_, metrics_, Workers(4));
   persist.Start();
-  core::PlacePurchase place(store, ids_, clock_, metrics_);
+  core::PlacePurchase place(store_, ids_, clock_, metrics_);
   auto accepted = Purchase(place, sale.id.str(), 25'000, 2'500);
   ASSERT_EQ(accepted.size(), 10'000U);
   ASSERT_TRUE(persist.Stop(std::chrono::steady_clock::now() + seconds(120)));
@@ -133,8 +134,8 @@ TEST_F(PipelineTest, TenThousandUnitsEndUpInMariaDbExactlyOnce) {
   EXPECT_EQ(StoredOrderIds(), accepted);
   EXPECT_EQ(mariadb_.Sql("SELECT COUNT(*), COUNT(DISTINCT order_id) FROM flashsale.orders"),
             "10000\t10000");
-  EXPECT_EQ(*orders.CountSold(sale.id, sale.items[0].id), 10'000);
-  EXPECT_EQ(store.Snapshot(sale.id)->items[0].remaining, 0);
+  EXPECT_EQ(*orders_.CountSold(sale.id, sale.items[0].id), 10'000);
+  EXPECT_EQ(store_.Snapshot(sale.id)->items[0].remaining, 0);
   EXPECT_EQ(redis_.Cli("XLEN '" + redis::Keys::Orders(sale.id) + "'"), "0");
   EXPECT_EQ(redis_.Cli("XPENDING '" + redis::Keys::Orders(sale.id) + "' persist").substr(0, 1),
             "0");
@@ -180,28 +181,23 @@ class HangAfterSave final : public ports::OrderRepository {
 };
 
 TEST_F(PipelineTest, CrashBetweenSaveAndAckCreatesNoDuplicate) {
-  redis::RedisStockStore store(redis_.Options());
-  redis::RedisOrderQueue queue(redis_.Options());
-  mysql::MySqlSaleRepository sales(mariadb_.Options());
-  mysql::MySqlOrderRepository orders(mariadb_.Options());
-  core::ManageSales manage(sales, store, clock_);
   core::Sale sale = OpenSale("crash-ack", 1'000, 1'000);
-  ASSERT_TRUE(manage.Create(sale).ok());
-  core::PlacePurchase place(store, ids_, clock_, metrics_);
+  ASSERT_TRUE(manage_.Create(sale).ok());
+  core::PlacePurchase place(store_, ids_, clock_, metrics_);
   auto accepted = Purchase(place, sale.id.str(), 1'000, 1'000);
   ASSERT_EQ(accepted.size(), 1'000U);
 
-  HangAfterSave dying(orders);
+  HangAfterSave dying(orders_);
   auto first_options = Workers(1, 100);
   first_options.consumer_prefix = "doomed";
-  core::PersistOrders doomed(queue, dying, store, metrics_, first_options);
+  core::PersistOrders doomed(queue_, dying, store_, metrics_, first_options);
   doomed.Start();
-  dying.WaitSaved();  // 100 orders are in MariaDB, not acknowledged
+  dying.WaitSaved();  // 100 orders_ are in MariaDB, not acknowledged
 
   auto options = Workers(2, 100);
   options.reclaim_idle = milliseconds(300);
   options.reclaim_interval = milliseconds(100);
-  core::PersistOrders survivor(queue, orders, store, metrics_, options);
+  core::PersistOrders survivor(queue_, orders_, store_, metrics_, options);
   survivor.Start();
   ASSERT_TRUE(WaitFor(
       [&] {
@@ -215,20 +211,15 @@ TEST_F(PipelineTest, CrashBetweenSaveAndAckCreatesNoDuplicate) {
 
   EXPECT_EQ(StoredOrderIds(), accepted);
   EXPECT_EQ(mariadb_.Sql("SELECT COUNT(*) FROM flashsale.orders"), "1000");
-  EXPECT_EQ(*orders.CountSold(sale.id, sale.items[0].id), 1'000);
+  EXPECT_EQ(*orders_.CountSold(sale.id, sale.items[0].id), 1'000);
 }
 
 TEST_F(PipelineTest, MariaDbKilledMidRunLosesNothing) {
-  redis::RedisStockStore store(redis_.Options());
-  redis::RedisOrderQueue queue(redis_.Options());
-  mysql::MySqlSaleRepository sales(mariadb_.Options());
-  mysql::MySqlOrderRepository orders(mariadb_.Options());
-  core::ManageSales manage(sales, store, clock_);
   core::Sale sale = OpenSale("db-crash", 6'000, 10);
-  ASSERT_TRUE(manage.Create(sale).ok());
-  core::PersistOrders persist(queue, orders, store, metrics_, Workers(4, 100));
+  ASSERT_TRUE(manage_.Create(sale).ok());
+  core::PersistOrders persist(queue_, orders_, store_, metrics_, Workers(4, 100));
   persist.Start();
-  core::PlacePurchase place(store, ids_, clock_, metrics_);
+  core::PlacePurchase place(store_, ids_, clock_, metrics_);
 
   std::promise<std::set<std::string>> buying;
   auto bought = buying.get_future();
@@ -251,7 +242,7 @@ TEST_F(PipelineTest, MariaDbKilledMidRunLosesNothing) {
   for (const auto& id : accepted) {
     if (!stored.contains(id)) missing.push_back(id);
   }
-  EXPECT_TRUE(missing.empty()) << missing.size() << " accepted orders missing; first "
+  EXPECT_TRUE(missing.empty()) << missing.size() << " accepted orders_ missing; first "
                                << (missing.empty() ? "" : missing.front())
                                << "; stats persisted=" << persist.stats().persisted
                                << " failed=" << persist.stats().failed
@@ -260,32 +251,28 @@ TEST_F(PipelineTest, MariaDbKilledMidRunLosesNothing) {
                                << " xlen="
                                << redis_.Cli("XLEN '" + redis::Keys::Orders(sale.id) + "'");
   EXPECT_EQ(mariadb_.Sql("SELECT COUNT(*) FROM flashsale.orders"), "6000");
-  EXPECT_EQ(*orders.CountSold(sale.id, sale.items[0].id), 6'000);
+  EXPECT_EQ(*orders_.CountSold(sale.id, sale.items[0].id), 6'000);
   EXPECT_EQ(redis_.Cli("XLEN '" + redis::Keys::Orders(sale.id) + "'"), "0");
 }
 
 TEST_F(PipelineTest, GuardRefusalIsReleasedInRedisAndDeadLettered) {
-  redis::RedisStockStore store(redis_.Options());
-  redis::RedisOrderQueue queue(redis_.Options());
-  mysql::MySqlSaleRepository sales(mariadb_.Options());
-  mysql::MySqlOrderRepository orders(mariadb_.Options());
   // MySQL says 5 units, Redis (on purpose) 8.
   core::Sale sale = OpenSale("guard", 5, 10);
-  ASSERT_TRUE(sales.Create(sale).ok());
+  ASSERT_TRUE(sales_.Create(sale).ok());
   core::Sale bigger = sale;
   bigger.items[0].stock = 8;
-  ASSERT_TRUE(store.Load(bigger).ok());
-  queue.Watch(sale.id);
+  ASSERT_TRUE(store_.Load(bigger).ok());
+  queue_.Watch(sale.id);
 
   std::map<std::string, std::string> user_of;  // order id -> user
   for (int i = 0; i < 8; ++i) {
     std::string user = "g" + std::to_string(i);
-    auto reply = ReserveSync(store, core::Reservation{MakeRequest("guard", "item-1", user, "r"),
+    auto reply = ReserveSync(store_, core::Reservation{MakeRequest("guard", "item-1", user, "r"),
                                                       ids_.Next(), clock_.Now()});
     ASSERT_EQ(reply.outcome, Outcome::kAccepted);
     user_of[reply.order_id->str()] = user;
   }
-  core::PersistOrders persist(queue, orders, store, metrics_, Workers(1));
+  core::PersistOrders persist(queue_, orders_, store_, metrics_, Workers(1));
   persist.Start();
   ASSERT_TRUE(WaitFor([&] { return persist.stats().persisted + persist.stats().failed == 8; },
                       seconds(30)));
@@ -293,18 +280,18 @@ TEST_F(PipelineTest, GuardRefusalIsReleasedInRedisAndDeadLettered) {
 
   EXPECT_EQ(persist.stats().persisted, 5U);
   EXPECT_EQ(persist.stats().failed, 3U);
-  EXPECT_EQ(*orders.CountSold(sale.id, sale.items[0].id), 5);
-  EXPECT_EQ(store.Snapshot(sale.id)->items[0].remaining, 3);  // units back in Redis
-  EXPECT_EQ(store.Snapshot(sale.id)->released_orders, 3);
+  EXPECT_EQ(*orders_.CountSold(sale.id, sale.items[0].id), 5);
+  EXPECT_EQ(store_.Snapshot(sale.id)->items[0].remaining, 3);  // units back in Redis
+  EXPECT_EQ(store_.Snapshot(sale.id)->released_orders, 3);
   EXPECT_EQ(redis_.Cli("XLEN '" + redis::Keys::Dead(sale.id) + "'"), "3");
   auto failed = StoredOrderIds("failed");
   ASSERT_EQ(failed.size(), 3U);
-  core::GetOrder get(orders, store);
+  core::GetOrder get(orders_, store_);
   for (const auto& id : failed) {
     const std::string& user = user_of.at(id);
-    EXPECT_EQ(*store.UnitsHeld(sale.id, MakeId<core::UserId>(user)), 0) << user;
+    EXPECT_EQ(*store_.UnitsHeld(sale.id, MakeId<core::UserId>(user)), 0) << user;
     EXPECT_EQ(get.Execute(id, "guard")->status, core::OrderStatus::kFailed);
-    auto replay = ReserveSync(store, core::Reservation{MakeRequest("guard", "item-1", user, "r"),
+    auto replay = ReserveSync(store_, core::Reservation{MakeRequest("guard", "item-1", user, "r"),
                                                        ids_.Next(), clock_.Now()});
     EXPECT_EQ(replay.outcome, Outcome::kSoldOut);
     EXPECT_TRUE(replay.order_failed);

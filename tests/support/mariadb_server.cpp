@@ -6,20 +6,6 @@
 #include <stdexcept>
 
 namespace flashsale::testing {
-namespace {
-
-std::string Run(const std::string& command) {
-  std::string out;
-  if (FILE* pipe = ::popen(command.c_str(), "r")) {
-    char buffer[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
-    ::pclose(pipe);
-  }
-  return out;
-}
-
-}  // namespace
 
 MariaDbServer::MariaDbServer() : port_(FreePort()) {
   const auto data = dir_.path() / "data";
@@ -29,7 +15,7 @@ MariaDbServer::MariaDbServer() : port_(FreePort()) {
                         (dir_.path() / "install.log").string() + " 2>&1";
   if (std::system(install.c_str()) != 0) {
     throw std::runtime_error("mariadb-install-db failed:\n" +
-                             Run("tail -20 " + (dir_.path() / "install.log").string()));
+                             CaptureOutput("tail -20 " + (dir_.path() / "install.log").string()));
   }
   Start();
   Sql("CREATE DATABASE flashsale CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
@@ -54,7 +40,7 @@ void MariaDbServer::Start() {
                            " -uroot ping >/dev/null 2>&1";
   if (!WaitFor([&] { return std::system(ping.c_str()) == 0; }, std::chrono::seconds(60))) {
     throw std::runtime_error("mariadbd did not become ready:\n" +
-                             Run("tail -20 " + (d / "error.log").string()));
+                             CaptureOutput("tail -20 " + (d / "error.log").string()));
   }
 }
 
@@ -78,10 +64,8 @@ std::string MariaDbServer::Sql(const std::string& sql) const {
     std::ofstream out(file);
     out << sql << "\n";
   }
-  std::string out = Run("mariadb --no-defaults --socket=" + (dir_.path() / "mysqld.sock").string() +
-                        " -uroot -N -B < " + file.string() + " 2>&1");
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  return out;
+  return CaptureOutput("mariadb --no-defaults --socket=" + (dir_.path() / "mysqld.sock").string() +
+                       " -uroot -N -B < " + file.string() + " 2>&1");
 }
 
 void MariaDbServer::ResetDatabase() const {

@@ -49,6 +49,9 @@ class ChildProcess {
   pid_t pid_ = -1;
 };
 
+/// Runs `command` through /bin/sh and returns its stdout, trailing newlines trimmed.
+std::string CaptureOutput(const std::string& command);
+
 /// Polls `ready` every 20 ms for up to `timeout`.
 template <class F>
 bool WaitFor(F ready, std::chrono::milliseconds timeout) {

@@ -60,19 +60,8 @@ redis::RedisOptions RedisServer::Options() const {
 }
 
 std::string RedisServer::Cli(const std::string& args) const {
-  std::string command =
-      "redis-cli -h 127.0.0.1 -p " + std::to_string(port_) + " " + args + " 2>/dev/null";
-  std::string out;
-  if (FILE* pipe = ::popen(command.c_str(), "r")) {
-    char buffer[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
-    ::pclose(pipe);
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) {
-    out.pop_back();
-  }
-  return out;
+  return CaptureOutput("redis-cli -h 127.0.0.1 -p " + std::to_string(port_) + " " + args +
+                       " 2>/dev/null");
 }
 
 }  // namespace flashsale::testing
