@@ -76,18 +76,6 @@ long long StreamLength(RedisServer& server, const core::Sale& sale) {
   return std::atoll(server.Cli("XLEN '" + redis::Keys::Orders(sale.id) + "'").c_str());
 }
 
-TEST(RedisKeysTest, EverySaleKeySharesTheSaleHashTag) {
-  auto sale = MakeId<core::SaleId>("s-1");
-  for (const std::string& key :
-       {redis::Keys::Meta(sale), redis::Keys::Stock(sale, MakeId<core::ItemId>("i:1")),
-        redis::Keys::Bought(sale),
-        redis::Keys::Answer(sale, MakeId<core::UserId>("u:1"), MakeId<core::RequestId>("r")),
-        redis::Keys::Orders(sale), redis::Keys::OrderStatus(sale), redis::Keys::Dead(sale)}) {
-    EXPECT_EQ(redis::Keys::HashTag(key), "s-1") << key;
-    EXPECT_TRUE(key.starts_with("fs:{s-1}:")) << key;
-  }
-}
-
 // 8 threads x 3,000 purchases against 10,000 units, limit 10 per user over 2,500 users.
 TEST(RedisExactNTest, SellsExactlyTheStockUnderConcurrency) {
   RedisServer& server = SharedRedis();

@@ -1,0 +1,70 @@
+// Adapter pieces that need no server: the Redis key layout and URL parsing.
+#include <gtest/gtest.h>
+
+#include "builders.hpp"
+#include "flashsale/mysql/mysql_options.hpp"
+#include "flashsale/redis/keys.hpp"
+#include "flashsale/redis/redis_options.hpp"
+
+namespace flashsale::testing {
+namespace {
+
+using core::Outcome;
+
+TEST(RedisKeysTest, EverySaleKeySharesTheSaleHashTag) {
+  auto sale = MakeId<core::SaleId>("s-1");
+  for (const std::string& key :
+       {redis::Keys::Meta(sale), redis::Keys::Stock(sale, MakeId<core::ItemId>("i:1")),
+        redis::Keys::Bought(sale),
+        redis::Keys::Answer(sale, MakeId<core::UserId>("u:1"), MakeId<core::RequestId>("r")),
+        redis::Keys::Orders(sale), redis::Keys::OrderStatus(sale), redis::Keys::Dead(sale)}) {
+    EXPECT_EQ(redis::Keys::HashTag(key), "s-1") << key;
+    EXPECT_TRUE(key.starts_with("fs:{s-1}:")) << key;
+  }
+  EXPECT_EQ(redis::Keys::Answer(sale, MakeId<core::UserId>("a:b"), MakeId<core::RequestId>("c")),
+            "fs:{s-1}:idem:a:b/c");
+  EXPECT_NE(redis::Keys::Answer(sale, MakeId<core::UserId>("a:b"), MakeId<core::RequestId>("c")),
+            redis::Keys::Answer(sale, MakeId<core::UserId>("a"), MakeId<core::RequestId>("b:c")));
+  EXPECT_EQ(redis::Keys::HashTag("no-tag"), "no-tag");
+  EXPECT_EQ(redis::Keys::HashTag("x{}y"), "x{}y");  // empty tag: Redis hashes the whole key
+}
+
+TEST(RedisUrlTest, ParsesHostPortPasswordAndDb) {
+  auto plain = redis::ParseRedisUrl("redis://10.0.0.5:6380");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->host, "10.0.0.5");
+  EXPECT_EQ(plain->port, 6380);
+  EXPECT_EQ(plain->password, "");
+  auto full = redis::ParseRedisUrl("redis://:s3cr:et@cache/3");
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->host, "cache");
+  EXPECT_EQ(full->port, 6379);
+  EXPECT_EQ(full->password, "s3cr:et");
+  EXPECT_EQ(full->db, 3);
+  for (const char* bad : {"http://x", "redis://", "redis://h:0", "redis://h:99999", "redis://h:x",
+                          "redis://h/16", "redis://h/abc"}) {
+    auto r = redis::ParseRedisUrl(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().outcome, Outcome::kInvalidRequest);
+  }
+}
+
+TEST(MySqlUrlTest, ParsesAndNeverEchoesThePassword) {
+  auto ok = mysql::ParseMySqlUrl("mysql://app:p@ss@db.local:3307/shop");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->user, "app");
+  EXPECT_EQ(ok->password, "p@ss");
+  EXPECT_EQ(ok->host, "db.local");
+  EXPECT_EQ(ok->port, 3307);
+  EXPECT_EQ(ok->database, "shop");
+  EXPECT_EQ(mysql::Redacted(*ok), "mysql://app:***@db.local:3307/shop");
+  for (const char* bad : {"postgres://a@b/c", "mysql://b/c", "mysql://a@b", "mysql://a@b/",
+                          "mysql://a:pw@b:0/c", "mysql://a:pw@b/c;drop", "mysql://:pw@b/c"}) {
+    auto r = mysql::ParseMySqlUrl(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().detail.find("pw"), std::string::npos) << r.error().detail;
+  }
+}
+
+}  // namespace
+}  // namespace flashsale::testing
