@@ -138,5 +138,26 @@ TEST_F(GrpcApiTest, GetOrderHealthAndGracefulStop) {
   EXPECT_NE(app_->Log().find("\"queue_flushed\":true"), std::string::npos);
 }
 
+TEST_F(GrpcApiTest, DrainingIsNotServingAndUnavailable) {
+  Start({"--shutdown-grace", "3"});
+  auto health = grpc::health::v1::Health::NewStub(channel_);
+  auto check = [&] {
+    grpc::health::v1::HealthCheckRequest req;
+    grpc::health::v1::HealthCheckResponse res;
+    grpc::ClientContext context;
+    return health->Check(&context, req, &res).ok() ? res.status()
+                                                   : grpc::health::v1::HealthCheckResponse::UNKNOWN;
+  };
+  ASSERT_EQ(check(), grpc::health::v1::HealthCheckResponse::SERVING);
+  app_->SendTerm();
+  ASSERT_TRUE(WaitFor([&] { return check() == grpc::health::v1::HealthCheckResponse::NOT_SERVING; },
+                      std::chrono::seconds(2)));
+  flashsale::PurchaseResponse response;
+  auto late = Buy("late", "r1", 1, response);
+  EXPECT_EQ(late.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(Reason(late), "flashsale/UNAVAILABLE");
+  EXPECT_EQ(app_->Terminate(), 0);
+}
+
 }  // namespace
 }  // namespace flashsale::testing

@@ -264,6 +264,21 @@ TEST_F(RestApiTest, SigtermExitsZeroAfterDraining) {
   EXPECT_NE(log.find("\"queue_flushed\":true"), std::string::npos) << log;
 }
 
+TEST_F(RestApiTest, DrainingAnswers503AndReadinessGoesOffFirst) {
+  auto app = Start({"--shutdown-grace", "3"});
+  ASSERT_EQ(Http(app->port(), "GET", "/readyz").status, 200);
+  app->SendTerm();
+  ASSERT_TRUE(WaitFor([&] { return Http(app->port(), "GET", "/readyz").status == 503; },
+                      std::chrono::seconds(2)));
+  auto readyz = Http(app->port(), "GET", "/readyz");
+  EXPECT_EQ(readyz.headers["retry-after"], "1");
+  auto purchase = Http(app->port(), "POST", "/api/purchase", Purchase("late", "r1"));
+  ExpectProblem(purchase, 503, "service unavailable");
+  EXPECT_EQ(purchase.headers["retry-after"], "1");
+  EXPECT_EQ(Http(app->port(), "GET", "/livez").status, 200);  // alive while draining
+  EXPECT_EQ(app->Terminate(), 0);
+}
+
 TEST(RestConfigTest, BadValuesFailAtStartWithAClearMessage) {
   TempDir dir("flashsale-config");
   auto run = [&](const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {

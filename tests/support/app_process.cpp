@@ -47,6 +47,10 @@ int AppProcess::Terminate(std::chrono::milliseconds timeout) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+void AppProcess::SendTerm() {
+  if (process_.running()) ::kill(process_.pid(), SIGTERM);
+}
+
 std::string AppProcess::Log() const {
   std::ifstream in(dir_.path() / "app.log");
   std::stringstream text;

@@ -17,6 +17,8 @@ class AppProcess {
   int port() const { return port_; }
   /// SIGTERM and wait; returns the exit code (-1 if killed by a signal or timed out).
   int Terminate(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  /// Sends SIGTERM without waiting (to observe the draining phase).
+  void SendTerm();
   /// The log written so far (JSON lines).
   std::string Log() const;
 
