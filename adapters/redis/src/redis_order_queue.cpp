@@ -268,7 +268,6 @@ core::Result<void> RedisOrderQueue::Ack(const std::vector<std::string>& receipts
   }
   Lease lease = Borrow();
   if (!lease.get()) return Unavailable("redis is unreachable");
-  std::string sha;
   for (auto& [sale, ids] : by_sale) {
     auto sale_id = core::SaleId::Parse(sale);
     if (!sale_id) continue;

@@ -131,8 +131,9 @@ class RestServer::Impl {
     return exchange;
   }
 
+  /// 429 and 503 always carry Retry-After (1 s): the clients' cue that retrying is right.
   void Send(Exchange& exchange, int code, const std::string& body, const char* content_type,
-            int retry_after = 0, const Http::Method* allow = nullptr) {
+            const Http::Method* allow = nullptr) {
     auto& headers = exchange.writer.headers();
     headers.add<Http::Header::ContentType>(Http::Mime::MediaType::fromString(content_type));
     // Pistache 0.0.5 answers "Connection: close" to HTTP/1.1 clients that send no
@@ -140,20 +141,20 @@ class RestServer::Impl {
     headers.remove<Http::Header::Connection>();
     headers.add<Http::Header::Connection>(exchange.keep_alive ? Http::ConnectionControl::KeepAlive
                                                               : Http::ConnectionControl::Close);
-    if (retry_after > 0) headers.add(std::make_shared<RetryAfter>(retry_after));
+    if (code == 429 || code == 503) headers.add(std::make_shared<RetryAfter>(1));
     if (allow != nullptr) headers.add(std::make_shared<Http::Header::Allow>(*allow));
     exchange.writer.send(static_cast<Http::Code>(code), body);
     exchange.route->Served(code, Clock::now() - exchange.start);
     --in_flight_;
   }
 
+  /// `extra`: already-encoded ,"key":value pairs added to the problem object.
   void SendProblem(Exchange& exchange, core::Outcome outcome, std::string_view detail,
-                   std::string_view message_override = {}) {
+                   std::string_view message_override = {}, std::string_view extra = {}) {
     HttpOutcome http = ToHttp(outcome);
     std::string_view message = message_override.empty() ? http.message : message_override;
-    int retry = (http.code == 429 || http.code == 503) ? 1 : 0;
-    Send(exchange, http.code, ProblemJson(http.code, http.slug, http.title, message, detail),
-         "application/problem+json", retry);
+    Send(exchange, http.code, ProblemJson(http.code, http.slug, http.title, message, detail, extra),
+         "application/problem+json");
   }
 
   void Purchase(const Rest::Request& request, Http::ResponseWriter writer) {
@@ -226,17 +227,13 @@ class RestServer::Impl {
         Send(*exchange, 200, ok, "application/json");
         return;
       }
-      HttpOutcome http = ToHttp(reply.outcome);
       std::string extra;
       if (reply.order_id) {
         extra = ",\"order_id\":\"" + order_id + "\",\"status\":\"" +
                 (reply.order_failed ? "failed" : "pending") + "\"";
       }
       if (reply.replayed) extra += ",\"replayed\":true";
-      int retry = (http.code == 429 || http.code == 503) ? 1 : 0;
-      Send(*exchange, http.code,
-           ProblemJson(http.code, http.slug, http.title, http.message, reply.detail, extra),
-           "application/problem+json", retry);
+      SendProblem(*exchange, reply.outcome, reply.detail, {}, extra);
     });
   }
 
@@ -284,8 +281,7 @@ class RestServer::Impl {
     bool ready = ready_();
     metrics_.SetReady(ready);
     Send(*exchange, ready ? 200 : 503,
-         ready ? R"({"status":"ready"})" : R"({"status":"not ready"})", "application/json",
-         ready ? 0 : 1);
+         ready ? R"({"status":"ready"})" : R"({"status":"not ready"})", "application/json");
   }
 
   void Metrics(const Rest::Request& request, Http::ResponseWriter writer) {
@@ -300,7 +296,7 @@ class RestServer::Impl {
     Send(*exchange, 405,
          ProblemJson(405, "method-not-allowed", "Method not allowed", "method not allowed",
                      "use " + std::string(name) + " on " + request.resource()),
-         "application/problem+json", 0, &allow);
+         "application/problem+json", &allow);
   }
   void MethodNotAllowedPost(const Rest::Request& r, Http::ResponseWriter w) {
     MethodNotAllowed(r, std::move(w), Http::Method::Post);

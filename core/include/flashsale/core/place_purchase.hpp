@@ -30,7 +30,6 @@ struct PlacePurchaseOptions {
 class PlacePurchase {
  public:
   using Done = std::function<void(PurchaseReply)>;
-  using BuyersFetch = std::function<void()>;
 
   PlacePurchase(ports::StockStore& store, ports::IdGenerator& ids, const ports::Clock& clock,
                 ports::Metrics& metrics, PlacePurchaseOptions options = {});
