@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "flashsale/domain/ids.hpp"
+#include "flashsale/domain/quantity.hpp"
 #include "flashsale/mysql/mysql_options.hpp"
 #include "flashsale/redis/redis_options.hpp"
 
@@ -49,14 +51,7 @@ std::optional<AppConfig> ParseConfig(int argc, char** argv, Frontend frontend, i
   app.option_defaults()->always_capture_default();
   auto id_check = CLI::Validator(
       [](std::string& v) -> std::string {
-        if (v.empty() || v.size() > 64) return "must be 1-64 characters";
-        for (char ch : v) {
-          if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '_' &&
-              ch != ':' && ch != '-') {
-            return "must be characters of [A-Za-z0-9._:-]";
-          }
-        }
-        return {};
+        return domain::IsValidId(v) ? std::string() : "must be 1-64 characters of [A-Za-z0-9._:-]";
       },
       "ID");
   auto redis_check = CLI::Validator(
@@ -126,7 +121,7 @@ std::optional<AppConfig> ParseConfig(int argc, char** argv, Frontend frontend, i
       ->check(CLI::Range(1, 5000));
   app.add_option("--max-per-order", c.max_per_order, "Largest quantity of one order")
       ->envname("FLASHSALE_MAX_PER_ORDER")
-      ->check(CLI::Range(1, 1'000'000));
+      ->check(CLI::Range(1, domain::kMaxQuantity));
   app.add_option("--redis-timeout-ms", c.redis_timeout_ms, "Redis command timeout")
       ->envname("FLASHSALE_REDIS_TIMEOUT_MS")
       ->check(CLI::Range(10, 60'000));
@@ -149,11 +144,6 @@ std::optional<AppConfig> ParseConfig(int argc, char** argv, Frontend frontend, i
   } catch (const CLI::ParseError& e) {
     exit_code = app.exit(e);  // prints help (0) or the error (non-zero)
     if (exit_code != 0) exit_code = 2;
-    return std::nullopt;
-  }
-  if (c.demo_per_user_limit < 1 || c.max_per_order < 1) {
-    std::cerr << "invalid limits\n";
-    exit_code = 2;
     return std::nullopt;
   }
   exit_code = 0;

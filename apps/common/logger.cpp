@@ -1,40 +1,72 @@
 #include "logger.hpp"
 
+#include <fmt/format.h>
+
 #include <chrono>
-#include <cstdio>
+#include <cmath>
 #include <ctime>
 
+#include "flashsale/domain/text.hpp"
+
 namespace flashsale::app {
+namespace {
 
-void Logger::Info(std::string_view msg, const nlohmann::json& fields) {
-  Write("info", msg, fields);
-}
-void Logger::Warn(std::string_view msg, const nlohmann::json& fields) {
-  Write("warn", msg, fields);
-}
-void Logger::Error(std::string_view msg, const nlohmann::json& fields) {
-  Write("error", msg, fields);
+std::string_view LevelName(ports::LogLevel level) {
+  switch (level) {
+    case ports::LogLevel::kInfo:
+      return "info";
+    case ports::LogLevel::kWarn:
+      return "warn";
+    case ports::LogLevel::kError:
+      return "error";
+  }
+  return "info";
 }
 
-void Logger::Write(std::string_view level, std::string_view msg, const nlohmann::json& fields) {
-  auto now = std::chrono::system_clock::now();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+std::string Timestamp() {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  const auto seconds = static_cast<std::time_t>(ms / 1000);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
-  char ts[64];
-  std::snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<int>(ms % 1000));
-  nlohmann::json line{{"ts", ts}, {"level", level}, {"app", app_}, {"msg", msg}};
-  if (fields.is_object()) {
-    for (auto it = fields.begin(); it != fields.end(); ++it) line[it.key()] = it.value();
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900,
+                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, ms % 1000);
+}
+
+void AppendValue(std::string& out, const ports::LogField::Value& value) {
+  struct Writer {
+    std::string& out;
+    void operator()(const std::string& v) const { domain::AppendJsonString(out, v); }
+    void operator()(std::int64_t v) const { out += std::to_string(v); }
+    void operator()(std::uint64_t v) const { out += std::to_string(v); }
+    void operator()(double v) const { out += std::isfinite(v) ? fmt::format("{}", v) : "null"; }
+    void operator()(bool v) const { out += v ? "true" : "false"; }
+    void operator()(const ports::RawJson& v) const { out += v.text.empty() ? "null" : v.text; }
+  };
+  std::visit(Writer{out}, value);
+}
+
+}  // namespace
+
+void JsonLogger::Log(ports::LogLevel level, std::string_view msg,
+                     std::span<const ports::LogField> fields) {
+  std::string line = R"({"ts":")" + Timestamp() + R"(","level":")";
+  line += LevelName(level);
+  line += R"(","app":)";
+  domain::AppendJsonString(line, app_);
+  line += R"(,"msg":)";
+  domain::AppendJsonString(line, msg);
+  for (const auto& field : fields) {
+    line += ',';
+    domain::AppendJsonString(line, field.key);
+    line += ':';
+    AppendValue(line, field.value);
   }
-  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  line += "}\n";
   std::lock_guard lock(mu_);
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fputc('\n', stdout);
-  std::fflush(stdout);
+  std::fwrite(line.data(), 1, line.size(), out_);
+  std::fflush(out_);
 }
 
 }  // namespace flashsale::app

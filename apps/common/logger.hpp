@@ -1,24 +1,25 @@
 #pragma once
 
+#include <cstdio>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <string>
-#include <string_view>
+
+#include "flashsale/ports/logger.hpp"
 
 namespace flashsale::app {
 
-/// JSON lines on stdout: {"ts":..., "level":..., "app":..., "msg":..., <fields>}.
-/// Thread-safe (one line per call, never interleaved).
-class Logger {
+/// The app's log sink: JSON lines {"ts","level","app","msg",<fields>} on stdout (or `out`).
+/// The one logger of the process; libraries get it as a ports::Logger. Thread-safe (one line
+/// per call, never interleaved).
+class JsonLogger final : public ports::Logger {
  public:
-  explicit Logger(std::string app) : app_(std::move(app)) {}
-  void Info(std::string_view msg, const nlohmann::json& fields = nlohmann::json::object());
-  void Warn(std::string_view msg, const nlohmann::json& fields = nlohmann::json::object());
-  void Error(std::string_view msg, const nlohmann::json& fields = nlohmann::json::object());
+  explicit JsonLogger(std::string app, std::FILE* out = stdout) : app_(std::move(app)), out_(out) {}
+  void Log(ports::LogLevel level, std::string_view msg,
+           std::span<const ports::LogField> fields) override;
 
  private:
-  void Write(std::string_view level, std::string_view msg, const nlohmann::json& fields);
   std::string app_;
+  std::FILE* out_;
   std::mutex mu_;
 };
 

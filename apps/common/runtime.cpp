@@ -9,6 +9,7 @@
 #include "flashsale/memory/memory_order_repository.hpp"
 #include "flashsale/memory/memory_sale_repository.hpp"
 #include "flashsale/memory/memory_stock_store.hpp"
+#include "flashsale/metrics/prometheus_metrics.hpp"
 #include "flashsale/mysql/migrations.hpp"
 #include "flashsale/mysql/mysql_order_repository.hpp"
 #include "flashsale/mysql/mysql_sale_repository.hpp"
@@ -20,6 +21,35 @@
 #endif
 
 namespace flashsale::app {
+namespace {
+
+core::PlacePurchaseOptions PurchaseOptionsFrom(const AppConfig& config) {
+  core::PlacePurchaseOptions options;
+  options.max_per_order = config.max_per_order;
+  options.sold_out_fast_path = config.sold_out_fast_path;
+  return options;
+}
+
+core::PersistOptions PersistOptionsFrom(const AppConfig& config) {
+  core::PersistOptions options;
+  options.workers = config.workers;
+  options.batch_size = static_cast<std::size_t>(config.batch_size);
+  // Unique per process, so a restarted process never impersonates a dead one's consumers.
+  char host[64] = "host";
+  ::gethostname(host, sizeof(host) - 1);
+  options.consumer_prefix = std::string(host) + "-" + std::to_string(::getpid());
+  return options;
+}
+
+std::string Join(const std::vector<int>& values) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    out += (i == 0 ? "" : ",") + std::to_string(values[i]);
+  }
+  return out + "]";
+}
+
+}  // namespace
 
 struct Runtime::Parts {
   AppConfig config;
@@ -47,64 +77,17 @@ struct Runtime::Parts {
   std::unique_ptr<core::PersistOrders> persist;
 };
 
-Runtime::Runtime(Logger& log) : log_(log), parts_(std::make_unique<Parts>()) {}
+Runtime::Runtime(ports::Logger& log) : log_(log), parts_(std::make_unique<Parts>()) {}
 
 Runtime::~Runtime() {
   sampler_.request_stop();
   if (sampler_.joinable()) sampler_.join();
 }
 
-std::unique_ptr<Runtime> Runtime::Build(const AppConfig& config, Logger& log) {
+std::unique_ptr<Runtime> Runtime::Build(const AppConfig& config, ports::Logger& log) {
   std::unique_ptr<Runtime> runtime(new Runtime(log));
-  Parts& p = *runtime->parts_;
-  p.config = config;
-
-  if (!config.redis_url.empty()) {
-    auto options = redis::ParseRedisUrl(config.redis_url);
-    if (!options) {
-      log.Error("bad redis url", {{"detail", options.error().detail}});
-      return nullptr;
-    }
-    options->command_timeout = std::chrono::milliseconds(config.redis_timeout_ms);
-    options->pipelines = config.redis_pipelines;
-    p.redis_store = std::make_unique<redis::RedisStockStore>(*options);
-    p.redis_queue = std::make_unique<redis::RedisOrderQueue>(*options);
-    p.store = p.redis_store.get();
-    p.queue = p.redis_queue.get();
-    log.Info("stock store: redis",
-             {{"url", RedactUrl(config.redis_url)}, {"connected", p.redis_store->Healthy()}});
-  } else {
-    p.memory_queue = std::make_unique<memory::MemoryOrderQueue>();
-    p.memory_store = std::make_unique<memory::MemoryStockStore>(*p.memory_queue, p.clock);
-    p.store = p.memory_store.get();
-    p.queue = p.memory_queue.get();
-  }
-  if (!config.mysql_url.empty()) {
-    auto options = mysql::ParseMySqlUrl(config.mysql_url);
-    if (!options) {
-      log.Error("bad mysql url", {{"detail", options.error().detail}});
-      return nullptr;
-    }
-    if (config.migrate) {
-      auto report = mysql::Migrate(*options);
-      if (!report) {
-        log.Error("migration failed", {{"detail", report.error().detail}});
-        return nullptr;
-      }
-      log.Info("migrations", {{"applied", report->applied}, {"current", report->current}});
-    }
-    options->max_connections = config.workers + 8;
-    p.mysql_sales = std::make_unique<mysql::MySqlSaleRepository>(*options);
-    p.mysql_orders = std::make_unique<mysql::MySqlOrderRepository>(*options);
-    p.sales = p.mysql_sales.get();
-    p.orders = p.mysql_orders.get();
-    log.Info("order repository: mysql", {{"url", mysql::Redacted(*options)}});
-  } else {
-    p.memory_sales = std::make_unique<memory::MemorySaleRepository>();
-    p.memory_orders = std::make_unique<memory::MemoryOrderRepository>(*p.memory_sales);
-    p.sales = p.memory_sales.get();
-    p.orders = p.memory_orders.get();
-  }
+  runtime->parts_->config = config;
+  if (!runtime->BuildStockStore(config) || !runtime->BuildRepositories(config)) return nullptr;
   if (config.redis_url.empty() || config.mysql_url.empty()) {
     log.Warn(
         "EMBEDDED MEMORY ADAPTERS IN USE: orders are NOT durable and are lost when the "
@@ -112,58 +95,118 @@ std::unique_ptr<Runtime> Runtime::Build(const AppConfig& config, Logger& log) {
         {{"memory_store", config.redis_url.empty()},
          {"memory_repository", config.mysql_url.empty()}});
   }
+  if (!runtime->CreateDemoSale(config) || !runtime->LoadSales(config)) return nullptr;
+  runtime->BuildUseCases(config);
+  return runtime;
+}
 
-  core::ManageSales manage(*p.sales, *p.store, p.clock);
-  if (config.demo_sale) {
-    auto sale_id = core::SaleId::Parse(config.sale_id);
-    auto item_id = core::ItemId::Parse(config.demo_item);
-    if (!sale_id || !item_id) {
-      log.Error("bad demo sale ids");
-      return nullptr;
+bool Runtime::BuildStockStore(const AppConfig& config) {
+  Parts& p = *parts_;
+  if (config.redis_url.empty()) {
+    p.memory_queue = std::make_unique<memory::MemoryOrderQueue>();
+    p.memory_store = std::make_unique<memory::MemoryStockStore>(*p.memory_queue, p.clock);
+    p.store = p.memory_store.get();
+    p.queue = p.memory_queue.get();
+    return true;
+  }
+  auto options = redis::ParseRedisUrl(config.redis_url);
+  if (!options) {
+    log_.Error("bad redis url", {{"detail", options.error().detail}});
+    return false;
+  }
+  options->command_timeout = std::chrono::milliseconds(config.redis_timeout_ms);
+  options->pipelines = config.redis_pipelines;
+  p.redis_store = std::make_unique<redis::RedisStockStore>(*options);
+  p.redis_queue = std::make_unique<redis::RedisOrderQueue>(*options, log_);
+  p.store = p.redis_store.get();
+  p.queue = p.redis_queue.get();
+  log_.Info("stock store: redis",
+            {{"url", RedactUrl(config.redis_url)}, {"connected", p.redis_store->Healthy()}});
+  return true;
+}
+
+bool Runtime::BuildRepositories(const AppConfig& config) {
+  Parts& p = *parts_;
+  if (config.mysql_url.empty()) {
+    p.memory_sales = std::make_unique<memory::MemorySaleRepository>();
+    p.memory_orders = std::make_unique<memory::MemoryOrderRepository>(*p.memory_sales);
+    p.sales = p.memory_sales.get();
+    p.orders = p.memory_orders.get();
+    return true;
+  }
+  auto options = mysql::ParseMySqlUrl(config.mysql_url);
+  if (!options) {
+    log_.Error("bad mysql url", {{"detail", options.error().detail}});
+    return false;
+  }
+  if (config.migrate) {
+    auto report = mysql::Migrate(*options);
+    if (!report) {
+      log_.Error("migration failed", {{"detail", report.error().detail}});
+      return false;
     }
-    core::Sale demo{*sale_id,
+    log_.Info("migrations",
+              {{"applied", ports::RawJson{Join(report->applied)}}, {"current", report->current}});
+  }
+  options->max_connections = config.workers + 8;
+  p.mysql_sales = std::make_unique<mysql::MySqlSaleRepository>(*options);
+  p.mysql_orders = std::make_unique<mysql::MySqlOrderRepository>(*options);
+  p.sales = p.mysql_sales.get();
+  p.orders = p.mysql_orders.get();
+  log_.Info("order repository: mysql", {{"url", mysql::Redacted(*options)}});
+  return true;
+}
+
+bool Runtime::CreateDemoSale(const AppConfig& config) {
+  if (!config.demo_sale) return true;
+  Parts& p = *parts_;
+  auto sale_id = domain::SaleId::Parse(config.sale_id);
+  auto item_id = domain::ItemId::Parse(config.demo_item);
+  if (!sale_id || !item_id) {
+    log_.Error("bad demo sale ids");
+    return false;
+  }
+  domain::Sale demo{*sale_id,
                     {},
                     config.demo_per_user_limit,
                     p.clock.Now() - std::chrono::minutes(1),
                     p.clock.Now() + std::chrono::hours(24 * 365)};
-    demo.items.push_back(
-        core::SaleItem{*item_id, config.demo_stock, config.demo_price_cents, config.demo_item});
-    auto created = manage.Create(demo);
-    if (created) {
-      log.Info("demo sale created", {{"sale_id", config.sale_id},
-                                     {"item_id", config.demo_item},
-                                     {"stock", config.demo_stock},
-                                     {"per_user_limit", config.demo_per_user_limit}});
-    } else if (created.error().outcome != core::Outcome::kDuplicateRequest) {
-      log.Error("cannot create the demo sale", {{"detail", created.error().detail}});
-      return nullptr;
-    }
+  demo.items.push_back(
+      domain::SaleItem{*item_id, config.demo_stock, config.demo_price_cents, config.demo_item});
+  auto created = core::ManageSales(*p.sales, *p.store, p.clock).Create(demo);
+  if (created) {
+    log_.Info("demo sale created", {{"sale_id", config.sale_id},
+                                    {"item_id", config.demo_item},
+                                    {"stock", config.demo_stock},
+                                    {"per_user_limit", config.demo_per_user_limit}});
+  } else if (created.error().outcome != domain::Outcome::kDuplicateRequest) {
+    log_.Error("cannot create the demo sale", {{"detail", created.error().detail}});
+    return false;
   }
-  auto loaded = manage.LoadOpenSales();
-  if (!loaded) {
-    log.Error("cannot load sales into the stock store", {{"detail", loaded.error().detail}});
-    return nullptr;
-  }
-  log.Info("sales loaded into the stock store", {{"newly_loaded", *loaded}});
-  if (p.redis_queue) {
-    if (auto id = core::SaleId::Parse(config.sale_id)) p.redis_queue->Watch(*id);
-  }
+  return true;
+}
 
-  core::PlacePurchaseOptions purchase_options;
-  purchase_options.max_per_order = config.max_per_order;
-  purchase_options.sold_out_fast_path = config.sold_out_fast_path;
-  p.purchase =
-      std::make_unique<core::PlacePurchase>(*p.store, p.ids, p.clock, p.metrics, purchase_options);
+bool Runtime::LoadSales(const AppConfig& config) {
+  Parts& p = *parts_;
+  auto loaded = core::ManageSales(*p.sales, *p.store, p.clock).LoadOpenSales();
+  if (!loaded) {
+    log_.Error("cannot load sales into the stock store", {{"detail", loaded.error().detail}});
+    return false;
+  }
+  log_.Info("sales loaded into the stock store", {{"newly_loaded", *loaded}});
+  if (p.redis_queue) {
+    if (auto id = domain::SaleId::Parse(config.sale_id)) p.redis_queue->Watch(*id);
+  }
+  return true;
+}
+
+void Runtime::BuildUseCases(const AppConfig& config) {
+  Parts& p = *parts_;
+  p.purchase = std::make_unique<core::PlacePurchase>(*p.store, p.ids, p.clock, p.metrics,
+                                                     PurchaseOptionsFrom(config));
   p.get_order = std::make_unique<core::GetOrder>(*p.orders, *p.store);
-  core::PersistOptions persist_options;
-  persist_options.workers = config.workers;
-  persist_options.batch_size = static_cast<std::size_t>(config.batch_size);
-  char host[64] = "host";
-  ::gethostname(host, sizeof(host) - 1);
-  persist_options.consumer_prefix = std::string(host) + "-" + std::to_string(::getpid());
   p.persist = std::make_unique<core::PersistOrders>(*p.queue, *p.orders, *p.store, p.metrics,
-                                                    persist_options);
-  return runtime;
+                                                    PersistOptionsFrom(config));
 }
 
 void Runtime::Start() {
@@ -173,13 +216,13 @@ void Runtime::Start() {
 
 void Runtime::Sample(std::stop_token stop) {
   Parts& p = *parts_;
-  auto sale = core::SaleId::Parse(p.config.sale_id);
+  auto sale = domain::SaleId::Parse(p.config.sale_id);
   while (!stop.stop_requested()) {
     bool up = true;
     if (p.redis_store) up = up && p.redis_store->Healthy();
     if (p.mysql_orders) up = up && p.mysql_orders->Healthy();
     dependencies_up_ = up;
-    p.metrics.SetReady(Ready());
+    PublishReadiness();
     if (auto depth = p.queue->Depth()) p.metrics.SetQueueDepth(static_cast<std::int64_t>(*depth));
     if (sale) {
       if (auto snapshot = p.store->Snapshot(*sale)) {
@@ -196,15 +239,17 @@ void Runtime::Sample(std::stop_token stop) {
 
 bool Runtime::Ready() const { return !draining_.load() && dependencies_up_.load(); }
 
+void Runtime::PublishReadiness() { parts_->metrics.SetReady(Ready()); }
+
 void Runtime::BeginDrain() {
   draining_ = true;
   parts_->purchase->SetAccepting(false);
-  parts_->metrics.SetReady(false);
+  PublishReadiness();
 }
 
 bool Runtime::Stop(std::chrono::steady_clock::time_point deadline) {
-  bool flushed = parts_->persist->Stop(deadline);
-  auto stats = parts_->persist->stats();
+  const bool flushed = parts_->persist->Stop(deadline);
+  const auto stats = parts_->persist->stats();
   log_.Info("persistence stopped", {{"flushed", flushed},
                                     {"persisted", stats.persisted},
                                     {"failed", stats.failed},
@@ -214,6 +259,7 @@ bool Runtime::Stop(std::chrono::steady_clock::time_point deadline) {
 
 core::PlacePurchase& Runtime::purchase() { return *parts_->purchase; }
 core::GetOrder& Runtime::orders() { return *parts_->get_order; }
-metrics::PrometheusMetrics& Runtime::metrics() { return parts_->metrics; }
+ports::RequestMetrics& Runtime::request_metrics() { return parts_->metrics; }
+std::string Runtime::MetricsText() const { return parts_->metrics.Render(); }
 
 }  // namespace flashsale::app

@@ -3,26 +3,28 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <string>
 #include <thread>
 
 #include "app_config.hpp"
 #include "flashsale/core/get_order.hpp"
 #include "flashsale/core/persist_orders.hpp"
 #include "flashsale/core/place_purchase.hpp"
-#include "flashsale/metrics/prometheus_metrics.hpp"
-#include "logger.hpp"
+#include "flashsale/ports/logger.hpp"
+#include "flashsale/ports/request_metrics.hpp"
 
 namespace flashsale::app {
 
 /// Everything behind the front doors, built from the config: the stock store, queue and
 /// repositories (Redis/MySQL when configured, the embedded memory adapters otherwise), the
 /// use cases, the persistence workers and a 1 s sampler for gauges and readiness.
-/// Owns all of it; destroyed in reverse order of construction.
+/// Owns all of it, and is the one owner of readiness; destroyed in reverse order of
+/// construction.
 class Runtime {
  public:
   /// Builds and wires; runs migrations and creates the demo sale when asked. Logs what it
   /// chose. nullptr (after logging why) when a dependency can't be set up.
-  static std::unique_ptr<Runtime> Build(const AppConfig& config, Logger& log);
+  static std::unique_ptr<Runtime> Build(const AppConfig& config, ports::Logger& log);
   ~Runtime();
 
   /// Starts the persistence workers and the sampler.
@@ -36,14 +38,23 @@ class Runtime {
 
   core::PlacePurchase& purchase();
   core::GetOrder& orders();
-  metrics::PrometheusMetrics& metrics();
+  ports::RequestMetrics& request_metrics();
+  /// The Prometheus text exposition of every metric (the body of GET /metrics).
+  std::string MetricsText() const;
 
  private:
   struct Parts;
-  explicit Runtime(Logger& log);
+  explicit Runtime(ports::Logger& log);
+  bool BuildStockStore(const AppConfig& config);
+  bool BuildRepositories(const AppConfig& config);
+  bool CreateDemoSale(const AppConfig& config);
+  bool LoadSales(const AppConfig& config);
+  void BuildUseCases(const AppConfig& config);
   void Sample(std::stop_token stop);
+  /// The one place readiness is computed and published (the flashsale_ready gauge).
+  void PublishReadiness();
 
-  Logger& log_;
+  ports::Logger& log_;
   std::unique_ptr<Parts> parts_;
   std::atomic<bool> draining_{false};
   std::atomic<bool> dependencies_up_{true};

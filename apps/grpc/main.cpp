@@ -1,12 +1,9 @@
 // flashsale-grpc: composition root of the gRPC front door. Wiring only.
-#include <chrono>
-#include <exception>
-#include <thread>
-
 #include "app_config.hpp"
 #include "flashsale/rpc/grpc_server.hpp"
 #include "logger.hpp"
 #include "runtime.hpp"
+#include "serve.hpp"
 #include "signals.hpp"
 
 int main(int argc, char** argv) {
@@ -16,8 +13,8 @@ int main(int argc, char** argv) {
   auto config = app::ParseConfig(argc, argv, app::Frontend::kGrpc, exit_code);
   if (!config) return exit_code;
 
-  app::Logger log("flashsale-grpc");
-  log.Info("starting", {{"config", config->Redacted()}});
+  app::JsonLogger log("flashsale-grpc");
+  log.Info("starting", {{"config", ports::RawJson{config->Redacted().dump()}}});
   auto runtime = app::Runtime::Build(*config, log);
   if (!runtime) return 1;
 
@@ -25,29 +22,7 @@ int main(int argc, char** argv) {
   options.address = config->bind;
   options.port = config->grpc_port;
   options.default_sale_id = config->sale_id;
-  rpc::GrpcServer server(options, runtime->purchase(), runtime->orders(), runtime->metrics());
-  try {
-    server.Start();
-  } catch (const std::exception& e) {
-    log.Error("cannot listen",
-              {{"address", config->bind}, {"port", config->grpc_port}, {"detail", e.what()}});
-    return 1;
-  }
-  runtime->Start();
-  log.Info("listening",
-           {{"transport", "grpc"}, {"address", config->bind}, {"port", server.port()}});
-
-  const int signal = app::WaitForShutdownSignal(signals);
-  log.Info("shutting down", {{"signal", signal}});
-  // Health NOT_SERVING first, then refuse new purchases, let in-flight calls finish, stop,
-  // flush the order queue; all within the drain deadline.
-  server.SetServing(false);
-  runtime->BeginDrain();
-  std::this_thread::sleep_for(std::chrono::duration<double>(config->shutdown_grace_s));
-  const auto drain = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::duration<double>(config->drain_timeout_s));
-  server.Shutdown(std::chrono::system_clock::now() + drain);
-  const bool flushed = runtime->Stop(std::chrono::steady_clock::now() + drain);
-  log.Info("stopped", {{"queue_flushed", flushed}});
-  return 0;
+  rpc::GrpcServer server(options, rpc::GrpcServices{runtime->purchase(), runtime->orders(),
+                                                    runtime->request_metrics()});
+  return app::ServeUntilSignal(server, *runtime, *config, log, signals);
 }

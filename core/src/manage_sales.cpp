@@ -6,20 +6,20 @@ ManageSales::ManageSales(ports::SaleRepository& sales, ports::StockStore& store,
                          const ports::Clock& clock)
     : sales_(sales), store_(store), clock_(clock) {}
 
-Result<void> ManageSales::Create(const Sale& sale) {
+domain::Result<void> ManageSales::Create(const domain::Sale& sale) {
   if (auto valid = sale.Validate(); !valid) return valid.error();
   if (auto created = sales_.Create(sale); !created) return created.error();
   auto loaded = store_.Load(sale);
   if (!loaded) return loaded.error();  // stored; LoadOpenSales will load it later
-  return Ok();
+  return domain::Ok();
 }
 
-Result<std::size_t> ManageSales::LoadOpenSales() {
+domain::Result<std::size_t> ManageSales::LoadOpenSales() {
   auto all = sales_.List();
   if (!all) return all.error();
-  const TimePoint now = clock_.Now();
+  const domain::TimePoint now = clock_.Now();
   std::size_t loaded = 0;
-  for (const Sale& sale : *all) {
+  for (const domain::Sale& sale : *all) {
     if (sale.ends_at <= now) continue;
     auto result = store_.Load(sale);
     if (!result) return result.error();

@@ -125,7 +125,7 @@ void PersistOrders::Work(std::stop_token stop, int index) {
 }
 
 bool PersistOrders::Process(std::vector<ports::QueuedOrder>& batch) {
-  std::vector<Order> orders;
+  std::vector<domain::Order> orders;
   orders.reserve(batch.size());
   for (const auto& queued : batch) orders.push_back(queued.order);
 

@@ -14,82 +14,87 @@ PlacePurchase::PlacePurchase(ports::StockStore& store, ports::IdGenerator& ids,
       metrics_(metrics),
       options_(options),
       sold_out_(options.sold_out_max_staleness) {
-  store_.OnUnitsReturned(
-      [this](const SaleId& sale, const ItemId& item) { UnitsReturned(sale, item); });
+  store_.OnUnitsReturned([this](const domain::SaleId& sale, const domain::ItemId& item) {
+    UnitsReturned(sale, item);
+  });
 }
 
-Result<PurchaseRequest> PlacePurchase::Validate(const PurchaseInput& input) const {
-  auto sale = SaleId::Parse(input.sale_id);
+domain::Result<domain::PurchaseRequest> PlacePurchase::Validate(
+    const domain::PurchaseInput& input) const {
+  auto sale = domain::SaleId::Parse(input.sale_id);
   if (!sale) return sale.error();
-  auto item = ItemId::Parse(input.item_id);
+  auto item = domain::ItemId::Parse(input.item_id);
   if (!item) return item.error();
-  auto user = UserId::Parse(input.user_id);
+  auto user = domain::UserId::Parse(input.user_id);
   if (!user) return user.error();
-  auto request = RequestId::Parse(input.request_id);
+  auto request = domain::RequestId::Parse(input.request_id);
   if (!request) return request.error();
-  auto quantity = Quantity::Parse(input.quantity, options_.max_per_order);
+  auto quantity = domain::Quantity::Parse(input.quantity, options_.max_per_order);
   if (!quantity) return quantity.error();
-  return PurchaseRequest{std::move(*sale), std::move(*item), std::move(*user), std::move(*request),
-                         *quantity};
+  return domain::PurchaseRequest{std::move(*sale), std::move(*item), std::move(*user),
+                                 std::move(*request), *quantity};
 }
 
-void PlacePurchase::Execute(const PurchaseInput& input, Done done) {
+void PlacePurchase::Execute(const domain::PurchaseInput& input, Done done) {
   const auto start = std::chrono::steady_clock::now();
   auto request = Validate(input);
   if (!request) {
-    PurchaseReply reply;
-    reply.outcome = Outcome::kInvalidRequest;
+    domain::PurchaseReply reply;
+    reply.outcome = domain::Outcome::kInvalidRequest;
     reply.detail = request.error().detail;
     Finish(reply, start, done);
     return;
   }
   if (!accepting()) {
-    PurchaseReply reply;
-    reply.outcome = Outcome::kUnavailable;
+    domain::PurchaseReply reply;
+    reply.outcome = domain::Outcome::kUnavailable;
     reply.detail = "the service is draining; retry on another instance";
     Finish(reply, start, done);
     return;
   }
   if (options_.sold_out_fast_path &&
       sold_out_.ShouldAnswerSoldOut(request->sale, request->item, request->user, start)) {
-    PurchaseReply reply;
-    reply.outcome = Outcome::kSoldOut;
-    reply.detail = "sold out";
+    domain::PurchaseReply reply;
+    reply.outcome = domain::Outcome::kSoldOut;
+    reply.detail = std::string(domain::DefaultDetail(reply.outcome));
     Finish(reply, start, done);
     return;
   }
-  Reservation reservation{*request, ids_.Next(), clock_.Now()};
+  domain::Reservation reservation{*request, ids_.Next(), clock_.Now()};
   store_.Reserve(reservation, [this, start, request = std::move(*request),
-                               done = std::move(done)](PurchaseReply reply) {
+                               done = std::move(done)](domain::PurchaseReply reply) {
     AfterStore(request, reply);
     Finish(reply, start, done);
   });
 }
 
-void PlacePurchase::AfterStore(const PurchaseRequest& request, const PurchaseReply& reply) {
+void PlacePurchase::AfterStore(const domain::PurchaseRequest& request,
+                               const domain::PurchaseReply& reply) {
   if (!options_.sold_out_fast_path) return;
-  if (reply.outcome == Outcome::kAccepted && !reply.replayed) {
+  if (reply.outcome == domain::Outcome::kAccepted && !reply.replayed) {
     sold_out_.Clear(request.sale, request.item);
     return;
   }
-  if (reply.outcome != Outcome::kSoldOut || reply.replayed || reply.buyers_version == 0) return;
+  if (reply.outcome != domain::Outcome::kSoldOut || reply.replayed || reply.buyers_version == 0)
+    return;
   if (!sold_out_.MarkSoldOut(request.sale, request.item, reply.buyers_version,
                              std::chrono::steady_clock::now())) {
     return;
   }
-  store_.FetchBuyers(request.sale, [this, sale = request.sale](Result<ports::BuyerSet> set) {
-    if (!set) {
-      sold_out_.SetBuyers(sale, 0, nullptr);
-      return;
-    }
-    auto buyers = std::make_shared<SoldOutCache::Buyers>(
-        std::make_move_iterator(set->users.begin()), std::make_move_iterator(set->users.end()));
-    sold_out_.SetBuyers(sale, set->version, std::move(buyers));
-  });
+  store_.FetchBuyers(
+      request.sale, [this, sale = request.sale](domain::Result<ports::BuyerSet> set) {
+        if (!set) {
+          sold_out_.SetBuyers(sale, 0, nullptr);
+          return;
+        }
+        auto buyers = std::make_shared<SoldOutCache::Buyers>(
+            std::make_move_iterator(set->users.begin()), std::make_move_iterator(set->users.end()));
+        sold_out_.SetBuyers(sale, set->version, std::move(buyers));
+      });
 }
 
-void PlacePurchase::Finish(const PurchaseReply& reply, std::chrono::steady_clock::time_point start,
-                           const Done& done) {
+void PlacePurchase::Finish(const domain::PurchaseReply& reply,
+                           std::chrono::steady_clock::time_point start, const Done& done) {
   metrics_.PurchaseAnswered(reply.outcome, std::chrono::steady_clock::now() - start);
   done(reply);
 }

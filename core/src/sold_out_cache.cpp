@@ -7,8 +7,8 @@ namespace flashsale::core {
 SoldOutCache::SoldOutCache(std::chrono::milliseconds max_staleness)
     : max_staleness_(max_staleness) {}
 
-bool SoldOutCache::ShouldAnswerSoldOut(const SaleId& sale, const ItemId& item, const UserId& user,
-                                       SteadyTime now) const {
+bool SoldOutCache::ShouldAnswerSoldOut(const domain::SaleId& sale, const domain::ItemId& item,
+                                       const domain::UserId& user, SteadyTime now) const {
   std::shared_lock lock(mu_);
   auto s = sales_.find(sale.str());
   if (s == sales_.end()) return false;
@@ -21,8 +21,8 @@ bool SoldOutCache::ShouldAnswerSoldOut(const SaleId& sale, const ItemId& item, c
   return state.buyers->count(user.str()) == 0;
 }
 
-bool SoldOutCache::MarkSoldOut(const SaleId& sale, const ItemId& item, std::uint64_t version,
-                               SteadyTime now) {
+bool SoldOutCache::MarkSoldOut(const domain::SaleId& sale, const domain::ItemId& item,
+                               std::uint64_t version, SteadyTime now) {
   std::unique_lock lock(mu_);
   SaleState& state = sales_[sale.str()];
   state.flagged_until[item.str()] = now + max_staleness_;
@@ -33,7 +33,7 @@ bool SoldOutCache::MarkSoldOut(const SaleId& sale, const ItemId& item, std::uint
   return true;
 }
 
-void SoldOutCache::SetBuyers(const SaleId& sale, std::uint64_t version,
+void SoldOutCache::SetBuyers(const domain::SaleId& sale, std::uint64_t version,
                              std::shared_ptr<const Buyers> buyers) {
   std::unique_lock lock(mu_);
   SaleState& state = sales_[sale.str()];
@@ -44,7 +44,7 @@ void SoldOutCache::SetBuyers(const SaleId& sale, std::uint64_t version,
   }
 }
 
-void SoldOutCache::Clear(const SaleId& sale, const ItemId& item) {
+void SoldOutCache::Clear(const domain::SaleId& sale, const domain::ItemId& item) {
   {
     std::shared_lock lock(mu_);
     auto s = sales_.find(sale.str());

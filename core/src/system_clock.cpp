@@ -4,7 +4,7 @@
 
 namespace flashsale::core {
 
-TimePoint SystemClock::Now() const {
+domain::TimePoint SystemClock::Now() const {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
 

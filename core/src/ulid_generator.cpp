@@ -24,8 +24,8 @@ UlidGenerator::UlidGenerator(const ports::Clock& clock) : clock_(clock) {
   seed_state_ = (static_cast<std::uint64_t>(device()) << 32) ^ device();
 }
 
-OrderId UlidGenerator::Next() {
-  std::int64_t ms = ToUnixMillis(clock_.Now());
+domain::OrderId UlidGenerator::Next() {
+  std::int64_t ms = domain::ToUnixMillis(clock_.Now());
   std::uint64_t hi = 0;
   std::uint64_t lo = 0;
   {
@@ -55,7 +55,7 @@ OrderId UlidGenerator::Next() {
     lo = (lo >> 5) | ((hi & 31) << 59);
     hi >>= 5;
   }
-  return *OrderId::Parse(std::string_view(out.data(), out.size()));
+  return *domain::OrderId::Parse(std::string_view(out.data(), out.size()));
 }
 
 }  // namespace flashsale::core

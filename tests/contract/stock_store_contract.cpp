@@ -13,10 +13,10 @@
 namespace flashsale::testing {
 namespace {
 
-using core::Outcome;
+using domain::Outcome;
 using std::chrono::milliseconds;
 
-core::TimePoint Now() { return core::FromUnixMillis(StockStoreContract::kNowMs); }
+domain::TimePoint Now() { return domain::FromUnixMillis(StockStoreContract::kNowMs); }
 
 }  // namespace
 
@@ -28,9 +28,9 @@ std::string StockStoreContract::UniqueSaleId() {
   return "contract-" + std::to_string(run) + "-" + std::to_string(++counter);
 }
 
-core::Sale StockStoreContract::LoadSale(std::int64_t stock, std::int32_t limit) {
-  core::Sale sale = MakeSale(UniqueSaleId(), stock, limit, Now() - std::chrono::minutes(1),
-                             Now() + std::chrono::minutes(1));
+domain::Sale StockStoreContract::LoadSale(std::int64_t stock, std::int32_t limit) {
+  domain::Sale sale = MakeSale(UniqueSaleId(), stock, limit, Now() - std::chrono::minutes(1),
+                               Now() + std::chrono::minutes(1));
   auto loaded = harness_->store().Load(sale);
   EXPECT_TRUE(loaded.ok());
   EXPECT_TRUE(loaded.ok() && *loaded);
@@ -38,16 +38,16 @@ core::Sale StockStoreContract::LoadSale(std::int64_t stock, std::int32_t limit) 
   return sale;
 }
 
-core::PurchaseReply StockStoreContract::Buy(const core::Sale& sale, std::string_view user,
-                                            std::string_view request, std::int32_t quantity,
-                                            std::string_view item, std::string_view order_id) {
+domain::PurchaseReply StockStoreContract::Buy(const domain::Sale& sale, std::string_view user,
+                                              std::string_view request, std::int32_t quantity,
+                                              std::string_view item, std::string_view order_id) {
   std::string id = order_id.empty() ? "O" + std::to_string(++next_order_) : std::string(order_id);
-  core::Reservation r{MakeRequest(sale.id.str(), item, user, request, quantity),
-                      MakeId<core::OrderId>(id), Now()};
+  domain::Reservation r{MakeRequest(sale.id.str(), item, user, request, quantity),
+                        MakeId<domain::OrderId>(id), Now()};
   return ReserveSync(harness_->store(), r);
 }
 
-std::int64_t StockStoreContract::Remaining(const core::Sale& sale, std::string_view item) {
+std::int64_t StockStoreContract::Remaining(const domain::Sale& sale, std::string_view item) {
   auto snapshot = harness_->store().Snapshot(sale.id);
   EXPECT_TRUE(snapshot.ok());
   if (!snapshot) return -1;
@@ -75,7 +75,7 @@ std::vector<ports::QueuedOrder> StockStoreContract::DrainQueue() {
 }
 
 TEST_P(StockStoreContract, AcceptsDecrementsAndEnqueuesTheOrder) {
-  core::Sale sale = LoadSale(5, 10);
+  domain::Sale sale = LoadSale(5, 10);
   auto reply = Buy(sale, "alice", "r1", 2, "item-1", "ORDER-A");
   ASSERT_EQ(reply.outcome, Outcome::kAccepted) << reply.detail;
   ASSERT_TRUE(reply.order_id.has_value());
@@ -86,7 +86,7 @@ TEST_P(StockStoreContract, AcceptsDecrementsAndEnqueuesTheOrder) {
 
   auto queued = DrainQueue();
   ASSERT_EQ(queued.size(), 1U);
-  const core::Order& order = queued[0].order;
+  const domain::Order& order = queued[0].order;
   EXPECT_EQ(order.id.str(), "ORDER-A");
   EXPECT_EQ(order.sale, sale.id);
   EXPECT_EQ(order.item.str(), "item-1");
@@ -94,19 +94,19 @@ TEST_P(StockStoreContract, AcceptsDecrementsAndEnqueuesTheOrder) {
   EXPECT_EQ(order.request.str(), "r1");
   EXPECT_EQ(order.quantity.value(), 2);
   EXPECT_EQ(order.unit_price_cents, 999);
-  EXPECT_EQ(order.status, core::OrderStatus::kPending);
-  EXPECT_EQ(core::ToUnixMillis(order.created_at), kNowMs);
+  EXPECT_EQ(order.status, domain::OrderStatus::kPending);
+  EXPECT_EQ(domain::ToUnixMillis(order.created_at), kNowMs);
 
   auto status = harness_->store().FindOrderStatus(sale.id, order.id);
   ASSERT_TRUE(status.ok());
   ASSERT_TRUE(status->has_value());
-  EXPECT_EQ(**status, core::OrderStatus::kPending);
+  EXPECT_EQ(**status, domain::OrderStatus::kPending);
 }
 
 TEST_P(StockStoreContract, LoadNeverOverwritesALiveSale) {
-  core::Sale sale = LoadSale(5, 10);
+  domain::Sale sale = LoadSale(5, 10);
   ASSERT_EQ(Buy(sale, "alice", "r1").outcome, Outcome::kAccepted);
-  core::Sale again = sale;
+  domain::Sale again = sale;
   again.items[0].stock = 1000;
   auto loaded = harness_->store().Load(again);
   ASSERT_TRUE(loaded.ok());
@@ -115,7 +115,7 @@ TEST_P(StockStoreContract, LoadNeverOverwritesALiveSale) {
 }
 
 TEST_P(StockStoreContract, LoadRejectsAnInvalidSale) {
-  core::Sale sale = MakeSale(UniqueSaleId(), 5, 10, Now(), Now());  // empty window
+  domain::Sale sale = MakeSale(UniqueSaleId(), 5, 10, Now(), Now());  // empty window
   auto loaded = harness_->store().Load(sale);
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.error().outcome, Outcome::kInvalidRequest);
@@ -123,7 +123,7 @@ TEST_P(StockStoreContract, LoadRejectsAnInvalidSale) {
 }
 
 TEST_P(StockStoreContract, SoldOutWhenQuantityExceedsRemaining) {
-  core::Sale sale = LoadSale(3, 10);
+  domain::Sale sale = LoadSale(3, 10);
   ASSERT_EQ(Buy(sale, "alice", "r1", 2).outcome, Outcome::kAccepted);
   auto reply = Buy(sale, "bob", "r1", 2);
   EXPECT_EQ(reply.outcome, Outcome::kSoldOut);
@@ -137,13 +137,13 @@ TEST_P(StockStoreContract, SoldOutWhenQuantityExceedsRemaining) {
 }
 
 TEST_P(StockStoreContract, ZeroStockIsSoldOutFromTheStart) {
-  core::Sale sale = LoadSale(0, 10);
+  domain::Sale sale = LoadSale(0, 10);
   EXPECT_EQ(Buy(sale, "alice", "r1").outcome, Outcome::kSoldOut);
   EXPECT_TRUE(DrainQueue().empty());
 }
 
 TEST_P(StockStoreContract, PerUserLimitCountsUnitsAcrossRequests) {
-  core::Sale sale = LoadSale(100, 3);
+  domain::Sale sale = LoadSale(100, 3);
   ASSERT_EQ(Buy(sale, "alice", "r1", 2).outcome, Outcome::kAccepted);
   auto over = Buy(sale, "alice", "r2", 2);
   EXPECT_EQ(over.outcome, Outcome::kUserLimitReached);
@@ -157,14 +157,14 @@ TEST_P(StockStoreContract, PerUserLimitCountsUnitsAcrossRequests) {
 }
 
 TEST_P(StockStoreContract, OutsideTheWindowIsNotActiveAndNotStored) {
-  core::Sale sale =
+  domain::Sale sale =
       MakeSale(UniqueSaleId(), 5, 10, Now() + milliseconds(1000), Now() + milliseconds(2000));
   ASSERT_TRUE(harness_->store().Load(sale).ok());
   harness_->Track(sale);
   auto at = [&](std::int64_t offset_ms, std::string_view request) {
-    core::Reservation r{MakeRequest(sale.id.str(), "item-1", "alice", request),
-                        MakeId<core::OrderId>("W" + std::to_string(offset_ms)),
-                        Now() + milliseconds(offset_ms)};
+    domain::Reservation r{MakeRequest(sale.id.str(), "item-1", "alice", request),
+                          MakeId<domain::OrderId>("W" + std::to_string(offset_ms)),
+                          Now() + milliseconds(offset_ms)};
     return ReserveSync(harness_->store(), r);
   };
   EXPECT_EQ(at(999, "early").outcome, Outcome::kSaleNotActive);
@@ -177,19 +177,19 @@ TEST_P(StockStoreContract, OutsideTheWindowIsNotActiveAndNotStored) {
 }
 
 TEST_P(StockStoreContract, UnknownItemAndUnknownSale) {
-  core::Sale sale = LoadSale(5, 10);
+  domain::Sale sale = LoadSale(5, 10);
   EXPECT_EQ(Buy(sale, "alice", "r1", 1, "no-such-item").outcome, Outcome::kUnknownItem);
-  core::Sale ghost = MakeSale(UniqueSaleId(), 5, 10, Now(), Now() + milliseconds(1));
+  domain::Sale ghost = MakeSale(UniqueSaleId(), 5, 10, Now(), Now() + milliseconds(1));
   EXPECT_EQ(Buy(ghost, "alice", "r1").outcome, Outcome::kUnknownItem);
   auto snapshot = harness_->store().Snapshot(ghost.id);
   ASSERT_FALSE(snapshot.ok());
-  EXPECT_EQ(snapshot.error().outcome, Outcome::kUnknownItem);
+  EXPECT_EQ(snapshot.error().outcome, Outcome::kNotFound);
   EXPECT_EQ(Remaining(sale), 5);
   EXPECT_TRUE(DrainQueue().empty());
 }
 
 TEST_P(StockStoreContract, SameKeySamePayloadReplaysTheFirstAnswer) {
-  core::Sale sale = LoadSale(5, 10);
+  domain::Sale sale = LoadSale(5, 10);
   auto first = Buy(sale, "alice", "r1", 2, "item-1", "FIRST");
   ASSERT_EQ(first.outcome, Outcome::kAccepted);
   auto again = Buy(sale, "alice", "r1", 2, "item-1", "SECOND");
@@ -203,7 +203,7 @@ TEST_P(StockStoreContract, SameKeySamePayloadReplaysTheFirstAnswer) {
 }
 
 TEST_P(StockStoreContract, AcceptedAnswerIsReplayedEvenAfterSellingOut) {
-  core::Sale sale = LoadSale(1, 10);
+  domain::Sale sale = LoadSale(1, 10);
   auto first = Buy(sale, "alice", "r1");
   ASSERT_EQ(first.outcome, Outcome::kAccepted);
   EXPECT_EQ(Buy(sale, "bob", "r1").outcome, Outcome::kSoldOut);
@@ -213,7 +213,7 @@ TEST_P(StockStoreContract, AcceptedAnswerIsReplayedEvenAfterSellingOut) {
 }
 
 TEST_P(StockStoreContract, StoredRejectionIsReplayedAfterStockComesBack) {
-  core::Sale sale = LoadSale(1, 10);
+  domain::Sale sale = LoadSale(1, 10);
   auto alice = Buy(sale, "alice", "r1");
   ASSERT_EQ(alice.outcome, Outcome::kAccepted);
   ASSERT_EQ(Buy(sale, "bob", "r1").outcome, Outcome::kSoldOut);
@@ -228,7 +228,7 @@ TEST_P(StockStoreContract, StoredRejectionIsReplayedAfterStockComesBack) {
 }
 
 TEST_P(StockStoreContract, SameKeyOtherPayloadIsDuplicateAndWritesNothing) {
-  core::Sale sale = LoadSale(5, 10);
+  domain::Sale sale = LoadSale(5, 10);
   ASSERT_EQ(Buy(sale, "alice", "r1", 1).outcome, Outcome::kAccepted);
   EXPECT_EQ(Buy(sale, "alice", "r1", 2).outcome, Outcome::kDuplicateRequest);
   EXPECT_EQ(Remaining(sale), 4);
@@ -238,7 +238,7 @@ TEST_P(StockStoreContract, SameKeyOtherPayloadIsDuplicateAndWritesNothing) {
 }
 
 TEST_P(StockStoreContract, RequestIdsAreScopedPerUser) {
-  core::Sale sale = LoadSale(5, 10);
+  domain::Sale sale = LoadSale(5, 10);
   auto a = Buy(sale, "alice", "same");
   auto b = Buy(sale, "bob", "same");
   ASSERT_EQ(a.outcome, Outcome::kAccepted);
@@ -253,17 +253,17 @@ TEST_P(StockStoreContract, RequestIdsAreScopedPerUser) {
 }
 
 TEST_P(StockStoreContract, ReleaseGivesUnitsBackExactlyOnce) {
-  core::Sale sale = LoadSale(5, 3);
+  domain::Sale sale = LoadSale(5, 3);
   auto notified = std::make_shared<std::atomic<int>>(0);
   harness_->store().OnUnitsReturned(
-      [notified, id = sale.id](const core::SaleId& s, const core::ItemId& item) {
+      [notified, id = sale.id](const domain::SaleId& s, const domain::ItemId& item) {
         if (s == id && item.str() == "item-1") ++*notified;
       });
   ASSERT_EQ(Buy(sale, "alice", "r1", 3).outcome, Outcome::kAccepted);
   ASSERT_EQ(Buy(sale, "alice", "r2", 1).outcome, Outcome::kUserLimitReached);
   auto queued = DrainQueue();
   ASSERT_EQ(queued.size(), 1U);
-  const core::Order& order = queued[0].order;
+  const domain::Order& order = queued[0].order;
 
   auto first = harness_->store().Release(order, Outcome::kSoldOut);
   ASSERT_TRUE(first.ok());
@@ -275,7 +275,7 @@ TEST_P(StockStoreContract, ReleaseGivesUnitsBackExactlyOnce) {
 
   auto status = harness_->store().FindOrderStatus(sale.id, order.id);
   ASSERT_TRUE(status.ok() && status->has_value());
-  EXPECT_EQ(**status, core::OrderStatus::kFailed);
+  EXPECT_EQ(**status, domain::OrderStatus::kFailed);
 
   // The stored answer now tells the truth about the order.
   auto replay = Buy(sale, "alice", "r1", 3);
@@ -297,16 +297,16 @@ TEST_P(StockStoreContract, ReleaseGivesUnitsBackExactlyOnce) {
 }
 
 TEST_P(StockStoreContract, BuyerSetVersionMatchesTheSoldOutAnswer) {
-  core::Sale sale = LoadSale(2, 10);
+  domain::Sale sale = LoadSale(2, 10);
   ASSERT_EQ(Buy(sale, "alice", "r1").outcome, Outcome::kAccepted);
   ASSERT_EQ(Buy(sale, "bob", "r1").outcome, Outcome::kAccepted);
   auto sold_out = Buy(sale, "carol", "r1");
   ASSERT_EQ(sold_out.outcome, Outcome::kSoldOut);
   EXPECT_NE(sold_out.buyers_version, 0U);
 
-  auto promise = std::make_shared<std::promise<core::Result<ports::BuyerSet>>>();
+  auto promise = std::make_shared<std::promise<domain::Result<ports::BuyerSet>>>();
   auto future = promise->get_future();
-  harness_->store().FetchBuyers(sale.id, [promise](core::Result<ports::BuyerSet> set) {
+  harness_->store().FetchBuyers(sale.id, [promise](domain::Result<ports::BuyerSet> set) {
     promise->set_value(std::move(set));
   });
   ASSERT_EQ(future.wait_for(std::chrono::seconds(5)), std::future_status::ready);

@@ -10,7 +10,7 @@
 #include <ostream>
 #include <string>
 
-#include "flashsale/core/sale.hpp"
+#include "flashsale/domain/sale.hpp"
 #include "flashsale/ports/order_queue.hpp"
 #include "flashsale/ports/stock_store.hpp"
 #include "reserve_sync.hpp"
@@ -24,7 +24,7 @@ class StockStoreHarness {
   virtual ports::StockStore& store() = 0;
   virtual ports::OrderQueue& queue() = 0;
   /// Called after a sale was loaded (a Redis queue must watch the sale's stream).
-  virtual void Track(const core::Sale& /*sale*/) {}
+  virtual void Track(const domain::Sale& /*sale*/) {}
 };
 
 /// Makes a fresh harness per test; `name` shows up in test listings.
@@ -44,11 +44,11 @@ class StockStoreContract : public ::testing::TestWithParam<HarnessFactory> {
   /// A sale id unique to this test run, so backends shared between tests never collide.
   std::string UniqueSaleId();
   /// Loads a sale with one item "item-1" (price 999) open around kNow.
-  core::Sale LoadSale(std::int64_t stock, std::int32_t limit);
-  core::PurchaseReply Buy(const core::Sale& sale, std::string_view user, std::string_view request,
-                          std::int32_t quantity = 1, std::string_view item = "item-1",
-                          std::string_view order_id = "");
-  std::int64_t Remaining(const core::Sale& sale, std::string_view item = "item-1");
+  domain::Sale LoadSale(std::int64_t stock, std::int32_t limit);
+  domain::PurchaseReply Buy(const domain::Sale& sale, std::string_view user,
+                            std::string_view request, std::int32_t quantity = 1,
+                            std::string_view item = "item-1", std::string_view order_id = "");
+  std::int64_t Remaining(const domain::Sale& sale, std::string_view item = "item-1");
   /// Drains every order currently in the queue (delivered to consumer "contract").
   std::vector<ports::QueuedOrder> DrainQueue();
 

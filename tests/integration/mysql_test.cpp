@@ -12,7 +12,7 @@
 namespace flashsale::testing {
 namespace {
 
-using core::Outcome;
+using domain::Outcome;
 
 MariaDbServer& SharedMariaDb() {
   static MariaDbServer server;
@@ -26,8 +26,8 @@ class MySqlTest : public ::testing::Test {
     auto migrated = mysql::Migrate(server_.Options());
     ASSERT_TRUE(migrated.ok()) << migrated.error().detail;
   }
-  core::Sale Sale(const std::string& id, std::int64_t stock) {
-    auto t = core::FromUnixMillis(1'800'000'000'000);
+  domain::Sale Sale(const std::string& id, std::int64_t stock) {
+    auto t = domain::FromUnixMillis(1'800'000'000'000);
     return MakeSale(id, stock, 10, t, t + std::chrono::hours(1));
   }
   MariaDbServer& server_ = SharedMariaDb();
@@ -52,7 +52,7 @@ TEST(MigrationsTest, FreshThenAgainThenConcurrently) {
   EXPECT_EQ(again->current, 3);
 
   server.ResetDatabase();
-  std::vector<core::Result<mysql::MigrationReport>> reports(4, core::Error{});
+  std::vector<domain::Result<mysql::MigrationReport>> reports(4, domain::Error{});
   std::vector<std::thread> runners;
   for (int i = 0; i < 4; ++i) {
     runners.emplace_back([&, i] { reports[i] = mysql::Migrate(server.Options()); });
@@ -92,23 +92,23 @@ TEST(MigrationsTest, UnreachableServerIsUnavailable) {
 
 TEST_F(MySqlTest, SalesRoundTripWithOddNamesThroughPreparedStatements) {
   mysql::MySqlSaleRepository sales(server_.Options());
-  core::Sale sale = Sale(std::string(64, 'S'), 100);
+  domain::Sale sale = Sale(std::string(64, 'S'), 100);
   sale.items[0].name =
       "Robert'); DROP TABLE orders;-- \\\" \\\\ 100% \xe2\x98\x83 \xf0\x9f\x8e\x81";
   sale.items.push_back(
-      core::SaleItem{MakeId<core::ItemId>(std::string(64, 'i')), 5, 0, std::string(200, 'n')});
-  sale.items.push_back(core::SaleItem{MakeId<core::ItemId>("a.b_c:d-e"), 0, 7, ""});
+      domain::SaleItem{MakeId<domain::ItemId>(std::string(64, 'i')), 5, 0, std::string(200, 'n')});
+  sale.items.push_back(domain::SaleItem{MakeId<domain::ItemId>("a.b_c:d-e"), 0, 7, ""});
   ASSERT_TRUE(sales.Create(sale).ok());
   auto found = sales.Find(sale.id);
   ASSERT_TRUE(found.ok()) << found.error().detail;
   ASSERT_TRUE(found->has_value());
-  const core::Sale& back = **found;
+  const domain::Sale& back = **found;
   EXPECT_EQ(back.id, sale.id);
   EXPECT_EQ(back.per_user_limit, 10);
   EXPECT_EQ(back.starts_at, sale.starts_at);
   EXPECT_EQ(back.ends_at, sale.ends_at);
   ASSERT_EQ(back.items.size(), 3U);
-  std::map<std::string, core::SaleItem> by_id;
+  std::map<std::string, domain::SaleItem> by_id;
   for (const auto& item : back.items) by_id.emplace(item.id.str(), item);
   EXPECT_EQ(by_id.at("item-1").name, sale.items[0].name);
   EXPECT_EQ(by_id.at(std::string(64, 'i')).name, std::string(200, 'n'));
@@ -118,7 +118,7 @@ TEST_F(MySqlTest, SalesRoundTripWithOddNamesThroughPreparedStatements) {
   auto duplicate = sales.Create(sale);
   ASSERT_FALSE(duplicate.ok());
   EXPECT_EQ(duplicate.error().outcome, Outcome::kDuplicateRequest);
-  core::Sale invalid = Sale("bad", -1);
+  domain::Sale invalid = Sale("bad", -1);
   EXPECT_EQ(sales.Create(invalid).error().outcome, Outcome::kInvalidRequest);
   EXPECT_FALSE(sales.Find(invalid.id)->has_value());
   auto list = sales.List();
@@ -130,11 +130,11 @@ TEST_F(MySqlTest, SaveBatchGuardsStockOrderByOrderAndIsIdempotent) {
   mysql::MySqlSaleRepository sales(server_.Options());
   mysql::MySqlOrderRepository orders(server_.Options());
   ASSERT_TRUE(sales.Create(Sale("sale-1", 3)).ok());
-  std::vector<core::Order> batch{MakeOrder("A", "sale-1", "item-1", "u1", "", 2),
-                                 MakeOrder("B", "sale-1", "item-1", "u2", "", 2),
-                                 MakeOrder("C", "sale-1", "item-1", "u3", "", 1),
-                                 MakeOrder("D", "sale-1", "nope", "u4"),
-                                 MakeOrder("E", "sale-1", "item-1", "u1", "req-A")};
+  std::vector<domain::Order> batch{MakeOrder("A", "sale-1", "item-1", "u1", "", 2),
+                                   MakeOrder("B", "sale-1", "item-1", "u2", "", 2),
+                                   MakeOrder("C", "sale-1", "item-1", "u3", "", 1),
+                                   MakeOrder("D", "sale-1", "nope", "u4"),
+                                   MakeOrder("E", "sale-1", "item-1", "u1", "req-A")};
   auto results = orders.SaveBatch(batch);
   ASSERT_TRUE(results.ok()) << results.error().detail;
   ASSERT_EQ(results->size(), 5U);
@@ -159,14 +159,14 @@ TEST_F(MySqlTest, SaveBatchGuardsStockOrderByOrderAndIsIdempotent) {
 
   auto a = orders.Find(batch[0].id);
   ASSERT_TRUE(a.ok() && a->has_value());
-  EXPECT_EQ((*a)->status, core::OrderStatus::kConfirmed);
+  EXPECT_EQ((*a)->status, domain::OrderStatus::kConfirmed);
   EXPECT_EQ((*a)->quantity.value(), 2);
   EXPECT_EQ((*a)->unit_price_cents, 999);
   EXPECT_EQ((*a)->created_at, batch[0].created_at);
-  EXPECT_EQ((*orders.Find(batch[1].id))->status, core::OrderStatus::kFailed);
+  EXPECT_EQ((*orders.Find(batch[1].id))->status, domain::OrderStatus::kFailed);
   EXPECT_FALSE(orders.Find(batch[4].id)->has_value());
-  EXPECT_FALSE(orders.Find(MakeId<core::OrderId>("nobody"))->has_value());
-  EXPECT_EQ(orders.CountSold(batch[0].sale, MakeId<core::ItemId>("nope")).error().outcome,
+  EXPECT_FALSE(orders.Find(MakeId<domain::OrderId>("nobody"))->has_value());
+  EXPECT_EQ(orders.CountSold(batch[0].sale, MakeId<domain::ItemId>("nope")).error().outcome,
             Outcome::kUnknownItem);
 
   auto audit = orders.Audit(batch[0].sale);
@@ -179,7 +179,7 @@ TEST_F(MySqlTest, SaveBatchGuardsStockOrderByOrderAndIsIdempotent) {
   std::sort(audit->confirmed_order_ids.begin(), audit->confirmed_order_ids.end());
   EXPECT_EQ(audit->confirmed_order_ids, (std::vector<std::string>{"A", "C"}));
   EXPECT_EQ(audit->units_by_user, (std::map<std::string, std::int64_t>{{"u1", 2}, {"u3", 1}}));
-  EXPECT_EQ(orders.Audit(MakeId<core::SaleId>("ghost")).error().outcome, Outcome::kUnknownItem);
+  EXPECT_EQ(orders.Audit(MakeId<domain::SaleId>("ghost")).error().outcome, Outcome::kNotFound);
 }
 
 TEST_F(MySqlTest, ConcurrentBatchesNeverOversell) {
@@ -191,7 +191,7 @@ TEST_F(MySqlTest, ConcurrentBatchesNeverOversell) {
   for (int w = 0; w < 4; ++w) {
     writers.emplace_back([&, w] {
       for (int b = 0; b < 10; ++b) {
-        std::vector<core::Order> batch;
+        std::vector<domain::Order> batch;
         for (int i = 0; i < 50; ++i) {
           std::string id =
               "W" + std::to_string(w) + "B" + std::to_string(b) + "I" + std::to_string(i);
@@ -208,7 +208,8 @@ TEST_F(MySqlTest, ConcurrentBatchesNeverOversell) {
   }
   for (auto& writer : writers) writer.join();
   EXPECT_EQ(saved.load(), 1000);
-  EXPECT_EQ(*orders.CountSold(MakeId<core::SaleId>("race"), MakeId<core::ItemId>("item-1")), 1000);
+  EXPECT_EQ(*orders.CountSold(MakeId<domain::SaleId>("race"), MakeId<domain::ItemId>("item-1")),
+            1000);
   EXPECT_EQ(server_.Sql("SELECT COUNT(*) FROM flashsale.orders WHERE status = 'confirmed'"),
             "1000");
   EXPECT_EQ(server_.Sql("SELECT COUNT(*) FROM flashsale.orders WHERE status = 'failed'"), "1000");
@@ -218,10 +219,10 @@ TEST_F(MySqlTest, DownServerIsUnavailableThenRecovers) {
   mysql::MySqlSaleRepository sales(server_.Options());
   mysql::MySqlOrderRepository orders(server_.Options());
   ASSERT_TRUE(sales.Create(Sale("down", 10)).ok());
-  std::vector<core::Order> batch{MakeOrder("X1", "down")};
+  std::vector<domain::Order> batch{MakeOrder("X1", "down")};
   ASSERT_TRUE(orders.SaveBatch(batch).ok());
   server_.Kill();
-  std::vector<core::Order> next{MakeOrder("X2", "down", "item-1", "u2")};
+  std::vector<domain::Order> next{MakeOrder("X2", "down", "item-1", "u2")};
   auto failed = orders.SaveBatch(next);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().outcome, Outcome::kUnavailable);

@@ -21,6 +21,7 @@
 #include "flashsale/mysql/migrations.hpp"
 #include "flashsale/mysql/mysql_order_repository.hpp"
 #include "flashsale/mysql/mysql_sale_repository.hpp"
+#include "flashsale/ports/logger.hpp"
 #include "flashsale/redis/keys.hpp"
 #include "flashsale/redis/redis_order_queue.hpp"
 #include "flashsale/redis/redis_stock_store.hpp"
@@ -31,7 +32,7 @@
 namespace flashsale::testing {
 namespace {
 
-using core::Outcome;
+using domain::Outcome;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -48,7 +49,7 @@ class PipelineTest : public ::testing::Test {
     ASSERT_TRUE(migrated.ok()) << migrated.error().detail;
   }
 
-  core::Sale OpenSale(const std::string& id, std::int64_t stock, std::int32_t limit) {
+  domain::Sale OpenSale(const std::string& id, std::int64_t stock, std::int32_t limit) {
     auto now = clock_.Now();
     return MakeSale(id, stock, limit, now - std::chrono::minutes(1), now + std::chrono::hours(1));
   }
@@ -76,9 +77,9 @@ class PipelineTest : public ::testing::Test {
         for (int i = t; i < count; i += threads) {
           slots.acquire();
           ++outstanding;
-          core::PurchaseInput input{sale, "item-1", "user-" + std::to_string((i * 7919) % users),
-                                    "req-" + std::to_string(i), 1};
-          place.Execute(input, [&](core::PurchaseReply reply) {
+          domain::PurchaseInput input{sale, "item-1", "user-" + std::to_string((i * 7919) % users),
+                                      "req-" + std::to_string(i), 1};
+          place.Execute(input, [&](domain::PurchaseReply reply) {
             if (reply.outcome == Outcome::kAccepted) {
               std::lock_guard lock(mu);
               accepted.insert(reply.order_id->str());
@@ -109,10 +110,11 @@ class PipelineTest : public ::testing::Test {
 
   MariaDbServer& mariadb_ = SharedMariaDb();
   RedisServer redis_;
+  ports::NullLogger log_;
   core::SystemClock clock_;
   // The real adapters, fresh for each test (each test has its own redis-server).
   redis::RedisStockStore store_{redis_.Options()};
-  redis::RedisOrderQueue queue_{redis_.Options()};
+  redis::RedisOrderQueue queue_{redis_.Options(), log_};
   mysql::MySqlSaleRepository sales_{mariadb_.Options()};
   mysql::MySqlOrderRepository orders_{mariadb_.Options()};
   core::ManageSales manage_{sales_, store_, clock_};
@@ -121,7 +123,7 @@ class PipelineTest : public ::testing::Test {
 };
 
 TEST_F(PipelineTest, TenThousandUnitsEndUpInMariaDbExactlyOnce) {
-  core::Sale sale = OpenSale("e2e-10k", 10'000, 10);
+  domain::Sale sale = OpenSale("e2e-10k", 10'000, 10);
   ASSERT_TRUE(manage_.Create(sale).ok());
 
   core::PersistOrders persist(queue_, orders_, store_, metrics_, Workers(4));
@@ -147,21 +149,25 @@ TEST_F(PipelineTest, TenThousandUnitsEndUpInMariaDbExactlyOnce) {
 class HangAfterSave final : public ports::OrderRepository {
  public:
   explicit HangAfterSave(ports::OrderRepository& real) : real_(real) {}
-  core::Result<std::vector<ports::SaveResult>> SaveBatch(std::span<const core::Order> o) override {
+  domain::Result<std::vector<ports::SaveResult>> SaveBatch(
+      std::span<const domain::Order> o) override {
     auto result = real_.SaveBatch(o);
     std::unique_lock lock(mu_);
     saved_ = true;
     cv_.notify_all();
     cv_.wait(lock, [this] { return released_; });
-    return core::Error{Outcome::kUnavailable, "worker died"};
+    return domain::Error{Outcome::kUnavailable, "worker died"};
   }
-  core::Result<std::optional<core::Order>> Find(const core::OrderId& id) override {
+  domain::Result<std::optional<domain::Order>> Find(const domain::OrderId& id) override {
     return real_.Find(id);
   }
-  core::Result<std::int64_t> CountSold(const core::SaleId& s, const core::ItemId& i) override {
+  domain::Result<std::int64_t> CountSold(const domain::SaleId& s,
+                                         const domain::ItemId& i) override {
     return real_.CountSold(s, i);
   }
-  core::Result<ports::SaleAudit> Audit(const core::SaleId& s) override { return real_.Audit(s); }
+  domain::Result<ports::SaleAudit> Audit(const domain::SaleId& s) override {
+    return real_.Audit(s);
+  }
   void WaitSaved() {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [this] { return saved_; });
@@ -181,7 +187,7 @@ class HangAfterSave final : public ports::OrderRepository {
 };
 
 TEST_F(PipelineTest, CrashBetweenSaveAndAckCreatesNoDuplicate) {
-  core::Sale sale = OpenSale("crash-ack", 1'000, 1'000);
+  domain::Sale sale = OpenSale("crash-ack", 1'000, 1'000);
   ASSERT_TRUE(manage_.Create(sale).ok());
   core::PlacePurchase place(store_, ids_, clock_, metrics_);
   auto accepted = Purchase(place, sale.id.str(), 1'000, 1'000);
@@ -215,7 +221,7 @@ TEST_F(PipelineTest, CrashBetweenSaveAndAckCreatesNoDuplicate) {
 }
 
 TEST_F(PipelineTest, MariaDbKilledMidRunLosesNothing) {
-  core::Sale sale = OpenSale("db-crash", 6'000, 10);
+  domain::Sale sale = OpenSale("db-crash", 6'000, 10);
   ASSERT_TRUE(manage_.Create(sale).ok());
   core::PersistOrders persist(queue_, orders_, store_, metrics_, Workers(4, 100));
   persist.Start();
@@ -257,9 +263,9 @@ TEST_F(PipelineTest, MariaDbKilledMidRunLosesNothing) {
 
 TEST_F(PipelineTest, GuardRefusalIsReleasedInRedisAndDeadLettered) {
   // MySQL says 5 units, Redis (on purpose) 8.
-  core::Sale sale = OpenSale("guard", 5, 10);
+  domain::Sale sale = OpenSale("guard", 5, 10);
   ASSERT_TRUE(sales_.Create(sale).ok());
-  core::Sale bigger = sale;
+  domain::Sale bigger = sale;
   bigger.items[0].stock = 8;
   ASSERT_TRUE(store_.Load(bigger).ok());
   queue_.Watch(sale.id);
@@ -267,8 +273,8 @@ TEST_F(PipelineTest, GuardRefusalIsReleasedInRedisAndDeadLettered) {
   std::map<std::string, std::string> user_of;  // order id -> user
   for (int i = 0; i < 8; ++i) {
     std::string user = "g" + std::to_string(i);
-    auto reply = ReserveSync(store_, core::Reservation{MakeRequest("guard", "item-1", user, "r"),
-                                                      ids_.Next(), clock_.Now()});
+    auto reply = ReserveSync(store_, domain::Reservation{MakeRequest("guard", "item-1", user, "r"),
+                                                         ids_.Next(), clock_.Now()});
     ASSERT_EQ(reply.outcome, Outcome::kAccepted);
     user_of[reply.order_id->str()] = user;
   }
@@ -289,10 +295,10 @@ TEST_F(PipelineTest, GuardRefusalIsReleasedInRedisAndDeadLettered) {
   core::GetOrder get(orders_, store_);
   for (const auto& id : failed) {
     const std::string& user = user_of.at(id);
-    EXPECT_EQ(*store_.UnitsHeld(sale.id, MakeId<core::UserId>(user)), 0) << user;
-    EXPECT_EQ(get.Execute(id, "guard")->status, core::OrderStatus::kFailed);
-    auto replay = ReserveSync(store_, core::Reservation{MakeRequest("guard", "item-1", user, "r"),
-                                                       ids_.Next(), clock_.Now()});
+    EXPECT_EQ(*store_.UnitsHeld(sale.id, MakeId<domain::UserId>(user)), 0) << user;
+    EXPECT_EQ(get.Execute(id, "guard")->status, domain::OrderStatus::kFailed);
+    auto replay = ReserveSync(store_, domain::Reservation{MakeRequest("guard", "item-1", user, "r"),
+                                                          ids_.Next(), clock_.Now()});
     EXPECT_EQ(replay.outcome, Outcome::kSoldOut);
     EXPECT_TRUE(replay.order_failed);
     EXPECT_EQ(replay.order_id->str(), id);

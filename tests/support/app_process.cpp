@@ -13,7 +13,7 @@ AppProcess::AppProcess(const std::string& binary, const std::vector<std::string>
   std::vector<std::string> argv{binary, "--bind", "127.0.0.1", "--port", "0"};
   argv.insert(argv.end(), args.begin(), args.end());
   process_.Start(argv, dir_.path() / "app.log");
-  static const std::regex kListening(R"re("msg":"listening","port":(\d+))re");
+  static const std::regex kListening(R"re("msg":"listening"[^\n]*"port":(\d+))re");
   bool up = WaitFor(
       [&] {
         std::smatch match;

@@ -19,6 +19,7 @@
 #include "flashsale/mysql/migrations.hpp"
 #include "flashsale/mysql/mysql_order_repository.hpp"
 #include "flashsale/mysql/mysql_sale_repository.hpp"
+#include "flashsale/ports/logger.hpp"
 #include "flashsale/redis/connection.hpp"
 #include "flashsale/redis/keys.hpp"
 #include "flashsale/redis/redis_order_queue.hpp"
@@ -69,7 +70,8 @@ int main(int argc, char** argv) {
   core::SystemClock clock;
   core::UlidGenerator ids(clock);
   redis::RedisStockStore store(redis_options);
-  redis::RedisOrderQueue queue(redis_options);
+  ports::NullLogger log;
+  redis::RedisOrderQueue queue(redis_options, log);
   mysql::MySqlSaleRepository sales(*mysql_options);
   mysql::MySqlOrderRepository repository(*mysql_options);
   core::ManageSales manage(sales, store, clock);
@@ -79,12 +81,12 @@ int main(int argc, char** argv) {
     const std::size_t batch = static_cast<std::size_t>(std::atol(argv[arg]));
     const std::string sale_id =
         "persist-" + std::to_string(::time(nullptr)) + "-" + std::to_string(batch);
-    core::Sale sale{*core::SaleId::Parse(sale_id),
-                    {},
-                    1'000'000'000,
-                    clock.Now() - std::chrono::minutes(1),
-                    clock.Now() + std::chrono::hours(1)};
-    sale.items.push_back(core::SaleItem{*core::ItemId::Parse("item-1"), orders, 100, "bench"});
+    domain::Sale sale{*domain::SaleId::Parse(sale_id),
+                      {},
+                      1'000'000'000,
+                      clock.Now() - std::chrono::minutes(1),
+                      clock.Now() + std::chrono::hours(1)};
+    sale.items.push_back(domain::SaleItem{*domain::ItemId::Parse("item-1"), orders, 100, "bench"});
     if (auto created = manage.Create(sale); !created) {
       std::fprintf(stderr, "create sale: %s\n", created.error().detail.c_str());
       return 1;
@@ -100,13 +102,13 @@ int main(int argc, char** argv) {
     std::atomic<long> accepted{0};
     for (long n = 0; n < orders; ++n) {
       slots.acquire();
-      core::Reservation r{
-          core::PurchaseRequest{sale.id, sale.items[0].id,
-                                *core::UserId::Parse("u" + std::to_string(n)),
-                                *core::RequestId::Parse("r"), *core::Quantity::Parse(1, 1)},
+      domain::Reservation r{
+          domain::PurchaseRequest{sale.id, sale.items[0].id,
+                                  *domain::UserId::Parse("u" + std::to_string(n)),
+                                  *domain::RequestId::Parse("r"), *domain::Quantity::Parse(1, 1)},
           ids.Next(), clock.Now()};
-      store.Reserve(r, [&](core::PurchaseReply reply) {
-        if (reply.outcome == core::Outcome::kAccepted) ++accepted;
+      store.Reserve(r, [&](domain::PurchaseReply reply) {
+        if (reply.outcome == domain::Outcome::kAccepted) ++accepted;
         slots.release();
       });
     }

@@ -35,13 +35,13 @@ int main(int argc, char** argv) {
   ports::NullMetrics metrics;
   core::PlacePurchase place(store, ids, clock, metrics);
   const std::string sale_id = "bench-" + std::to_string(::time(nullptr));
-  core::Sale sale{*core::SaleId::Parse(sale_id),
-                  {},
-                  1'000'000'000,
-                  clock.Now(),
-                  clock.Now() + std::chrono::hours(1)};
+  domain::Sale sale{*domain::SaleId::Parse(sale_id),
+                    {},
+                    1'000'000'000,
+                    clock.Now(),
+                    clock.Now() + std::chrono::hours(1)};
   sale.items.push_back(
-      core::SaleItem{*core::ItemId::Parse("item-1"), 1'000'000'000, 100, "bench item"});
+      domain::SaleItem{*domain::ItemId::Parse("item-1"), 1'000'000'000, 100, "bench item"});
   if (!store.Load(sale).ok()) {
     std::fprintf(stderr, "cannot load the sale (is Redis up on port %d?)\n", options.port);
     return 1;
@@ -52,9 +52,9 @@ int main(int argc, char** argv) {
   std::thread driver([&] {
     for (long n = 0; !stop.load(); ++n) {
       slots.acquire();
-      core::PurchaseInput input{sale_id, "item-1", "u" + std::to_string(n), "r", 1};
-      place.Execute(input, [&](core::PurchaseReply reply) {
-        (reply.outcome == core::Outcome::kAccepted ? accepted : other)++;
+      domain::PurchaseInput input{sale_id, "item-1", "u" + std::to_string(n), "r", 1};
+      place.Execute(input, [&](domain::PurchaseReply reply) {
+        (reply.outcome == domain::Outcome::kAccepted ? accepted : other)++;
         slots.release();
       });
     }

@@ -424,7 +424,7 @@ int Verify(Run& run) {
   check(run.accepted_ids.size() == static_cast<std::size_t>(run.outcomes[kAccepted].load()),
         "accepted order ids are unique (" + std::to_string(run.accepted_ids.size()) + ")");
 
-  auto sale = core::SaleId::Parse(o.sale_id);
+  auto sale = domain::SaleId::Parse(o.sale_id);
   auto mysql_options = mysql::ParseMySqlUrl(o.mysql_url);
   auto redis_options = redis::ParseRedisUrl(o.redis_url);
   if (!sale || !mysql_options || !redis_options) {

@@ -6,7 +6,7 @@ namespace flashsale::memory {
 
 MemoryOrderQueue::MemoryOrderQueue(MemoryQueueOptions options) : options_(options) {}
 
-bool MemoryOrderQueue::TryPush(const core::Order& order) {
+bool MemoryOrderQueue::TryPush(const domain::Order& order) {
   {
     std::lock_guard lock(mu_);
     if (ready_.size() + pending_.size() >= options_.capacity) return false;
@@ -16,7 +16,7 @@ bool MemoryOrderQueue::TryPush(const core::Order& order) {
   return true;
 }
 
-core::Result<std::vector<ports::QueuedOrder>> MemoryOrderQueue::Pull(
+domain::Result<std::vector<ports::QueuedOrder>> MemoryOrderQueue::Pull(
     std::string_view consumer, std::size_t max, std::chrono::milliseconds wait) {
   std::unique_lock lock(mu_);
   if (ready_.empty() && wait.count() > 0) {
@@ -33,7 +33,7 @@ core::Result<std::vector<ports::QueuedOrder>> MemoryOrderQueue::Pull(
   return out;
 }
 
-core::Result<void> MemoryOrderQueue::Ack(const std::vector<std::string>& receipts) {
+domain::Result<void> MemoryOrderQueue::Ack(const std::vector<std::string>& receipts) {
   std::lock_guard lock(mu_);
   for (const auto& receipt : receipts) {
     try {
@@ -42,10 +42,10 @@ core::Result<void> MemoryOrderQueue::Ack(const std::vector<std::string>& receipt
       // Not one of ours: acknowledging an unknown receipt is a no-op.
     }
   }
-  return core::Ok();
+  return domain::Ok();
 }
 
-core::Result<std::vector<ports::QueuedOrder>> MemoryOrderQueue::ReclaimStale(
+domain::Result<std::vector<ports::QueuedOrder>> MemoryOrderQueue::ReclaimStale(
     std::string_view consumer, std::chrono::milliseconds idle, std::size_t max) {
   std::lock_guard lock(mu_);
   std::vector<ports::QueuedOrder> out;
@@ -60,14 +60,9 @@ core::Result<std::vector<ports::QueuedOrder>> MemoryOrderQueue::ReclaimStale(
   return out;
 }
 
-core::Result<std::size_t> MemoryOrderQueue::Depth() {
+domain::Result<std::size_t> MemoryOrderQueue::Depth() {
   std::lock_guard lock(mu_);
   return ready_.size() + pending_.size();
-}
-
-std::size_t MemoryOrderQueue::PendingCount() const {
-  std::lock_guard lock(mu_);
-  return pending_.size();
 }
 
 }  // namespace flashsale::memory

@@ -3,14 +3,16 @@
 namespace flashsale::memory {
 namespace {
 
-core::Error Down() { return core::Error{core::Outcome::kUnavailable, "repository unavailable"}; }
+domain::Error Down() {
+  return domain::Error{domain::Outcome::kUnavailable, "repository unavailable"};
+}
 
 }  // namespace
 
 MemoryOrderRepository::MemoryOrderRepository(ports::SaleRepository& sales) : sales_(sales) {}
 
-core::Result<std::vector<ports::SaveResult>> MemoryOrderRepository::SaveBatch(
-    std::span<const core::Order> orders) {
+domain::Result<std::vector<ports::SaveResult>> MemoryOrderRepository::SaveBatch(
+    std::span<const domain::Order> orders) {
   if (failing_) return Down();
   std::lock_guard lock(mu_);
   // Decide everything first against the stored state plus this batch's own effects, then
@@ -20,7 +22,7 @@ core::Result<std::vector<ports::SaveResult>> MemoryOrderRepository::SaveBatch(
   std::unordered_map<std::string, std::int64_t> added_sold;     // item key -> units
   std::vector<ports::SaveResult> results;
   results.reserve(orders.size());
-  for (const core::Order& order : orders) {
+  for (const domain::Order& order : orders) {
     const std::string& id = order.id.str();
     if (auto it = orders_.find(id); it != orders_.end()) {
       results.push_back(it->second.result);  // same answer as the first time
@@ -35,25 +37,25 @@ core::Result<std::vector<ports::SaveResult>> MemoryOrderRepository::SaveBatch(
     const std::string item_key = order.sale.str() + "/" + order.item.str();
     auto sale = sales_.Find(order.sale);
     if (!sale) return sale.error();
-    const core::SaleItem* item = sale->has_value() ? (*sale)->FindItem(order.item) : nullptr;
+    const domain::SaleItem* item = sale->has_value() ? (*sale)->FindItem(order.item) : nullptr;
     auto sold_so_far = [&] {
       auto stored = sold_.find(item_key);
       return (stored == sold_.end() ? 0 : stored->second) + added_sold[item_key];
     };
     ports::SaveResult result;
     if (by_request_.contains(request_key) || added_requests.contains(request_key)) {
-      result = {false, core::Outcome::kDuplicateRequest, "another order has this request key"};
+      result = {false, domain::Outcome::kDuplicateRequest, "another order has this request key"};
     } else if (item == nullptr) {
-      result = {false, core::Outcome::kUnknownItem, "unknown sale item"};
+      result = {false, domain::Outcome::kUnknownItem, "unknown sale item"};
     } else if (sold_so_far() + order.quantity.value() > item->stock) {
-      result = {false, core::Outcome::kSoldOut, "stock guard: sold + quantity > stock"};
+      result = {false, domain::Outcome::kSoldOut, "stock guard: sold + quantity > stock"};
     } else {
-      result = {true, core::Outcome::kAccepted, {}};
+      result = {true, domain::Outcome::kAccepted, {}};
       added_sold[item_key] += order.quantity.value();
       added_requests.emplace(request_key, id);
     }
-    core::Order stored = order;
-    stored.status = result.saved ? core::OrderStatus::kConfirmed : core::OrderStatus::kFailed;
+    domain::Order stored = order;
+    stored.status = result.saved ? domain::OrderStatus::kConfirmed : domain::OrderStatus::kFailed;
     added.emplace(id, Stored{stored, result});
     results.push_back(result);
   }
@@ -63,27 +65,28 @@ core::Result<std::vector<ports::SaveResult>> MemoryOrderRepository::SaveBatch(
   return results;
 }
 
-core::Result<std::optional<core::Order>> MemoryOrderRepository::Find(const core::OrderId& id) {
+domain::Result<std::optional<domain::Order>> MemoryOrderRepository::Find(
+    const domain::OrderId& id) {
   if (failing_) return Down();
   std::lock_guard lock(mu_);
   auto it = orders_.find(id.str());
-  if (it == orders_.end()) return std::optional<core::Order>{};
-  return std::optional<core::Order>{it->second.order};
+  if (it == orders_.end()) return std::optional<domain::Order>{};
+  return std::optional<domain::Order>{it->second.order};
 }
 
-core::Result<std::int64_t> MemoryOrderRepository::CountSold(const core::SaleId& sale,
-                                                            const core::ItemId& item) {
+domain::Result<std::int64_t> MemoryOrderRepository::CountSold(const domain::SaleId& sale,
+                                                              const domain::ItemId& item) {
   if (failing_) return Down();
   std::lock_guard lock(mu_);
   auto it = sold_.find(sale.str() + "/" + item.str());
   return it == sold_.end() ? 0 : it->second;
 }
 
-core::Result<ports::SaleAudit> MemoryOrderRepository::Audit(const core::SaleId& sale) {
+domain::Result<ports::SaleAudit> MemoryOrderRepository::Audit(const domain::SaleId& sale) {
   if (failing_) return Down();
   auto found = sales_.Find(sale);
   if (!found) return found.error();
-  if (!found->has_value()) return core::Error{core::Outcome::kUnknownItem, "unknown sale"};
+  if (!found->has_value()) return domain::Error{domain::Outcome::kNotFound, "unknown sale"};
   std::lock_guard lock(mu_);
   ports::SaleAudit audit;
   for (const auto& item : (*found)->items) {
@@ -92,7 +95,7 @@ core::Result<ports::SaleAudit> MemoryOrderRepository::Audit(const core::SaleId& 
         ports::ItemAudit{item.id, item.stock, sold == sold_.end() ? 0 : sold->second, 0, 0});
   }
   for (const auto& [id, stored] : orders_) {
-    const core::Order& o = stored.order;
+    const domain::Order& o = stored.order;
     if (o.sale != sale) continue;
     for (auto& item : audit.items) {
       if (item.item != o.item) continue;

@@ -5,11 +5,11 @@
 namespace flashsale::memory {
 namespace {
 
-std::string AnswerKey(const core::UserId& user, const core::RequestId& request) {
+std::string AnswerKey(const domain::UserId& user, const domain::RequestId& request) {
   return user.str() + "/" + request.str();  // '/' is not an id character: unambiguous
 }
 
-core::Error UnknownSale() { return core::Error{core::Outcome::kUnknownItem, "unknown sale"}; }
+domain::Error UnknownSale() { return domain::Error{domain::Outcome::kNotFound, "unknown sale"}; }
 
 }  // namespace
 
@@ -17,13 +17,13 @@ MemoryStockStore::MemoryStockStore(MemoryOrderQueue& queue, const ports::Clock& 
                                    MemoryStockOptions options)
     : queue_(queue), clock_(clock), options_(options) {}
 
-MemoryStockStore::SaleState* MemoryStockStore::Find(const core::SaleId& sale) const {
+MemoryStockStore::SaleState* MemoryStockStore::Find(const domain::SaleId& sale) const {
   std::shared_lock lock(sales_mu_);
   auto it = sales_.find(sale.str());
   return it == sales_.end() ? nullptr : it->second.get();
 }
 
-core::Result<bool> MemoryStockStore::Load(const core::Sale& sale) {
+domain::Result<bool> MemoryStockStore::Load(const domain::Sale& sale) {
   if (auto valid = sale.Validate(); !valid) return valid.error();
   std::unique_lock lock(sales_mu_);
   if (sales_.contains(sale.id.str())) return false;
@@ -33,11 +33,11 @@ core::Result<bool> MemoryStockStore::Load(const core::Sale& sale) {
   return true;
 }
 
-void MemoryStockStore::Reserve(const core::Reservation& reservation, ports::ReserveDone done) {
+void MemoryStockStore::Reserve(const domain::Reservation& reservation, ports::ReserveDone done) {
   SaleState* state = Find(reservation.request.sale);
-  core::PurchaseReply reply;
+  domain::PurchaseReply reply;
   if (state == nullptr) {
-    reply.outcome = core::Outcome::kUnknownItem;
+    reply.outcome = domain::Outcome::kUnknownItem;
     reply.detail = "unknown sale";
   } else {
     std::lock_guard lock(state->mu);
@@ -46,7 +46,7 @@ void MemoryStockStore::Reserve(const core::Reservation& reservation, ports::Rese
   done(std::move(reply));
 }
 
-void MemoryStockStore::ExpireAnswersLocked(SaleState& state, core::TimePoint now) {
+void MemoryStockStore::ExpireAnswersLocked(SaleState& state, domain::TimePoint now) {
   while (!state.answer_expiry.empty() && state.answer_expiry.front().first <= now) {
     auto it = state.answers.find(state.answer_expiry.front().second);
     if (it != state.answers.end() && it->second.expires_at <= now) state.answers.erase(it);
@@ -54,49 +54,50 @@ void MemoryStockStore::ExpireAnswersLocked(SaleState& state, core::TimePoint now
   }
 }
 
-core::PurchaseReply MemoryStockStore::ReserveLocked(SaleState& state, const core::Reservation& r) {
-  const core::PurchaseRequest& req = r.request;
+domain::PurchaseReply MemoryStockStore::ReserveLocked(SaleState& state,
+                                                      const domain::Reservation& r) {
+  const domain::PurchaseRequest& req = r.request;
   ExpireAnswersLocked(state, r.now);
   const std::string key = AnswerKey(req.user, req.request);
   const std::string fingerprint = req.Fingerprint();
 
   if (auto stored = state.answers.find(key); stored != state.answers.end()) {
     if (stored->second.fingerprint != fingerprint) {
-      core::PurchaseReply reply;
-      reply.outcome = core::Outcome::kDuplicateRequest;
-      reply.detail = "request_id was already used with a different payload";
+      domain::PurchaseReply reply;
+      reply.outcome = domain::Outcome::kDuplicateRequest;
+      reply.detail = std::string(domain::DefaultDetail(reply.outcome));
       return reply;
     }
-    core::PurchaseReply reply = stored->second.reply;
+    domain::PurchaseReply reply = stored->second.reply;
     reply.replayed = true;
     return reply;
   }
 
-  core::PurchaseReply reply;
-  auto store = [&](core::PurchaseReply answer) {
-    const core::TimePoint expires = r.now + options_.idempotency_ttl;
+  domain::PurchaseReply reply;
+  auto store = [&](domain::PurchaseReply answer) {
+    const domain::TimePoint expires = r.now + options_.idempotency_ttl;
     state.answers[key] = StoredAnswer{answer, fingerprint, expires};
     state.answer_expiry.emplace_back(expires, key);
     return answer;
   };
 
   if (!state.sale.IsActiveAt(r.now)) {
-    reply.outcome = core::Outcome::kSaleNotActive;
+    reply.outcome = domain::Outcome::kSaleNotActive;
     reply.detail = r.now < state.sale.starts_at ? "the sale has not started" : "the sale has ended";
     return reply;
   }
-  const core::SaleItem* item = state.sale.FindItem(req.item);
+  const domain::SaleItem* item = state.sale.FindItem(req.item);
   if (item == nullptr) {
-    reply.outcome = core::Outcome::kUnknownItem;
-    reply.detail = "unknown item";
+    reply.outcome = domain::Outcome::kUnknownItem;
+    reply.detail = std::string(domain::DefaultDetail(reply.outcome));
     return reply;
   }
   std::int64_t& remaining = state.remaining[req.item.str()];
   const std::int64_t qty = req.quantity.value();
   if (qty > remaining) {
-    reply.outcome = core::Outcome::kSoldOut;
+    reply.outcome = domain::Outcome::kSoldOut;
     reply.remaining = remaining;
-    reply.detail = "sold out";
+    reply.detail = std::string(domain::DefaultDetail(reply.outcome));
     store(reply);
     reply.buyers_version = state.buyers_version;
     return reply;
@@ -104,36 +105,36 @@ core::PurchaseReply MemoryStockStore::ReserveLocked(SaleState& state, const core
   auto held = state.held.find(req.user.str());
   const std::int64_t already = held == state.held.end() ? 0 : held->second;
   if (already + qty > state.sale.per_user_limit) {
-    reply.outcome = core::Outcome::kUserLimitReached;
+    reply.outcome = domain::Outcome::kUserLimitReached;
     reply.remaining = remaining;
-    reply.detail = "per-user limit reached";
+    reply.detail = std::string(domain::DefaultDetail(reply.outcome));
     return store(reply);
   }
-  core::Order order{r.order_id,  req.sale,     req.item,          req.user,
-                    req.request, req.quantity, item->price_cents, core::OrderStatus::kPending,
-                    r.now};
+  domain::Order order{r.order_id,  req.sale,     req.item,          req.user,
+                      req.request, req.quantity, item->price_cents, domain::OrderStatus::kPending,
+                      r.now};
   if (!queue_.TryPush(order)) {
-    reply.outcome = core::Outcome::kUnavailable;
+    reply.outcome = domain::Outcome::kUnavailable;
     reply.detail = "order queue is full";
     return reply;  // transient: nothing written, nothing stored
   }
   remaining -= qty;
   state.held[req.user.str()] = already + qty;
   ++state.buyers_version;
-  state.orders[r.order_id.str()] = OrderRecord{core::OrderStatus::kPending, key};
-  reply.outcome = core::Outcome::kAccepted;
+  state.orders[r.order_id.str()] = OrderRecord{domain::OrderStatus::kPending, key};
+  reply.outcome = domain::Outcome::kAccepted;
   reply.order_id = r.order_id;
   reply.remaining = remaining;
   return store(reply);
 }
 
-core::Result<bool> MemoryStockStore::Release(const core::Order& order, core::Outcome reason) {
+domain::Result<bool> MemoryStockStore::Release(const domain::Order& order, domain::Outcome reason) {
   SaleState* state = Find(order.sale);
   if (state == nullptr) return UnknownSale();
   {
     std::lock_guard lock(state->mu);
     auto record = state->orders.find(order.id.str());
-    if (record != state->orders.end() && record->second.status == core::OrderStatus::kFailed) {
+    if (record != state->orders.end() && record->second.status == domain::OrderStatus::kFailed) {
       return false;
     }
     if (record == state->orders.end()) {
@@ -141,7 +142,7 @@ core::Result<bool> MemoryStockStore::Release(const core::Order& order, core::Out
       state->dead.push_back(DeadLetter{order, reason});
       return false;
     }
-    record->second.status = core::OrderStatus::kFailed;
+    record->second.status = domain::OrderStatus::kFailed;
     state->remaining[order.item.str()] += order.quantity.value();
     auto held = state->held.find(order.user.str());
     if (held != state->held.end()) {
@@ -154,7 +155,7 @@ core::Result<bool> MemoryStockStore::Release(const core::Order& order, core::Out
     if (answer != state->answers.end() && answer->second.reply.order_id == order.id) {
       answer->second.reply.outcome = reason;
       answer->second.reply.order_failed = true;
-      answer->second.reply.detail = "the order could not be completed; its units were released";
+      answer->second.reply.detail = std::string(domain::kOrderFailedDetail);
     }
     state->dead.push_back(DeadLetter{order, reason});
   }
@@ -167,7 +168,7 @@ core::Result<bool> MemoryStockStore::Release(const core::Order& order, core::Out
   return true;
 }
 
-core::Result<ports::StockSnapshot> MemoryStockStore::Snapshot(const core::SaleId& sale) {
+domain::Result<ports::StockSnapshot> MemoryStockStore::Snapshot(const domain::SaleId& sale) {
   SaleState* state = Find(sale);
   if (state == nullptr) return UnknownSale();
   std::lock_guard lock(state->mu);
@@ -179,17 +180,17 @@ core::Result<ports::StockSnapshot> MemoryStockStore::Snapshot(const core::SaleId
   return snapshot;
 }
 
-core::Result<std::optional<core::OrderStatus>> MemoryStockStore::FindOrderStatus(
-    const core::SaleId& sale, const core::OrderId& order) {
+domain::Result<std::optional<domain::OrderStatus>> MemoryStockStore::FindOrderStatus(
+    const domain::SaleId& sale, const domain::OrderId& order) {
   SaleState* state = Find(sale);
   if (state == nullptr) return UnknownSale();
   std::lock_guard lock(state->mu);
   auto record = state->orders.find(order.str());
-  if (record == state->orders.end()) return std::optional<core::OrderStatus>{};
-  return std::optional<core::OrderStatus>{record->second.status};
+  if (record == state->orders.end()) return std::optional<domain::OrderStatus>{};
+  return std::optional<domain::OrderStatus>{record->second.status};
 }
 
-void MemoryStockStore::FetchBuyers(const core::SaleId& sale, ports::BuyersDone done) {
+void MemoryStockStore::FetchBuyers(const domain::SaleId& sale, ports::BuyersDone done) {
   SaleState* state = Find(sale);
   if (state == nullptr) {
     done(UnknownSale());
@@ -210,14 +211,15 @@ void MemoryStockStore::OnUnitsReturned(ports::UnitsReturnedListener listener) {
   listeners_.push_back(std::move(listener));
 }
 
-std::vector<DeadLetter> MemoryStockStore::DeadLetters(const core::SaleId& sale) const {
+std::vector<DeadLetter> MemoryStockStore::DeadLetters(const domain::SaleId& sale) const {
   SaleState* state = Find(sale);
   if (state == nullptr) return {};
   std::lock_guard lock(state->mu);
   return state->dead;
 }
 
-std::int64_t MemoryStockStore::UnitsHeld(const core::SaleId& sale, const core::UserId& user) const {
+std::int64_t MemoryStockStore::UnitsHeld(const domain::SaleId& sale,
+                                         const domain::UserId& user) const {
   SaleState* state = Find(sale);
   if (state == nullptr) return 0;
   std::lock_guard lock(state->mu);

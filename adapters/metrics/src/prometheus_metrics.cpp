@@ -11,12 +11,6 @@
 namespace flashsale::metrics {
 namespace {
 
-constexpr std::array<core::Outcome, 10> kOutcomes{
-    core::Outcome::kAccepted,         core::Outcome::kSoldOut,     core::Outcome::kUserLimitReached,
-    core::Outcome::kSaleNotActive,    core::Outcome::kUnknownItem, core::Outcome::kInvalidRequest,
-    core::Outcome::kDuplicateRequest, core::Outcome::kRateLimited, core::Outcome::kUnavailable,
-    core::Outcome::kInternal};
-
 prometheus::Histogram::BucketBoundaries LatencyBuckets() {
   return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
 }
@@ -35,10 +29,10 @@ PrometheusMetrics::PrometheusMetrics(std::string_view version)
                       .Name("flashsale_purchase_duration_seconds")
                       .Help("Time from validation to the answer, by outcome")
                       .Register(*registry_);
-  for (std::size_t i = 0; i < kOutcomes.size(); ++i) {
-    std::string name(core::ToString(kOutcomes[i]));
-    purchases_[static_cast<std::size_t>(kOutcomes[i])] = &purchases.Add({{"outcome", name}});
-    purchase_latency_[static_cast<std::size_t>(kOutcomes[i])] =
+  for (domain::Outcome outcome : domain::kAllOutcomes) {
+    std::string name(domain::ToString(outcome));
+    purchases_[static_cast<std::size_t>(outcome)] = &purchases.Add({{"outcome", name}});
+    purchase_latency_[static_cast<std::size_t>(outcome)] =
         &latency.Add({{"outcome", name}}, LatencyBuckets());
   }
   persisted_ = &prometheus::BuildCounter()
@@ -99,7 +93,8 @@ PrometheusMetrics::PrometheusMetrics(std::string_view version)
 
 PrometheusMetrics::~PrometheusMetrics() = default;
 
-void PrometheusMetrics::PurchaseAnswered(core::Outcome outcome, std::chrono::nanoseconds latency) {
+void PrometheusMetrics::PurchaseAnswered(domain::Outcome outcome,
+                                         std::chrono::nanoseconds latency) {
   auto i = static_cast<std::size_t>(outcome);
   purchases_[i]->Increment();
   purchase_latency_[i]->Observe(Seconds(latency));
@@ -118,12 +113,12 @@ void PrometheusMetrics::OrdersFailed(std::size_t count) {
 }
 void PrometheusMetrics::PersistRetried() { retries_->Increment(); }
 
-RouteMetrics& PrometheusMetrics::Route(std::string_view transport, std::string_view route) {
+ports::RouteMetrics& PrometheusMetrics::Route(std::string_view transport, std::string_view route) {
   std::string key = std::string(transport) + " " + std::string(route);
   std::lock_guard lock(mu_);
   auto it = routes_.find(key);
   if (it != routes_.end()) return *it->second;
-  auto metrics = std::make_unique<RouteMetrics>();
+  auto metrics = std::make_unique<PrometheusRouteMetrics>();
   metrics->transport_ = std::string(transport);
   metrics->route_ = std::string(route);
   metrics->family_ = requests_;
@@ -133,7 +128,7 @@ RouteMetrics& PrometheusMetrics::Route(std::string_view transport, std::string_v
   return *routes_.emplace(std::move(key), std::move(metrics)).first->second;
 }
 
-void RouteMetrics::Served(int code, std::chrono::nanoseconds latency) {
+void PrometheusRouteMetrics::Served(int code, std::chrono::nanoseconds latency) {
   const std::size_t slot = code >= 0 && code < 600 ? static_cast<std::size_t>(code) : 599;
   prometheus::Counter* counter = by_code_[slot].load(std::memory_order_acquire);
   if (counter == nullptr) {

@@ -86,7 +86,7 @@ ConnectionPool::Lease::~Lease() {
 
 ConnectionPool::ConnectionPool(MySqlOptions options) : options_(std::move(options)) {}
 
-core::Result<std::unique_ptr<Session>> ConnectionPool::Open() {
+domain::Result<std::unique_ptr<Session>> ConnectionPool::Open() {
   EnsureThreadRegistered();
   sql::ConnectOptionsMap map;
   map["hostName"] = sql::SQLString("tcp://" + options_.host + ":" + std::to_string(options_.port));
@@ -108,13 +108,13 @@ core::Result<std::unique_ptr<Session>> ConnectionPool::Open() {
     setup.reset();
     return std::make_unique<Session>(std::move(connection));
   } catch (const sql::SQLException& e) {
-    return core::Error{core::Outcome::kUnavailable,
-                       "mysql connect " + options_.host + ":" + std::to_string(options_.port) +
-                           ": " + e.what() + " (" + std::to_string(e.getErrorCode()) + ")"};
+    return domain::Error{domain::Outcome::kUnavailable,
+                         "mysql connect " + options_.host + ":" + std::to_string(options_.port) +
+                             ": " + e.what() + " (" + std::to_string(e.getErrorCode()) + ")"};
   }
 }
 
-core::Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
+domain::Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
   EnsureThreadRegistered();
   {
     std::unique_lock lock(mu_);
@@ -128,7 +128,7 @@ core::Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
       return Lease(*this, std::move(session));
     }
     if (open_ >= options_.max_connections) {
-      return core::Error{core::Outcome::kUnavailable, "mysql: connection pool exhausted"};
+      return domain::Error{domain::Outcome::kUnavailable, "mysql: connection pool exhausted"};
     }
     ++open_;
   }
@@ -153,18 +153,18 @@ void ConnectionPool::Return(std::unique_ptr<Session> session) {
   returned_.notify_one();
 }
 
-core::Error Translate(const sql::SQLException& e, Session* session) {
+domain::Error Translate(const sql::SQLException& e, Session* session) {
   const int code = e.getErrorCode();
   std::string detail = std::string("mysql: ") + e.what() + " (" + std::to_string(code) + ")";
   if (ServerGone(code) || code == 0) {
     if (session != nullptr) session->broken = true;
-    return core::Error{core::Outcome::kUnavailable, std::move(detail)};
+    return domain::Error{domain::Outcome::kUnavailable, std::move(detail)};
   }
   if (code == 1213 || code == 1205 || code == 1062 || code == 1045) {
-    return core::Error{core::Outcome::kUnavailable, std::move(detail)};
+    return domain::Error{domain::Outcome::kUnavailable, std::move(detail)};
   }
   if (session != nullptr) session->broken = true;  // unknown state: don't reuse it
-  return core::Error{core::Outcome::kInternal, std::move(detail)};
+  return domain::Error{domain::Outcome::kInternal, std::move(detail)};
 }
 
 std::string Placeholders(std::size_t groups, std::size_t width) {

@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "flashsale/core/result.hpp"
+#include "flashsale/domain/result.hpp"
 #include "flashsale/mysql/mysql_options.hpp"
 
 namespace flashsale::mysql {
@@ -69,12 +69,12 @@ class ConnectionPool {
   explicit ConnectionPool(MySqlOptions options);
   /// An idle session, a new connection, or (when max_connections are out) the next one
   /// returned within the connect timeout. Unavailable when the server can't be reached.
-  core::Result<Lease> Acquire();
+  domain::Result<Lease> Acquire();
   const MySqlOptions& options() const { return options_; }
 
  private:
   void Return(std::unique_ptr<Session> session);
-  core::Result<std::unique_ptr<Session>> Open();
+  domain::Result<std::unique_ptr<Session>> Open();
 
   MySqlOptions options_;
   std::mutex mu_;
@@ -85,7 +85,7 @@ class ConnectionPool {
 
 /// Translates a Connector/C++ error: server gone / deadlock / lock timeout -> Unavailable,
 /// the rest -> Internal. Marks `session` broken when the connection can't be trusted.
-core::Error Translate(const sql::SQLException& e, Session* session);
+domain::Error Translate(const sql::SQLException& e, Session* session);
 
 /// "?,?,?" style placeholder lists: `groups` groups of `width` placeholders.
 std::string Placeholders(std::size_t groups, std::size_t width);

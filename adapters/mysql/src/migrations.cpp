@@ -41,8 +41,8 @@ constexpr const char* kBootstrap =
 
 }  // namespace
 
-core::Result<MigrationReport> Migrate(const MySqlOptions& options,
-                                      const std::vector<Migration>& migrations) {
+domain::Result<MigrationReport> Migrate(const MySqlOptions& options,
+                                        const std::vector<Migration>& migrations) {
   MySqlOptions one = options;
   one.max_connections = 1;
   ConnectionPool pool(one);
@@ -56,7 +56,7 @@ core::Result<MigrationReport> Migrate(const MySqlOptions& options,
     auto& lock = session.Prepare("SELECT GET_LOCK('flashsale.migrate', 60)");
     std::unique_ptr<sql::ResultSet> got(lock.executeQuery());
     if (!got->next() || got->getInt(1) != 1) {
-      return core::Error{core::Outcome::kUnavailable, "mysql: migration lock not obtained"};
+      return domain::Error{domain::Outcome::kUnavailable, "mysql: migration lock not obtained"};
     }
     locked = true;
     std::unique_ptr<sql::Statement> ddl(session.connection().createStatement());
@@ -82,7 +82,7 @@ core::Result<MigrationReport> Migrate(const MySqlOptions& options,
         session.Prepare("SELECT RELEASE_LOCK('flashsale.migrate')").executeQuery());
     return report;
   } catch (const sql::SQLException& e) {
-    core::Error error = Translate(e, &session);
+    domain::Error error = Translate(e, &session);
     if (locked && !session.broken) {
       try {
         std::unique_ptr<sql::ResultSet>(
@@ -91,7 +91,7 @@ core::Result<MigrationReport> Migrate(const MySqlOptions& options,
         // The lock dies with the connection anyway.
       }
     }
-    if (error.outcome == core::Outcome::kInternal) {
+    if (error.outcome == domain::Outcome::kInternal) {
       error.detail = "migration failed: " + error.detail;
     }
     return error;

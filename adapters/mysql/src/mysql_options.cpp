@@ -7,15 +7,15 @@ namespace flashsale::mysql {
 namespace {
 
 // The url may hold a password: never echo it.
-core::Error Bad(std::string_view why) {
-  return core::Error{core::Outcome::kInvalidRequest,
-                     "invalid mysql url: " + std::string(why) +
-                         " (expected mysql://user[:password]@host[:port]/database)"};
+domain::Error Bad(std::string_view why) {
+  return domain::Error{domain::Outcome::kInvalidRequest,
+                       "invalid mysql url: " + std::string(why) +
+                           " (expected mysql://user[:password]@host[:port]/database)"};
 }
 
 }  // namespace
 
-core::Result<MySqlOptions> ParseMySqlUrl(std::string_view url) {
+domain::Result<MySqlOptions> ParseMySqlUrl(std::string_view url) {
   constexpr std::string_view kScheme = "mysql://";
   if (!url.starts_with(kScheme)) return Bad("scheme must be mysql://");
   std::string_view rest = url.substr(kScheme.size());

@@ -7,33 +7,33 @@
 namespace flashsale::mysql {
 namespace {
 
-core::Error Corrupt(const std::string& what) {
-  return core::Error{core::Outcome::kInternal, "mysql: stored sale is invalid: " + what};
+domain::Error Corrupt(const std::string& what) {
+  return domain::Error{domain::Outcome::kInternal, "mysql: stored sale is invalid: " + what};
 }
 
 /// Reads sales (and their items) from `sales_rs` (sale_id, per_user_limit, starts, ends) and
 /// `items_rs` (sale_id, item_id, name, stock, price_cents).
-core::Result<std::vector<core::Sale>> ReadSales(sql::ResultSet& sales_rs,
-                                                sql::ResultSet& items_rs) {
-  std::vector<core::Sale> sales;
+domain::Result<std::vector<domain::Sale>> ReadSales(sql::ResultSet& sales_rs,
+                                                    sql::ResultSet& items_rs) {
+  std::vector<domain::Sale> sales;
   std::map<std::string, std::size_t> index;
   while (sales_rs.next()) {
-    auto id = core::SaleId::Parse(std::string(sales_rs.getString(1)));
+    auto id = domain::SaleId::Parse(std::string(sales_rs.getString(1)));
     if (!id) return Corrupt("sale id");
     index[id->str()] = sales.size();
-    sales.push_back(core::Sale{std::move(*id),
-                               {},
-                               sales_rs.getInt(2),
-                               core::FromUnixMillis(sales_rs.getInt64(3)),
-                               core::FromUnixMillis(sales_rs.getInt64(4))});
+    sales.push_back(domain::Sale{std::move(*id),
+                                 {},
+                                 sales_rs.getInt(2),
+                                 domain::FromUnixMillis(sales_rs.getInt64(3)),
+                                 domain::FromUnixMillis(sales_rs.getInt64(4))});
   }
   while (items_rs.next()) {
     auto sale = index.find(std::string(items_rs.getString(1)));
-    auto item = core::ItemId::Parse(std::string(items_rs.getString(2)));
+    auto item = domain::ItemId::Parse(std::string(items_rs.getString(2)));
     if (sale == index.end() || !item) return Corrupt("item id");
-    sales[sale->second].items.push_back(core::SaleItem{std::move(*item), items_rs.getInt64(4),
-                                                       items_rs.getInt64(5),
-                                                       std::string(items_rs.getString(3))});
+    sales[sale->second].items.push_back(domain::SaleItem{std::move(*item), items_rs.getInt64(4),
+                                                         items_rs.getInt64(5),
+                                                         std::string(items_rs.getString(3))});
   }
   return sales;
 }
@@ -44,7 +44,7 @@ MySqlSaleRepository::MySqlSaleRepository(MySqlOptions options)
     : pool_(std::make_unique<ConnectionPool>(std::move(options))) {}
 MySqlSaleRepository::~MySqlSaleRepository() = default;
 
-core::Result<void> MySqlSaleRepository::Create(const core::Sale& sale) {
+domain::Result<void> MySqlSaleRepository::Create(const domain::Sale& sale) {
   if (auto valid = sale.Validate(); !valid) return valid.error();
   auto lease = pool_->Acquire();
   if (!lease) return lease.error();
@@ -55,8 +55,8 @@ core::Result<void> MySqlSaleRepository::Create(const core::Sale& sale) {
         "INSERT INTO sales (sale_id, per_user_limit, starts_at_ms, ends_at_ms) VALUES (?,?,?,?)");
     insert_sale.setString(1, sale.id.str());
     insert_sale.setInt(2, sale.per_user_limit);
-    insert_sale.setInt64(3, core::ToUnixMillis(sale.starts_at));
-    insert_sale.setInt64(4, core::ToUnixMillis(sale.ends_at));
+    insert_sale.setInt64(3, domain::ToUnixMillis(sale.starts_at));
+    insert_sale.setInt64(4, domain::ToUnixMillis(sale.ends_at));
     insert_sale.executeUpdate();
     auto& insert_items = session.Prepare(
         "INSERT INTO sale_items (sale_id, item_id, name, stock, price_cents) VALUES " +
@@ -71,17 +71,17 @@ core::Result<void> MySqlSaleRepository::Create(const core::Sale& sale) {
     }
     insert_items.executeUpdate();
     session.Commit();
-    return core::Ok();
+    return domain::Ok();
   } catch (const sql::SQLException& e) {
     session.Rollback();
     if (e.getErrorCode() == 1062) {
-      return core::Error{core::Outcome::kDuplicateRequest, "a sale with this id exists"};
+      return domain::Error{domain::Outcome::kDuplicateRequest, "a sale with this id exists"};
     }
     return Translate(e, &session);
   }
 }
 
-core::Result<std::optional<core::Sale>> MySqlSaleRepository::Find(const core::SaleId& id) {
+domain::Result<std::optional<domain::Sale>> MySqlSaleRepository::Find(const domain::SaleId& id) {
   auto lease = pool_->Acquire();
   if (!lease) return lease.error();
   Session& session = **lease;
@@ -97,14 +97,14 @@ core::Result<std::optional<core::Sale>> MySqlSaleRepository::Find(const core::Sa
     std::unique_ptr<sql::ResultSet> items_rs(items.executeQuery());
     auto read = ReadSales(*sales_rs, *items_rs);
     if (!read) return read.error();
-    if (read->empty()) return std::optional<core::Sale>{};
-    return std::optional<core::Sale>{std::move(read->front())};
+    if (read->empty()) return std::optional<domain::Sale>{};
+    return std::optional<domain::Sale>{std::move(read->front())};
   } catch (const sql::SQLException& e) {
     return Translate(e, &session);
   }
 }
 
-core::Result<std::vector<core::Sale>> MySqlSaleRepository::List() {
+domain::Result<std::vector<domain::Sale>> MySqlSaleRepository::List() {
   auto lease = pool_->Acquire();
   if (!lease) return lease.error();
   Session& session = **lease;

@@ -16,8 +16,8 @@ timeval ToTimeval(std::chrono::milliseconds ms) {
   return tv;
 }
 
-core::Error Unavailable(std::string detail) {
-  return core::Error{core::Outcome::kUnavailable, std::move(detail)};
+domain::Error Unavailable(std::string detail) {
+  return domain::Error{domain::Outcome::kUnavailable, std::move(detail)};
 }
 
 }  // namespace
@@ -63,7 +63,7 @@ std::string FormatCommand(const std::vector<std::string>& args) {
   return command;
 }
 
-core::Result<std::unique_ptr<Connection>> Connection::Open(const RedisOptions& options) {
+domain::Result<std::unique_ptr<Connection>> Connection::Open(const RedisOptions& options) {
   redisContext* context = redisConnectWithTimeout(options.host.c_str(), options.port,
                                                   ToTimeval(options.command_timeout));
   if (context == nullptr) return Unavailable("redis: out of memory creating a context");
@@ -91,14 +91,14 @@ core::Result<std::unique_ptr<Connection>> Connection::Open(const RedisOptions& o
 
 Connection::~Connection() { redisFree(context_); }
 
-core::Error Connection::IoError(std::string_view what) {
+domain::Error Connection::IoError(std::string_view what) {
   dead_ = true;
   std::string detail = "redis " + std::string(what) + ": ";
   detail += context_->errstr[0] != '\0' ? context_->errstr : "connection lost";
   return Unavailable(std::move(detail));
 }
 
-core::Result<Reply> Connection::Command(const std::vector<std::string>& args) {
+domain::Result<Reply> Connection::Command(const std::vector<std::string>& args) {
   Append(FormatCommand(args));
   if (auto flushed = Flush(); !flushed) return flushed.error();
   return ReadReply();
@@ -108,31 +108,31 @@ void Connection::Append(const std::string& formatted) {
   redisAppendFormattedCommand(context_, formatted.data(), formatted.size());
 }
 
-core::Result<void> Connection::Flush() {
+domain::Result<void> Connection::Flush() {
   if (dead_) return Unavailable("redis connection is dead");
   int done = 0;
   do {
     if (redisBufferWrite(context_, &done) == REDIS_ERR) return IoError("write");
   } while (done == 0);
-  return core::Ok();
+  return domain::Ok();
 }
 
-core::Result<Reply> Connection::ReadReply() {
+domain::Result<Reply> Connection::ReadReply() {
   if (dead_) return Unavailable("redis connection is dead");
   void* raw = nullptr;
   if (redisGetReply(context_, &raw) == REDIS_ERR || raw == nullptr) return IoError("read");
   return Reply(static_cast<redisReply*>(raw));
 }
 
-core::Result<Reply> Connection::TryReadBuffered() {
+domain::Result<Reply> Connection::TryReadBuffered() {
   void* raw = nullptr;
   if (redisGetReplyFromReader(context_, &raw) == REDIS_ERR) return IoError("protocol");
   return Reply(static_cast<redisReply*>(raw));
 }
 
-core::Result<void> Connection::ReadIntoBuffer() {
+domain::Result<void> Connection::ReadIntoBuffer() {
   if (redisBufferRead(context_) == REDIS_ERR) return IoError("read");
-  return core::Ok();
+  return domain::Ok();
 }
 
 void Connection::SetTimeout(std::chrono::milliseconds timeout) {

@@ -3,22 +3,22 @@
 namespace flashsale::redis {
 namespace {
 
-std::string Prefix(const core::SaleId& sale) { return "fs:{" + sale.str() + "}:"; }
+std::string Prefix(const domain::SaleId& sale) { return "fs:{" + sale.str() + "}:"; }
 
 }  // namespace
 
-std::string Keys::Meta(const core::SaleId& sale) { return Prefix(sale) + "meta"; }
-std::string Keys::Stock(const core::SaleId& sale, const core::ItemId& item) {
+std::string Keys::Meta(const domain::SaleId& sale) { return Prefix(sale) + "meta"; }
+std::string Keys::Stock(const domain::SaleId& sale, const domain::ItemId& item) {
   return Prefix(sale) + "stock:" + item.str();
 }
-std::string Keys::Bought(const core::SaleId& sale) { return Prefix(sale) + "bought"; }
-std::string Keys::Answer(const core::SaleId& sale, const core::UserId& user,
-                         const core::RequestId& request) {
+std::string Keys::Bought(const domain::SaleId& sale) { return Prefix(sale) + "bought"; }
+std::string Keys::Answer(const domain::SaleId& sale, const domain::UserId& user,
+                         const domain::RequestId& request) {
   return Prefix(sale) + "idem:" + user.str() + "/" + request.str();
 }
-std::string Keys::Orders(const core::SaleId& sale) { return Prefix(sale) + "orders"; }
-std::string Keys::OrderStatus(const core::SaleId& sale) { return Prefix(sale) + "ostatus"; }
-std::string Keys::Dead(const core::SaleId& sale) { return Prefix(sale) + "dead"; }
+std::string Keys::Orders(const domain::SaleId& sale) { return Prefix(sale) + "orders"; }
+std::string Keys::OrderStatus(const domain::SaleId& sale) { return Prefix(sale) + "ostatus"; }
+std::string Keys::Dead(const domain::SaleId& sale) { return Prefix(sale) + "dead"; }
 
 std::string_view Keys::HashTag(std::string_view key) {
   auto open = key.find('{');

@@ -10,25 +10,29 @@
 namespace flashsale::redis {
 namespace {
 
-core::Error Unavailable(std::string detail) {
-  return core::Error{core::Outcome::kUnavailable, std::move(detail)};
+domain::Error Unavailable(std::string detail) {
+  return domain::Error{domain::Outcome::kUnavailable, std::move(detail)};
 }
 
-std::vector<std::string> EvalArgs(std::string_view verb, std::string_view body,
-                                  const std::vector<std::string>& keys,
-                                  const std::vector<std::string>& args) {
+/// Redis's answer to an FCALL of a function that is not loaded (after FUNCTION FLUSH).
+bool IsMissingFunction(const redisReply* reply) {
+  return IsError(reply) && Str(reply).starts_with("ERR Function not found");
+}
+
+std::vector<std::string> FcallArgs(std::string_view function, const std::vector<std::string>& keys,
+                                   const std::vector<std::string>& args) {
   std::vector<std::string> out;
   out.reserve(3 + keys.size() + args.size());
-  out.emplace_back(verb);
-  out.emplace_back(body);
+  out.emplace_back("FCALL");
+  out.emplace_back(function);
   out.push_back(std::to_string(keys.size()));
   out.insert(out.end(), keys.begin(), keys.end());
   out.insert(out.end(), args.begin(), args.end());
   return out;
 }
 
-core::Result<Reply> Wait(std::future<core::Result<Reply>> future,
-                         std::chrono::milliseconds timeout) {
+domain::Result<Reply> Wait(std::future<domain::Result<Reply>> future,
+                           std::chrono::milliseconds timeout) {
   // The I/O thread always completes a command (reply or Unavailable), at the latest after a
   // read timeout plus a reconnect attempt; this bound only guards against bugs.
   if (future.wait_for(timeout * 10 + std::chrono::seconds(1)) != std::future_status::ready) {
@@ -39,22 +43,23 @@ core::Result<Reply> Wait(std::future<core::Result<Reply>> future,
 
 }  // namespace
 
-core::Result<Reply> CheckReply(core::Result<Reply> reply) {
+domain::Result<Reply> CheckReply(domain::Result<Reply> reply) {
   if (!reply) return reply;
   if (!IsError(reply->get())) return reply;
   std::string_view text = Str(reply->get());
-  static constexpr std::array<std::string_view, 7> kTransient{
-      "LOADING", "BUSY", "OOM", "READONLY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN"};
+  static constexpr std::array<std::string_view, 8> kTransient{
+      "LOADING",    "BUSY",     "OOM",         "READONLY",
+      "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "ERR Function not found"};
   for (std::string_view prefix : kTransient) {
     if (text.substr(0, prefix.size()) == prefix) {
       return Unavailable("redis: " + std::string(text));
     }
   }
-  return core::Error{core::Outcome::kInternal, "redis: " + std::string(text)};
+  return domain::Error{domain::Outcome::kInternal, "redis: " + std::string(text)};
 }
 
-Pipeline::Pipeline(RedisOptions options, std::vector<const Script*> scripts)
-    : options_(std::move(options)), scripts_(std::move(scripts)), shas_(scripts_.size()) {
+Pipeline::Pipeline(RedisOptions options, std::string_view library)
+    : options_(std::move(options)), library_(library) {
   Connect();  // first attempt inline, so a reachable Redis is usable right away
   thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
 }
@@ -88,75 +93,69 @@ void Pipeline::Submit(const std::vector<std::string>& args, Callback done) {
   Enqueue(FormatCommand(args), std::move(done));
 }
 
-std::string Pipeline::ShaOf(const Script& script) {
-  std::lock_guard lock(sha_mu_);
-  for (std::size_t i = 0; i < scripts_.size(); ++i) {
-    if (scripts_[i] == &script) return shas_[i];
-  }
-  return {};
+void Pipeline::Fcall(std::string_view function, const std::vector<std::string>& keys,
+                     const std::vector<std::string>& args, Callback done) {
+  Submit(FcallArgs(function, keys, args), std::move(done));
 }
 
-void Pipeline::Eval(const Script& script, const std::vector<std::string>& keys,
-                    const std::vector<std::string>& args, Callback done) {
-  std::string sha = ShaOf(script);
-  if (sha.empty()) {
-    Submit(EvalArgs("EVAL", script.source, keys, args), std::move(done));
-    return;
-  }
-  Submit(EvalArgs("EVALSHA", sha, keys, args),
-         [this, &script, keys, args, done = std::move(done)](core::Result<Reply> reply) mutable {
-           if (reply && IsError(reply->get()) && Str(reply->get()).starts_with("NOSCRIPT")) {
-             // The server lost its script cache (restart, SCRIPT FLUSH): EVAL caches it again.
-             Submit(EvalArgs("EVAL", script.source, keys, args), std::move(done));
-             return;
-           }
-           done(std::move(reply));
-         });
-}
-
-core::Result<Reply> Pipeline::Call(const std::vector<std::string>& args) {
-  auto promise = std::make_shared<std::promise<core::Result<Reply>>>();
+domain::Result<Reply> Pipeline::Call(const std::vector<std::string>& args) {
+  auto promise = std::make_shared<std::promise<domain::Result<Reply>>>();
   auto future = promise->get_future();
-  Submit(args, [promise](core::Result<Reply> reply) { promise->set_value(std::move(reply)); });
+  Submit(args, [promise](domain::Result<Reply> reply) { promise->set_value(std::move(reply)); });
   return Wait(std::move(future), options_.command_timeout);
 }
 
-core::Result<Reply> Pipeline::CallEval(const Script& script, const std::vector<std::string>& keys,
-                                       const std::vector<std::string>& args) {
-  auto promise = std::make_shared<std::promise<core::Result<Reply>>>();
-  auto future = promise->get_future();
-  Eval(script, keys, args,
-       [promise](core::Result<Reply> reply) { promise->set_value(std::move(reply)); });
-  return Wait(std::move(future), options_.command_timeout);
+domain::Result<Reply> Pipeline::CallFcall(std::string_view function,
+                                          const std::vector<std::string>& keys,
+                                          const std::vector<std::string>& args) {
+  return Call(FcallArgs(function, keys, args));
 }
 
-void Pipeline::FailAll(std::vector<Pending>& batch, const core::Error& error) {
+void Pipeline::FailAll(std::vector<Pending>& batch, const domain::Error& error) {
   for (auto& pending : batch) pending.done(error);
   batch.clear();
 }
 
+bool Pipeline::LoadLibrary(Connection& connection) {
+  if (library_.empty()) return true;
+  auto loaded = connection.Command({"FUNCTION", "LOAD", "REPLACE", std::string(library_)});
+  return loaded && !IsError(loaded->get());
+}
+
 bool Pipeline::Connect() {
   auto opened = Connection::Open(options_);
-  if (!opened) return false;
-  std::vector<std::string> shas;
-  for (const Script* script : scripts_) {
-    auto loaded = (*opened)->Command({"SCRIPT", "LOAD", std::string(script->source)});
-    if (!loaded || IsError(loaded->get())) return false;
-    shas.emplace_back(Str(loaded->get()));
-  }
-  {
-    std::lock_guard lock(sha_mu_);
-    shas_ = std::move(shas);
-  }
+  if (!opened || !LoadLibrary(**opened)) return false;
   connection_ = std::move(*opened);
+  reload_library_ = false;
   connected_ = true;
   return true;
+}
+
+bool Pipeline::Exchange(std::vector<Pending>& batch) {
+  for (const auto& pending : batch) connection_->Append(pending.command);
+  std::size_t answered = 0;
+  if (connection_->Flush()) {
+    for (; answered < batch.size(); ++answered) {
+      auto reply = connection_->ReadReply();
+      if (!reply) break;
+      if (IsMissingFunction(reply->get())) reload_library_ = true;
+      batch[answered].done(std::move(reply));
+    }
+  }
+  if (answered == batch.size()) return true;
+  // The connection died mid-batch: the rest may or may not have run. Unavailable is the
+  // honest answer; purchases are idempotent, so a client retry replays the stored result.
+  for (std::size_t i = answered; i < batch.size(); ++i) {
+    batch[i].done(Unavailable("redis connection lost"));
+  }
+  return false;
 }
 
 void Pipeline::Run(std::stop_token stop) {
   auto backoff = options_.reconnect_initial;
   std::vector<Pending> batch;
   while (!stop.stop_requested()) {
+    if (connection_ && reload_library_ && LoadLibrary(*connection_)) reload_library_ = false;
     if (!connection_) {
       if (!Connect()) {
         std::vector<Pending> queued;
@@ -178,24 +177,9 @@ void Pipeline::Run(std::stop_token stop) {
       if (stop.stop_requested()) break;
       batch.swap(queue_);
     }
-    for (const auto& pending : batch) connection_->Append(pending.command);
-    auto flushed = connection_->Flush();
-    std::size_t answered = 0;
-    if (flushed) {
-      for (; answered < batch.size(); ++answered) {
-        auto reply = connection_->ReadReply();
-        if (!reply) break;
-        batch[answered].done(std::move(reply));
-      }
-    }
-    if (answered < batch.size()) {
-      // The connection died mid-batch: the rest may or may not have run. Unavailable is the
-      // honest answer; purchases are idempotent, so a client retry replays the stored result.
+    if (!Exchange(batch)) {
       connected_ = false;
       connection_.reset();
-      for (std::size_t i = answered; i < batch.size(); ++i) {
-        batch[i].done(Unavailable("redis connection lost"));
-      }
       std::vector<Pending> queued;
       {
         std::lock_guard lock(mu_);

@@ -6,10 +6,10 @@
 namespace flashsale::redis {
 namespace {
 
-core::Error Bad(std::string_view url, std::string_view why) {
-  return core::Error{core::Outcome::kInvalidRequest,
-                     "invalid redis url '" + std::string(url) + "': " + std::string(why) +
-                         " (expected redis://[:password@]host[:port][/db])"};
+domain::Error Bad(std::string_view url, std::string_view why) {
+  return domain::Error{domain::Outcome::kInvalidRequest,
+                       "invalid redis url '" + std::string(url) + "': " + std::string(why) +
+                           " (expected redis://[:password@]host[:port][/db])"};
 }
 
 bool ParseInt(std::string_view text, int& out) {
@@ -19,7 +19,7 @@ bool ParseInt(std::string_view text, int& out) {
 
 }  // namespace
 
-core::Result<RedisOptions> ParseRedisUrl(std::string_view url) {
+domain::Result<RedisOptions> ParseRedisUrl(std::string_view url) {
   constexpr std::string_view kScheme = "redis://";
   if (!url.starts_with(kScheme)) return Bad(url, "scheme must be redis://");
   std::string_view rest = url.substr(kScheme.size());

@@ -2,68 +2,69 @@
 
 #include <hiredis/hiredis.h>
 
-#include <cstdio>
+#include <charconv>
+#include <optional>
 #include <utility>
 
+#include "flashsale/redis/functions.hpp"
 #include "flashsale/redis/keys.hpp"
 #include "flashsale/redis/pipeline.hpp"
-#include "flashsale/redis/scripts.hpp"
 
 namespace flashsale::redis {
 namespace {
 
-using core::Outcome;
+using domain::Outcome;
 
-core::Error Unavailable(std::string detail) {
-  return core::Error{Outcome::kUnavailable, std::move(detail)};
+domain::Error Unavailable(std::string detail) {
+  return domain::Error{Outcome::kUnavailable, std::move(detail)};
 }
 
 std::string Receipt(const std::string& sale, std::string_view entry) {
   return sale + "/" + std::string(entry);  // '/' is not an id character
 }
 
-/// Builds an order from a stream entry's field list; false when a field is missing or bad.
-bool ParseOrder(const redisReply* fields, core::Order& out) {
+/// A decimal integer, strictly (the whole text).
+std::optional<std::int64_t> ParseInt(std::string_view text) {
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+/// Builds an order from a stream entry's field list (as reserve.lua writes it: o, s, i, u,
+/// r, q, p, t); nullopt when a field is missing or malformed.
+std::optional<domain::Order> ParseOrder(const redisReply* fields) {
   std::string_view o, s, i, u, r, q, p, t;
+  const std::pair<std::string_view, std::string_view*> slots[] = {
+      {"o", &o}, {"s", &s}, {"i", &i}, {"u", &u}, {"r", &r}, {"q", &q}, {"p", &p}, {"t", &t}};
   for (std::size_t k = 0; k + 1 < Size(fields); k += 2) {
-    std::string_view name = Str(At(fields, k));
-    std::string_view value = Str(At(fields, k + 1));
-    if (name == "o")
-      o = value;
-    else if (name == "s")
-      s = value;
-    else if (name == "i")
-      i = value;
-    else if (name == "u")
-      u = value;
-    else if (name == "r")
-      r = value;
-    else if (name == "q")
-      q = value;
-    else if (name == "p")
-      p = value;
-    else if (name == "t")
-      t = value;
+    const std::string_view name = Str(At(fields, k));
+    for (const auto& [slot_name, slot] : slots) {
+      if (name == slot_name) *slot = Str(At(fields, k + 1));
+    }
   }
-  auto id = core::OrderId::Parse(o);
-  auto sale = core::SaleId::Parse(s);
-  auto item = core::ItemId::Parse(i);
-  auto user = core::UserId::Parse(u);
-  auto request = core::RequestId::Parse(r);
-  auto quantity = core::Quantity::Parse(std::atoll(std::string(q).c_str()), 1'000'000);
-  if (!id || !sale || !item || !user || !request || !quantity || p.empty() || t.empty()) {
-    return false;
+  auto id = domain::OrderId::Parse(o);
+  auto sale = domain::SaleId::Parse(s);
+  auto item = domain::ItemId::Parse(i);
+  auto user = domain::UserId::Parse(u);
+  auto request = domain::RequestId::Parse(r);
+  auto units = ParseInt(q);
+  auto price = ParseInt(p);
+  auto created = ParseInt(t);
+  if (!id || !sale || !item || !user || !request || !units || !price || !created) {
+    return std::nullopt;
   }
-  out = core::Order{std::move(*id),
-                    std::move(*sale),
-                    std::move(*item),
-                    std::move(*user),
-                    std::move(*request),
-                    *quantity,
-                    std::atoll(std::string(p).c_str()),
-                    core::OrderStatus::kPending,
-                    core::FromUnixMillis(std::atoll(std::string(t).c_str()))};
-  return true;
+  auto quantity = domain::Quantity::Parse(*units, domain::kMaxQuantity);
+  if (!quantity) return std::nullopt;
+  return domain::Order{std::move(*id),
+                       std::move(*sale),
+                       std::move(*item),
+                       std::move(*user),
+                       std::move(*request),
+                       *quantity,
+                       *price,
+                       domain::OrderStatus::kPending,
+                       domain::FromUnixMillis(*created)};
 }
 
 }  // namespace
@@ -85,7 +86,8 @@ class RedisOrderQueue::Lease {
   std::unique_ptr<Connection> connection_;
 };
 
-RedisOrderQueue::RedisOrderQueue(RedisOptions options) : options_(std::move(options)) {}
+RedisOrderQueue::RedisOrderQueue(RedisOptions options, ports::Logger& log)
+    : options_(std::move(options)), log_(log) {}
 RedisOrderQueue::~RedisOrderQueue() = default;
 
 RedisOrderQueue::Lease RedisOrderQueue::Borrow() {
@@ -106,7 +108,7 @@ void RedisOrderQueue::Return(std::unique_ptr<Connection> connection) {
   if (idle_.size() < 8) idle_.push_back(std::move(connection));
 }
 
-void RedisOrderQueue::Watch(const core::SaleId& sale) {
+void RedisOrderQueue::Watch(const domain::SaleId& sale) {
   std::lock_guard lock(mu_);
   sales_.insert(sale.str());
 }
@@ -123,7 +125,7 @@ std::vector<std::string> RedisOrderQueue::Sales(Connection& connection) {
     if (members && !IsError(members->get())) {
       std::lock_guard lock(mu_);
       for (std::size_t i = 0; i < Size(members->get()); ++i) {
-        if (core::SaleId::Parse(Str(At(members->get(), i)))) {
+        if (domain::SaleId::Parse(Str(At(members->get(), i)))) {
           sales_.emplace(Str(At(members->get(), i)));
         }
       }
@@ -134,14 +136,15 @@ std::vector<std::string> RedisOrderQueue::Sales(Connection& connection) {
   return {sales_.begin(), sales_.end()};
 }
 
-core::Result<void> RedisOrderQueue::EnsureGroup(Connection& connection, const std::string& stream) {
+domain::Result<void> RedisOrderQueue::EnsureGroup(Connection& connection,
+                                                  const std::string& stream) {
   auto created =
       connection.Command({"XGROUP", "CREATE", stream, std::string(Keys::kGroup), "0", "MKSTREAM"});
   if (!created) return created.error();
   if (IsError(created->get()) && !Str(created->get()).starts_with("BUSYGROUP")) {
-    return core::Error{Outcome::kInternal, "redis: " + std::string(Str(created->get()))};
+    return domain::Error{Outcome::kInternal, "redis: " + std::string(Str(created->get()))};
   }
-  return core::Ok();
+  return domain::Ok();
 }
 
 std::vector<ports::QueuedOrder> RedisOrderQueue::ParseEntries(Connection& connection,
@@ -154,30 +157,20 @@ std::vector<ports::QueuedOrder> RedisOrderQueue::ParseEntries(Connection& connec
     std::string_view entry_id = Str(At(entry, 0));
     const redisReply* fields = At(entry, 1);
     if (IsNil(fields)) continue;  // deleted meanwhile (already acknowledged)
-    core::Order order{*core::OrderId::Parse("x"),
-                      *core::SaleId::Parse("x"),
-                      *core::ItemId::Parse("x"),
-                      *core::UserId::Parse("x"),
-                      *core::RequestId::Parse("x"),
-                      *core::Quantity::Parse(1, 1),
-                      0,
-                      core::OrderStatus::kPending,
-                      {}};
-    if (!ParseOrder(fields, order)) {
+    auto order = ParseOrder(fields);
+    if (!order) {
       junk.emplace_back(entry_id);
       continue;
     }
-    out.push_back(ports::QueuedOrder{Receipt(sale, entry_id), std::move(order)});
+    out.push_back(ports::QueuedOrder{Receipt(sale, entry_id), std::move(*order)});
   }
   if (!junk.empty()) {
     // Not an order reserve.lua wrote: park it in the dead stream for operators, then ack it
     // so it does not block the queue.
-    core::SaleId sale_id = *core::SaleId::Parse(sale);
+    domain::SaleId sale_id = *domain::SaleId::Parse(sale);
     for (const auto& id : junk) {
-      std::fprintf(stderr,
-                   "{\"level\":\"error\",\"msg\":\"malformed order stream entry\","
-                   "\"sale\":\"%s\",\"entry\":\"%s\"}\n",
-                   sale.c_str(), id.c_str());
+      log_.Error("malformed order stream entry; moved to the dead stream",
+                 {{"sale", sale}, {"entry", id}});
       (void)connection.Command(
           {"XADD", Keys::Dead(sale_id), "*", "entry", id, "note", "malformed stream entry"});
       (void)connection.Command({"XACK", Keys::Orders(sale_id), std::string(Keys::kGroup), id});
@@ -186,7 +179,7 @@ std::vector<ports::QueuedOrder> RedisOrderQueue::ParseEntries(Connection& connec
   return out;
 }
 
-core::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::Pull(
+domain::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::Pull(
     std::string_view consumer, std::size_t max, std::chrono::milliseconds wait) {
   std::unique_ptr<Connection> connection;
   {
@@ -221,7 +214,7 @@ core::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::Pull(
     args.push_back(std::to_string(wait.count()));
   }
   args.push_back("STREAMS");
-  for (const auto& sale : sales) args.push_back(Keys::Orders(*core::SaleId::Parse(sale)));
+  for (const auto& sale : sales) args.push_back(Keys::Orders(*domain::SaleId::Parse(sale)));
   for (std::size_t i = 0; i < sales.size(); ++i) args.push_back(">");
 
   connection->SetTimeout(wait + options_.command_timeout);
@@ -233,7 +226,7 @@ core::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::Pull(
     if (text.starts_with("NOGROUP")) {
       // A stream without its group (created before the sale was loaded): create and retry.
       for (const auto& sale : sales) {
-        if (auto ok = EnsureGroup(*connection, Keys::Orders(*core::SaleId::Parse(sale))); !ok) {
+        if (auto ok = EnsureGroup(*connection, Keys::Orders(*domain::SaleId::Parse(sale))); !ok) {
           give_back();
           return ok.error();
         }
@@ -258,8 +251,8 @@ core::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::Pull(
   return out;
 }
 
-core::Result<void> RedisOrderQueue::Ack(const std::vector<std::string>& receipts) {
-  if (receipts.empty()) return core::Ok();
+domain::Result<void> RedisOrderQueue::Ack(const std::vector<std::string>& receipts) {
+  if (receipts.empty()) return domain::Ok();
   std::map<std::string, std::vector<std::string>> by_sale;
   for (const auto& receipt : receipts) {
     auto slash = receipt.find('/');
@@ -269,25 +262,25 @@ core::Result<void> RedisOrderQueue::Ack(const std::vector<std::string>& receipts
   Lease lease = Borrow();
   if (!lease.get()) return Unavailable("redis is unreachable");
   for (auto& [sale, ids] : by_sale) {
-    auto sale_id = core::SaleId::Parse(sale);
+    auto sale_id = domain::SaleId::Parse(sale);
     if (!sale_id) continue;
-    std::vector<std::string> args{"EVAL", std::string(scripts::kAck.source), "1",
+    std::vector<std::string> args{"FCALL", std::string(functions::kAck), "1",
                                   Keys::Orders(*sale_id), std::string(Keys::kGroup)};
     args.insert(args.end(), ids.begin(), ids.end());
     auto reply = CheckReply(lease->Command(args));
     if (!reply) return reply.error();
   }
-  return core::Ok();
+  return domain::Ok();
 }
 
-core::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::ReclaimStale(
+domain::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::ReclaimStale(
     std::string_view consumer, std::chrono::milliseconds idle, std::size_t max) {
   Lease lease = Borrow();
   if (!lease.get()) return Unavailable("redis is unreachable");
   std::vector<ports::QueuedOrder> out;
   for (const auto& sale : Sales(*lease.get())) {
     if (out.size() >= max) break;
-    std::string stream = Keys::Orders(*core::SaleId::Parse(sale));
+    std::string stream = Keys::Orders(*domain::SaleId::Parse(sale));
     auto reply = lease->Command({"XAUTOCLAIM", stream, std::string(Keys::kGroup),
                                  std::string(consumer), std::to_string(idle.count()), "0-0",
                                  "COUNT", std::to_string(max - out.size())});
@@ -304,12 +297,12 @@ core::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::ReclaimStale(
   return out;
 }
 
-core::Result<std::size_t> RedisOrderQueue::Depth() {
+domain::Result<std::size_t> RedisOrderQueue::Depth() {
   Lease lease = Borrow();
   if (!lease.get()) return Unavailable("redis is unreachable");
   std::size_t depth = 0;
   for (const auto& sale : Sales(*lease.get())) {
-    auto reply = CheckReply(lease->Command({"XLEN", Keys::Orders(*core::SaleId::Parse(sale))}));
+    auto reply = CheckReply(lease->Command({"XLEN", Keys::Orders(*domain::SaleId::Parse(sale))}));
     if (!reply) return reply.error();
     depth += static_cast<std::size_t>(Int(reply->get()));
   }

@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include "flashsale/core/outcome.hpp"
+#include "flashsale/domain/outcome.hpp"
 
 namespace flashsale::rest {
 
@@ -16,11 +16,8 @@ struct HttpOutcome {
   std::string_view title;
 };
 
-HttpOutcome ToHttp(core::Outcome outcome);
-
-/// A JSON string literal (quotes included) for arbitrary bytes: escapes quotes, backslashes
-/// and control characters, and replaces invalid UTF-8 by U+FFFD.
-void AppendJsonString(std::string& out, std::string_view text);
+/// The one outcome -> HTTP table.
+HttpOutcome ToHttp(domain::Outcome outcome);
 
 /// An application/problem+json body (RFC 7807) that also carries success:false and message.
 /// `extra` is appended verbatim inside the object (already-encoded ,"key":value pairs).

@@ -9,22 +9,24 @@
 namespace flashsale::testing {
 namespace {
 
-using core::Outcome;
+using domain::Outcome;
 
 TEST(RedisKeysTest, EverySaleKeySharesTheSaleHashTag) {
-  auto sale = MakeId<core::SaleId>("s-1");
+  auto sale = MakeId<domain::SaleId>("s-1");
   for (const std::string& key :
-       {redis::Keys::Meta(sale), redis::Keys::Stock(sale, MakeId<core::ItemId>("i:1")),
+       {redis::Keys::Meta(sale), redis::Keys::Stock(sale, MakeId<domain::ItemId>("i:1")),
         redis::Keys::Bought(sale),
-        redis::Keys::Answer(sale, MakeId<core::UserId>("u:1"), MakeId<core::RequestId>("r")),
+        redis::Keys::Answer(sale, MakeId<domain::UserId>("u:1"), MakeId<domain::RequestId>("r")),
         redis::Keys::Orders(sale), redis::Keys::OrderStatus(sale), redis::Keys::Dead(sale)}) {
     EXPECT_EQ(redis::Keys::HashTag(key), "s-1") << key;
     EXPECT_TRUE(key.starts_with("fs:{s-1}:")) << key;
   }
-  EXPECT_EQ(redis::Keys::Answer(sale, MakeId<core::UserId>("a:b"), MakeId<core::RequestId>("c")),
-            "fs:{s-1}:idem:a:b/c");
-  EXPECT_NE(redis::Keys::Answer(sale, MakeId<core::UserId>("a:b"), MakeId<core::RequestId>("c")),
-            redis::Keys::Answer(sale, MakeId<core::UserId>("a"), MakeId<core::RequestId>("b:c")));
+  EXPECT_EQ(
+      redis::Keys::Answer(sale, MakeId<domain::UserId>("a:b"), MakeId<domain::RequestId>("c")),
+      "fs:{s-1}:idem:a:b/c");
+  EXPECT_NE(
+      redis::Keys::Answer(sale, MakeId<domain::UserId>("a:b"), MakeId<domain::RequestId>("c")),
+      redis::Keys::Answer(sale, MakeId<domain::UserId>("a"), MakeId<domain::RequestId>("b:c")));
   EXPECT_EQ(redis::Keys::HashTag("no-tag"), "no-tag");
   EXPECT_EQ(redis::Keys::HashTag("x{}y"), "x{}y");  // empty tag: Redis hashes the whole key
 }

@@ -36,9 +36,11 @@ Batch MakeBatch(std::initializer_list<const char*> ids) {
   return batch;
 }
 
-ports::SaveResult Saved() { return ports::SaveResult{true, Outcome::kAccepted, {}}; }
-ports::SaveResult Refused(Outcome reason) { return ports::SaveResult{false, reason, "guard"}; }
-Error Down() { return Error{Outcome::kUnavailable, "down"}; }
+ports::SaveResult Saved() { return ports::SaveResult{true, domain::Outcome::kAccepted, {}}; }
+ports::SaveResult Refused(domain::Outcome reason) {
+  return ports::SaveResult{false, reason, "guard"};
+}
+domain::Error Down() { return domain::Error{domain::Outcome::kUnavailable, "down"}; }
 
 /// Polls `done` for up to 10 s.
 template <class F>
@@ -56,9 +58,9 @@ class PersistOrdersTest : public ::testing::Test {
     // After the scripted batches, the queue is empty forever.
     ON_CALL(queue_, Pull(_, _, _)).WillByDefault([](auto, auto, milliseconds wait) {
       std::this_thread::sleep_for(std::min(wait, milliseconds(5)));
-      return Result<Batch>(Batch{});
+      return domain::Result<Batch>(Batch{});
     });
-    ON_CALL(queue_, ReclaimStale(_, _, _)).WillByDefault(Return(Result<Batch>(Batch{})));
+    ON_CALL(queue_, ReclaimStale(_, _, _)).WillByDefault(Return(domain::Result<Batch>(Batch{})));
     EXPECT_CALL(queue_, ReclaimStale(_, _, _)).Times(AnyNumber());
   }
 
@@ -76,10 +78,10 @@ class PersistOrdersTest : public ::testing::Test {
   /// The first Pull returns `batch`, later ones nothing.
   void QueueHolds(Batch batch) {
     EXPECT_CALL(queue_, Pull(_, _, _))
-        .WillOnce(Return(Result<Batch>(std::move(batch))))
+        .WillOnce(Return(domain::Result<Batch>(std::move(batch))))
         .WillRepeatedly([](auto, auto, milliseconds wait) {
           std::this_thread::sleep_for(std::min(wait, milliseconds(5)));
-          return Result<Batch>(Batch{});
+          return domain::Result<Batch>(Batch{});
         });
   }
 
@@ -93,12 +95,13 @@ TEST_F(PersistOrdersTest, SavesThenAcksABatch) {
   QueueHolds(MakeBatch({"A", "B", "C"}));
   {
     InSequence order;
-    EXPECT_CALL(repository_, SaveBatch(_)).WillOnce([](std::span<const Order> orders) {
+    EXPECT_CALL(repository_, SaveBatch(_)).WillOnce([](std::span<const domain::Order> orders) {
       EXPECT_EQ(orders.size(), 3U);
       EXPECT_EQ(orders[0].id.str(), "A");
-      return Result<std::vector<ports::SaveResult>>({Saved(), Saved(), Saved()});
+      return domain::Result<std::vector<ports::SaveResult>>({Saved(), Saved(), Saved()});
     });
-    EXPECT_CALL(queue_, Ack(ElementsAre("rcpt-A", "rcpt-B", "rcpt-C"))).WillOnce(Return(Ok()));
+    EXPECT_CALL(queue_, Ack(ElementsAre("rcpt-A", "rcpt-B", "rcpt-C")))
+        .WillOnce(Return(domain::Ok()));
   }
   EXPECT_CALL(store_, Release(_, _)).Times(0);
   EXPECT_CALL(metrics_, OrdersPersisted(3));
@@ -115,14 +118,15 @@ TEST_F(PersistOrdersTest, TransientSaveFailureKeepsTheBatchBacksOffAndNeverAcksE
   std::mutex mu;
   EXPECT_CALL(repository_, SaveBatch(_))
       .Times(4)
-      .WillRepeatedly([&](std::span<const Order> orders) -> Result<std::vector<ports::SaveResult>> {
+      .WillRepeatedly([&](std::span<const domain::Order> orders)
+                          -> domain::Result<std::vector<ports::SaveResult>> {
         std::lock_guard lock(mu);
         attempts.push_back(std::chrono::steady_clock::now());
         EXPECT_EQ(orders.size(), 2U);  // the same batch every time
         if (attempts.size() < 4) return Down();
         return std::vector<ports::SaveResult>{Saved(), Saved()};
       });
-  EXPECT_CALL(queue_, Ack(ElementsAre("rcpt-A", "rcpt-B"))).WillOnce(Return(Ok()));
+  EXPECT_CALL(queue_, Ack(ElementsAre("rcpt-A", "rcpt-B"))).WillOnce(Return(domain::Ok()));
   EXPECT_CALL(metrics_, PersistRetried()).Times(3);
   PersistOrders pool(queue_, repository_, store_, metrics_, Options());
   pool.Start();
@@ -140,14 +144,16 @@ TEST_F(PersistOrdersTest, TransientSaveFailureKeepsTheBatchBacksOffAndNeverAcksE
 TEST_F(PersistOrdersTest, PermanentFailureReleasesThenAcksWhileTheRestPersists) {
   QueueHolds(MakeBatch({"A", "B", "C"}));
   EXPECT_CALL(repository_, SaveBatch(_))
-      .WillOnce(Return(
-          Result<std::vector<ports::SaveResult>>({Saved(), Refused(Outcome::kSoldOut), Saved()})));
+      .WillOnce(Return(domain::Result<std::vector<ports::SaveResult>>(
+          {Saved(), Refused(domain::Outcome::kSoldOut), Saved()})));
   {
     InSequence order;
-    EXPECT_CALL(store_, Release(::testing::Field(&Order::id, testing::MakeId<OrderId>("B")),
-                                Outcome::kSoldOut))
-        .WillOnce(Return(Result<bool>(true)));
-    EXPECT_CALL(queue_, Ack(ElementsAre("rcpt-A", "rcpt-B", "rcpt-C"))).WillOnce(Return(Ok()));
+    EXPECT_CALL(store_,
+                Release(::testing::Field(&domain::Order::id, testing::MakeId<domain::OrderId>("B")),
+                        domain::Outcome::kSoldOut))
+        .WillOnce(Return(domain::Result<bool>(true)));
+    EXPECT_CALL(queue_, Ack(ElementsAre("rcpt-A", "rcpt-B", "rcpt-C")))
+        .WillOnce(Return(domain::Ok()));
   }
   EXPECT_CALL(metrics_, OrdersFailed(1));
   PersistOrders pool(queue_, repository_, store_, metrics_, Options());
@@ -161,12 +167,12 @@ TEST_F(PersistOrdersTest, UnavailableReleaseRetriesTheWholeBatchBeforeAcking) {
   QueueHolds(MakeBatch({"A", "B"}));
   EXPECT_CALL(repository_, SaveBatch(_))
       .Times(2)
-      .WillRepeatedly(Return(
-          Result<std::vector<ports::SaveResult>>({Saved(), Refused(Outcome::kUnknownItem)})));
-  EXPECT_CALL(store_, Release(_, Outcome::kUnknownItem))
-      .WillOnce(Return(Result<bool>(Down())))
-      .WillOnce(Return(Result<bool>(true)));
-  EXPECT_CALL(queue_, Ack(_)).WillOnce(Return(Ok()));
+      .WillRepeatedly(Return(domain::Result<std::vector<ports::SaveResult>>(
+          {Saved(), Refused(domain::Outcome::kUnknownItem)})));
+  EXPECT_CALL(store_, Release(_, domain::Outcome::kUnknownItem))
+      .WillOnce(Return(domain::Result<bool>(Down())))
+      .WillOnce(Return(domain::Result<bool>(true)));
+  EXPECT_CALL(queue_, Ack(_)).WillOnce(Return(domain::Ok()));
   PersistOrders pool(queue_, repository_, store_, metrics_, Options());
   pool.Start();
   ASSERT_TRUE(Eventually([&] { return pool.stats().failed == 1; }));
@@ -178,10 +184,10 @@ TEST_F(PersistOrdersTest, FailedAckIsRetriedWithTheSameBatch) {
   QueueHolds(MakeBatch({"A"}));
   EXPECT_CALL(repository_, SaveBatch(_))
       .Times(2)
-      .WillRepeatedly(Return(Result<std::vector<ports::SaveResult>>({Saved()})));
+      .WillRepeatedly(Return(domain::Result<std::vector<ports::SaveResult>>({Saved()})));
   EXPECT_CALL(queue_, Ack(ElementsAre("rcpt-A")))
-      .WillOnce(Return(Result<void>(Down())))
-      .WillOnce(Return(Ok()));
+      .WillOnce(Return(domain::Result<void>(Down())))
+      .WillOnce(Return(domain::Ok()));
   PersistOrders pool(queue_, repository_, store_, metrics_, Options());
   pool.Start();
   ASSERT_TRUE(Eventually([&] { return pool.stats().persisted == 1; }));
@@ -194,12 +200,13 @@ TEST_F(PersistOrdersTest, SmallBatchesLingerSoOrdersAccumulate) {
   EXPECT_CALL(queue_, Pull(_, _, _)).WillRepeatedly([&](auto, auto, milliseconds) {
     std::lock_guard lock(mu);
     pulls.push_back(std::chrono::steady_clock::now());
-    return Result<Batch>(pulls.size() <= 2 ? MakeBatch({pulls.size() == 1 ? "A" : "B"}) : Batch{});
+    return domain::Result<Batch>(pulls.size() <= 2 ? MakeBatch({pulls.size() == 1 ? "A" : "B"})
+                                                   : Batch{});
   });
   EXPECT_CALL(repository_, SaveBatch(_))
       .Times(2)
-      .WillRepeatedly(Return(Result<std::vector<ports::SaveResult>>({Saved()})));
-  EXPECT_CALL(queue_, Ack(_)).Times(2).WillRepeatedly(Return(Ok()));
+      .WillRepeatedly(Return(domain::Result<std::vector<ports::SaveResult>>({Saved()})));
+  EXPECT_CALL(queue_, Ack(_)).Times(2).WillRepeatedly(Return(domain::Ok()));
   auto options = Options();
   options.linger = milliseconds(40);
   PersistOrders pool(queue_, repository_, store_, metrics_, options);
@@ -214,12 +221,12 @@ TEST_F(PersistOrdersTest, SmallBatchesLingerSoOrdersAccumulate) {
 
 TEST_F(PersistOrdersTest, FailedPullBacksOffAndRecovers) {
   EXPECT_CALL(queue_, Pull(_, _, _))
-      .WillOnce(Return(Result<Batch>(Down())))
-      .WillOnce(Return(Result<Batch>(MakeBatch({"A"}))))
-      .WillRepeatedly(Return(Result<Batch>(Batch{})));
+      .WillOnce(Return(domain::Result<Batch>(Down())))
+      .WillOnce(Return(domain::Result<Batch>(MakeBatch({"A"}))))
+      .WillRepeatedly(Return(domain::Result<Batch>(Batch{})));
   EXPECT_CALL(repository_, SaveBatch(_))
-      .WillOnce(Return(Result<std::vector<ports::SaveResult>>({Saved()})));
-  EXPECT_CALL(queue_, Ack(_)).WillOnce(Return(Ok()));
+      .WillOnce(Return(domain::Result<std::vector<ports::SaveResult>>({Saved()})));
+  EXPECT_CALL(queue_, Ack(_)).WillOnce(Return(domain::Ok()));
   PersistOrders pool(queue_, repository_, store_, metrics_, Options());
   pool.Start();
   ASSERT_TRUE(Eventually([&] { return pool.stats().persisted == 1; }));
@@ -232,11 +239,11 @@ TEST_F(PersistOrdersTest, ReclaimsOrdersOfADeadWorker) {
   options.reclaim_interval = milliseconds(0);
   options.reclaim_idle = milliseconds(1234);
   EXPECT_CALL(queue_, ReclaimStale(_, milliseconds(1234), 500))
-      .WillOnce(Return(Result<Batch>(MakeBatch({"DEAD"}))))
-      .WillRepeatedly(Return(Result<Batch>(Batch{})));
+      .WillOnce(Return(domain::Result<Batch>(MakeBatch({"DEAD"}))))
+      .WillRepeatedly(Return(domain::Result<Batch>(Batch{})));
   EXPECT_CALL(repository_, SaveBatch(_))
-      .WillOnce(Return(Result<std::vector<ports::SaveResult>>({Saved()})));
-  EXPECT_CALL(queue_, Ack(ElementsAre("rcpt-DEAD"))).WillOnce(Return(Ok()));
+      .WillOnce(Return(domain::Result<std::vector<ports::SaveResult>>({Saved()})));
+  EXPECT_CALL(queue_, Ack(ElementsAre("rcpt-DEAD"))).WillOnce(Return(domain::Ok()));
   PersistOrders pool(queue_, repository_, store_, metrics_, options);
   pool.Start();
   ASSERT_TRUE(
@@ -258,9 +265,12 @@ class PersistDrainTest : public ::testing::Test {
   void Enqueue(int n) {
     for (int i = 0; i < n; ++i) {
       std::string id = "O" + std::to_string(i);
-      Reservation r{testing::MakeRequest("sale-1", "item-1", "u" + std::to_string(i % 100), id),
-                    testing::MakeId<OrderId>(id), clock_.Now()};
-      store_.Reserve(r, [](PurchaseReply reply) { ASSERT_EQ(reply.outcome, Outcome::kAccepted); });
+      domain::Reservation r{
+          testing::MakeRequest("sale-1", "item-1", "u" + std::to_string(i % 100), id),
+          testing::MakeId<domain::OrderId>(id), clock_.Now()};
+      store_.Reserve(r, [](domain::PurchaseReply reply) {
+        ASSERT_EQ(reply.outcome, domain::Outcome::kAccepted);
+      });
     }
   }
 
@@ -270,7 +280,7 @@ class PersistDrainTest : public ::testing::Test {
   memory::MemoryOrderQueue queue_;
   memory::MemoryStockStore store_;
   ports::NullMetrics metrics_;
-  Sale sale_;
+  domain::Sale sale_;
 };
 
 TEST_F(PersistDrainTest, StopDrainsEveryQueuedOrder) {
@@ -314,16 +324,18 @@ TEST_F(PersistDrainTest, DeadlineStopsWithoutAckingUnsavedOrders) {
 
 TEST_F(PersistDrainTest, GuardRefusalReleasesUnitsAndRecordsADeadLetter) {
   // The repository knows less stock than the store (they disagree on purpose).
-  Sale smaller =
+  domain::Sale smaller =
       testing::MakeSale("sale-2", 2, 10, clock_.Now(), clock_.Now() + std::chrono::hours(1));
   ASSERT_TRUE(sales_.Create(smaller).ok());
-  Sale bigger = smaller;
+  domain::Sale bigger = smaller;
   bigger.items[0].stock = 3;
   ASSERT_TRUE(store_.Load(bigger).ok());
   for (int i = 0; i < 3; ++i) {
-    Reservation r{testing::MakeRequest("sale-2", "item-1", "u" + std::to_string(i), "r"),
-                  testing::MakeId<OrderId>("G" + std::to_string(i)), clock_.Now()};
-    store_.Reserve(r, [](PurchaseReply reply) { ASSERT_EQ(reply.outcome, Outcome::kAccepted); });
+    domain::Reservation r{testing::MakeRequest("sale-2", "item-1", "u" + std::to_string(i), "r"),
+                          testing::MakeId<domain::OrderId>("G" + std::to_string(i)), clock_.Now()};
+    store_.Reserve(r, [](domain::PurchaseReply reply) {
+      ASSERT_EQ(reply.outcome, domain::Outcome::kAccepted);
+    });
   }
   PersistOptions options;
   options.workers = 1;
@@ -334,13 +346,13 @@ TEST_F(PersistDrainTest, GuardRefusalReleasesUnitsAndRecordsADeadLetter) {
   EXPECT_EQ(pool.stats().failed, 1U);
   auto dead = store_.DeadLetters(smaller.id);
   ASSERT_EQ(dead.size(), 1U);
-  EXPECT_EQ(dead[0].reason, Outcome::kSoldOut);
+  EXPECT_EQ(dead[0].reason, domain::Outcome::kSoldOut);
   EXPECT_EQ(store_.Snapshot(smaller.id)->items[0].remaining, 1);
   EXPECT_EQ(store_.UnitsHeld(smaller.id, dead[0].order.user), 0);
   auto failed = orders_.Find(dead[0].order.id);
   ASSERT_TRUE(failed.ok() && failed->has_value());
-  EXPECT_EQ((*failed)->status, OrderStatus::kFailed);
-  EXPECT_EQ(*store_.FindOrderStatus(smaller.id, dead[0].order.id), OrderStatus::kFailed);
+  EXPECT_EQ((*failed)->status, domain::OrderStatus::kFailed);
+  EXPECT_EQ(*store_.FindOrderStatus(smaller.id, dead[0].order.id), domain::OrderStatus::kFailed);
   EXPECT_EQ(*queue_.Depth(), 0U);
 }
 

@@ -19,10 +19,12 @@ using ::testing::Return;
 using ::testing::SaveArg;
 using ::testing::StrictMock;
 
-PurchaseInput Valid() { return PurchaseInput{"sale-1", "item-1", "alice", "req-1", 2}; }
+domain::PurchaseInput Valid() {
+  return domain::PurchaseInput{"sale-1", "item-1", "alice", "req-1", 2};
+}
 
-PurchaseReply Reply(Outcome outcome, std::uint64_t version = 0) {
-  PurchaseReply reply;
+domain::PurchaseReply Reply(domain::Outcome outcome, std::uint64_t version = 0) {
+  domain::PurchaseReply reply;
   reply.outcome = outcome;
   reply.buyers_version = version;
   return reply;
@@ -39,17 +41,17 @@ class PlacePurchaseTest : public ::testing::Test {
   }
 
   /// Runs Execute and returns the reply it completed with (inline, as the mock answers).
-  PurchaseReply Run(PlacePurchase& use_case, const PurchaseInput& input) {
-    std::optional<PurchaseReply> got;
-    use_case.Execute(input, [&](PurchaseReply reply) { got = std::move(reply); });
+  domain::PurchaseReply Run(PlacePurchase& use_case, const domain::PurchaseInput& input) {
+    std::optional<domain::PurchaseReply> got;
+    use_case.Execute(input, [&](domain::PurchaseReply reply) { got = std::move(reply); });
     EXPECT_TRUE(got.has_value()) << "Execute did not complete";
-    return got.value_or(PurchaseReply{});
+    return got.value_or(domain::PurchaseReply{});
   }
 
   /// The store answers `reply` to the next Reserve.
-  void StoreAnswers(PurchaseReply reply) {
+  void StoreAnswers(domain::PurchaseReply reply) {
     EXPECT_CALL(store_, Reserve(_, _))
-        .WillOnce([reply](const Reservation&, ports::ReserveDone done) { done(reply); });
+        .WillOnce([reply](const domain::Reservation&, ports::ReserveDone done) { done(reply); });
   }
 
   StrictMock<testing::MockStockStore> store_;
@@ -61,7 +63,7 @@ class PlacePurchaseTest : public ::testing::Test {
 
 struct BadInput {
   const char* name;
-  PurchaseInput input;
+  domain::PurchaseInput input;
   const char* field;
 };
 
@@ -73,9 +75,9 @@ class PlacePurchaseRejectsTest : public PlacePurchaseTest,
 TEST_P(PlacePurchaseRejectsTest, InvalidInputNeverReachesTheStore) {
   auto use_case = Make();
   EXPECT_CALL(store_, Reserve(_, _)).Times(0);
-  EXPECT_CALL(metrics_, PurchaseAnswered(Outcome::kInvalidRequest, _));
-  PurchaseReply reply = Run(use_case, GetParam().input);
-  EXPECT_EQ(reply.outcome, Outcome::kInvalidRequest);
+  EXPECT_CALL(metrics_, PurchaseAnswered(domain::Outcome::kInvalidRequest, _));
+  domain::PurchaseReply reply = Run(use_case, GetParam().input);
+  EXPECT_EQ(reply.outcome, domain::Outcome::kInvalidRequest);
   EXPECT_NE(reply.detail.find(GetParam().field), std::string::npos) << reply.detail;
   EXPECT_FALSE(reply.order_id.has_value());
 }
@@ -101,17 +103,19 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST_F(PlacePurchaseTest, PassesTheValidatedRequestWithAFreshIdAndTheClock) {
   auto use_case = Make();
-  Reservation seen{testing::MakeRequest("x", "x", "x", "x"), MakeId<OrderId>("x"), {}};
-  EXPECT_CALL(store_, Reserve(_, _)).WillOnce([&](const Reservation& r, ports::ReserveDone done) {
-    seen = r;
-    PurchaseReply reply = Reply(Outcome::kAccepted);
-    reply.order_id = r.order_id;
-    reply.remaining = 98;
-    done(reply);
-  });
-  EXPECT_CALL(metrics_, PurchaseAnswered(Outcome::kAccepted, _));
-  PurchaseReply reply = Run(use_case, Valid());
-  EXPECT_EQ(reply.outcome, Outcome::kAccepted);
+  domain::Reservation seen{
+      testing::MakeRequest("x", "x", "x", "x"), MakeId<domain::OrderId>("x"), {}};
+  EXPECT_CALL(store_, Reserve(_, _))
+      .WillOnce([&](const domain::Reservation& r, ports::ReserveDone done) {
+        seen = r;
+        domain::PurchaseReply reply = Reply(domain::Outcome::kAccepted);
+        reply.order_id = r.order_id;
+        reply.remaining = 98;
+        done(reply);
+      });
+  EXPECT_CALL(metrics_, PurchaseAnswered(domain::Outcome::kAccepted, _));
+  domain::PurchaseReply reply = Run(use_case, Valid());
+  EXPECT_EQ(reply.outcome, domain::Outcome::kAccepted);
   EXPECT_EQ(reply.order_id->str(), "ORDER-1");
   EXPECT_EQ(reply.remaining, 98);
   EXPECT_EQ(seen.request.sale.str(), "sale-1");
@@ -124,36 +128,35 @@ TEST_F(PlacePurchaseTest, PassesTheValidatedRequestWithAFreshIdAndTheClock) {
 }
 
 class PlacePurchaseOutcomeTest : public PlacePurchaseTest,
-                                 public ::testing::WithParamInterface<Outcome> {};
+                                 public ::testing::WithParamInterface<domain::Outcome> {};
 
 TEST_P(PlacePurchaseOutcomeTest, StoreAnswerReachesTheCallerAndMetrics) {
   auto use_case = Make(PlacePurchaseOptions{.sold_out_fast_path = false});
-  PurchaseReply answer = Reply(GetParam());
+  domain::PurchaseReply answer = Reply(GetParam());
   answer.detail = "from store";
   StoreAnswers(answer);
   EXPECT_CALL(metrics_, PurchaseAnswered(GetParam(), _));
-  PurchaseReply reply = Run(use_case, Valid());
+  domain::PurchaseReply reply = Run(use_case, Valid());
   EXPECT_EQ(reply.outcome, GetParam());
   EXPECT_EQ(reply.detail, "from store");
 }
 
-INSTANTIATE_TEST_SUITE_P(Outcomes, PlacePurchaseOutcomeTest,
-                         ::testing::Values(Outcome::kSoldOut, Outcome::kUserLimitReached,
-                                           Outcome::kSaleNotActive, Outcome::kUnknownItem,
-                                           Outcome::kDuplicateRequest, Outcome::kUnavailable,
-                                           Outcome::kInternal),
-                         [](const auto& param_info) {
-                           return std::string(ToString(param_info.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Outcomes, PlacePurchaseOutcomeTest,
+    ::testing::Values(domain::Outcome::kSoldOut, domain::Outcome::kUserLimitReached,
+                      domain::Outcome::kSaleNotActive, domain::Outcome::kUnknownItem,
+                      domain::Outcome::kDuplicateRequest, domain::Outcome::kUnavailable,
+                      domain::Outcome::kInternal),
+    [](const auto& param_info) { return std::string(domain::ToString(param_info.param)); });
 
 TEST_F(PlacePurchaseTest, ReplayedAnswerIsPassedThroughUnchanged) {
   auto use_case = Make();
-  PurchaseReply stored = Reply(Outcome::kAccepted);
-  stored.order_id = MakeId<OrderId>("FIRST");
+  domain::PurchaseReply stored = Reply(domain::Outcome::kAccepted);
+  stored.order_id = MakeId<domain::OrderId>("FIRST");
   stored.remaining = 7;
   stored.replayed = true;
   StoreAnswers(stored);
-  PurchaseReply reply = Run(use_case, Valid());
+  domain::PurchaseReply reply = Run(use_case, Valid());
   EXPECT_TRUE(reply.replayed);
   EXPECT_EQ(reply.order_id->str(), "FIRST");
   EXPECT_EQ(reply.remaining, 7);
@@ -163,26 +166,26 @@ TEST_F(PlacePurchaseTest, DrainingAnswersUnavailableWithoutTouchingTheStore) {
   auto use_case = Make();
   use_case.SetAccepting(false);
   EXPECT_CALL(store_, Reserve(_, _)).Times(0);
-  EXPECT_EQ(Run(use_case, Valid()).outcome, Outcome::kUnavailable);
+  EXPECT_EQ(Run(use_case, Valid()).outcome, domain::Outcome::kUnavailable);
   use_case.SetAccepting(true);
-  StoreAnswers(Reply(Outcome::kSoldOut));
-  EXPECT_EQ(Run(use_case, Valid()).outcome, Outcome::kSoldOut);
+  StoreAnswers(Reply(domain::Outcome::kSoldOut));
+  EXPECT_EQ(Run(use_case, Valid()).outcome, domain::Outcome::kSoldOut);
 }
 
 class SoldOutFastPathTest : public PlacePurchaseTest {
  protected:
   /// Sells out with buyer-set version 7 and answers the buyer fetch with `buyers`.
   void SellOut(PlacePurchase& use_case, std::vector<std::string> buyers) {
-    StoreAnswers(Reply(Outcome::kSoldOut, 7));
+    StoreAnswers(Reply(domain::Outcome::kSoldOut, 7));
     EXPECT_CALL(store_, FetchBuyers(_, _))
-        .WillOnce([buyers](const SaleId&, ports::BuyersDone done) {
+        .WillOnce([buyers](const domain::SaleId&, ports::BuyersDone done) {
           done(ports::BuyerSet{7, buyers});
         });
-    ASSERT_EQ(Run(use_case, Valid()).outcome, Outcome::kSoldOut);
+    ASSERT_EQ(Run(use_case, Valid()).outcome, domain::Outcome::kSoldOut);
     ::testing::Mock::VerifyAndClearExpectations(&store_);
   }
-  PurchaseInput From(std::string user) {
-    PurchaseInput input = Valid();
+  domain::PurchaseInput From(std::string user) {
+    domain::PurchaseInput input = Valid();
     input.user_id = std::move(user);
     return input;
   }
@@ -192,15 +195,16 @@ TEST_F(SoldOutFastPathTest, NonBuyersAreAnsweredLocallyBuyersGoToTheStore) {
   auto use_case = Make();
   SellOut(use_case, {"alice"});
   EXPECT_CALL(store_, Reserve(_, _)).Times(0);
-  for (int i = 0; i < 100; ++i) EXPECT_EQ(Run(use_case, From("bob")).outcome, Outcome::kSoldOut);
+  for (int i = 0; i < 100; ++i)
+    EXPECT_EQ(Run(use_case, From("bob")).outcome, domain::Outcome::kSoldOut);
   ::testing::Mock::VerifyAndClearExpectations(&store_);
 
   // alice holds units: she may be retrying an accepted request, so the store must answer.
-  PurchaseReply replay = Reply(Outcome::kAccepted);
+  domain::PurchaseReply replay = Reply(domain::Outcome::kAccepted);
   replay.replayed = true;
-  replay.order_id = MakeId<OrderId>("FIRST");
+  replay.order_id = MakeId<domain::OrderId>("FIRST");
   StoreAnswers(replay);
-  EXPECT_EQ(Run(use_case, From("alice")).outcome, Outcome::kAccepted);
+  EXPECT_EQ(Run(use_case, From("alice")).outcome, domain::Outcome::kAccepted);
 }
 
 TEST_F(SoldOutFastPathTest, FlagExpiresAfterTheStalenessBound) {
@@ -208,62 +212,65 @@ TEST_F(SoldOutFastPathTest, FlagExpiresAfterTheStalenessBound) {
       Make(PlacePurchaseOptions{.sold_out_max_staleness = std::chrono::milliseconds(30)});
   SellOut(use_case, {});
   EXPECT_CALL(store_, Reserve(_, _)).Times(0);
-  EXPECT_EQ(Run(use_case, From("bob")).outcome, Outcome::kSoldOut);
+  EXPECT_EQ(Run(use_case, From("bob")).outcome, domain::Outcome::kSoldOut);
   ::testing::Mock::VerifyAndClearExpectations(&store_);
   std::this_thread::sleep_for(std::chrono::milliseconds(40));
-  PurchaseReply accepted = Reply(Outcome::kAccepted);
-  accepted.order_id = MakeId<OrderId>("NEW");
+  domain::PurchaseReply accepted = Reply(domain::Outcome::kAccepted);
+  accepted.order_id = MakeId<domain::OrderId>("NEW");
   StoreAnswers(accepted);
-  EXPECT_EQ(Run(use_case, From("bob")).outcome, Outcome::kAccepted);
+  EXPECT_EQ(Run(use_case, From("bob")).outcome, domain::Outcome::kAccepted);
 }
 
 TEST_F(SoldOutFastPathTest, UnitsReturnedClearsTheFlagAtOnce) {
   auto use_case = Make();
   SellOut(use_case, {});
   ASSERT_TRUE(units_returned_);
-  units_returned_(MakeId<SaleId>("sale-1"), MakeId<ItemId>("item-1"));
-  PurchaseReply accepted = Reply(Outcome::kAccepted);
-  accepted.order_id = MakeId<OrderId>("NEW");
+  units_returned_(MakeId<domain::SaleId>("sale-1"), MakeId<domain::ItemId>("item-1"));
+  domain::PurchaseReply accepted = Reply(domain::Outcome::kAccepted);
+  accepted.order_id = MakeId<domain::OrderId>("NEW");
   StoreAnswers(accepted);
-  EXPECT_EQ(Run(use_case, From("bob")).outcome, Outcome::kAccepted);
+  EXPECT_EQ(Run(use_case, From("bob")).outcome, domain::Outcome::kAccepted);
 }
 
 TEST_F(SoldOutFastPathTest, OtherItemsAreNotAffected) {
   auto use_case = Make();
   SellOut(use_case, {});
-  PurchaseInput other = From("bob");
+  domain::PurchaseInput other = From("bob");
   other.item_id = "item-2";
-  StoreAnswers(Reply(Outcome::kUserLimitReached));
-  EXPECT_EQ(Run(use_case, other).outcome, Outcome::kUserLimitReached);
+  StoreAnswers(Reply(domain::Outcome::kUserLimitReached));
+  EXPECT_EQ(Run(use_case, other).outcome, domain::Outcome::kUserLimitReached);
 }
 
 TEST_F(SoldOutFastPathTest, StaleBuyerSetDisablesTheFastPath) {
   auto use_case = Make();
-  StoreAnswers(Reply(Outcome::kSoldOut, 7));
-  EXPECT_CALL(store_, FetchBuyers(_, _)).WillOnce([](const SaleId&, ports::BuyersDone done) {
-    done(ports::BuyerSet{8, {}});  // the set moved on since the SoldOut answer
-  });
-  ASSERT_EQ(Run(use_case, Valid()).outcome, Outcome::kSoldOut);
+  StoreAnswers(Reply(domain::Outcome::kSoldOut, 7));
+  EXPECT_CALL(store_, FetchBuyers(_, _))
+      .WillOnce([](const domain::SaleId&, ports::BuyersDone done) {
+        done(ports::BuyerSet{8, {}});  // the set moved on since the SoldOut answer
+      });
+  ASSERT_EQ(Run(use_case, Valid()).outcome, domain::Outcome::kSoldOut);
   ::testing::Mock::VerifyAndClearExpectations(&store_);
-  StoreAnswers(Reply(Outcome::kSoldOut, 8));  // goes to the store; now versions agree
-  EXPECT_EQ(Run(use_case, From("bob")).outcome, Outcome::kSoldOut);
+  StoreAnswers(Reply(domain::Outcome::kSoldOut, 8));  // goes to the store; now versions agree
+  EXPECT_EQ(Run(use_case, From("bob")).outcome, domain::Outcome::kSoldOut);
   EXPECT_CALL(store_, Reserve(_, _)).Times(0);
-  EXPECT_EQ(Run(use_case, From("carol")).outcome, Outcome::kSoldOut);
+  EXPECT_EQ(Run(use_case, From("carol")).outcome, domain::Outcome::kSoldOut);
 }
 
 TEST_F(SoldOutFastPathTest, FailedBuyerFetchKeepsGoingToTheStore) {
   auto use_case = Make();
-  StoreAnswers(Reply(Outcome::kSoldOut, 7));
-  EXPECT_CALL(store_, FetchBuyers(_, _)).WillOnce([](const SaleId&, ports::BuyersDone done) {
-    done(Error{Outcome::kUnavailable, "down"});
-  });
-  ASSERT_EQ(Run(use_case, Valid()).outcome, Outcome::kSoldOut);
+  StoreAnswers(Reply(domain::Outcome::kSoldOut, 7));
+  EXPECT_CALL(store_, FetchBuyers(_, _))
+      .WillOnce([](const domain::SaleId&, ports::BuyersDone done) {
+        done(domain::Error{domain::Outcome::kUnavailable, "down"});
+      });
+  ASSERT_EQ(Run(use_case, Valid()).outcome, domain::Outcome::kSoldOut);
   ::testing::Mock::VerifyAndClearExpectations(&store_);
-  StoreAnswers(Reply(Outcome::kSoldOut, 7));
-  EXPECT_CALL(store_, FetchBuyers(_, _)).WillOnce([](const SaleId&, ports::BuyersDone done) {
-    done(ports::BuyerSet{7, {}});
-  });
-  EXPECT_EQ(Run(use_case, From("bob")).outcome, Outcome::kSoldOut);
+  StoreAnswers(Reply(domain::Outcome::kSoldOut, 7));
+  EXPECT_CALL(store_, FetchBuyers(_, _))
+      .WillOnce([](const domain::SaleId&, ports::BuyersDone done) {
+        done(ports::BuyerSet{7, {}});
+      });
+  EXPECT_EQ(Run(use_case, From("bob")).outcome, domain::Outcome::kSoldOut);
 }
 
 TEST_F(SoldOutFastPathTest, DisabledFastPathAlwaysAsksTheStore) {
@@ -271,9 +278,11 @@ TEST_F(SoldOutFastPathTest, DisabledFastPathAlwaysAsksTheStore) {
   EXPECT_CALL(store_, FetchBuyers(_, _)).Times(0);
   EXPECT_CALL(store_, Reserve(_, _))
       .Times(3)
-      .WillRepeatedly(
-          [](const Reservation&, ports::ReserveDone done) { done(Reply(Outcome::kSoldOut, 7)); });
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(Run(use_case, From("bob")).outcome, Outcome::kSoldOut);
+      .WillRepeatedly([](const domain::Reservation&, ports::ReserveDone done) {
+        done(Reply(domain::Outcome::kSoldOut, 7));
+      });
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(Run(use_case, From("bob")).outcome, domain::Outcome::kSoldOut);
 }
 
 }  // namespace

@@ -15,7 +15,7 @@
 namespace flashsale::memory {
 namespace {
 
-using core::Outcome;
+using domain::Outcome;
 using std::chrono::milliseconds;
 using testing::MakeId;
 using testing::MakeOrder;
@@ -70,9 +70,9 @@ class MemoryOrderRepositoryTest : public ::testing::Test {
 };
 
 TEST_F(MemoryOrderRepositoryTest, GuardRefusesBeyondStockOneByOne) {
-  std::vector<core::Order> batch{MakeOrder("A", "sale-1", "item-1", "u1", "", 2),
-                                 MakeOrder("B", "sale-1", "item-1", "u2", "", 2),
-                                 MakeOrder("C", "sale-1", "item-1", "u3", "", 1)};
+  std::vector<domain::Order> batch{MakeOrder("A", "sale-1", "item-1", "u1", "", 2),
+                                   MakeOrder("B", "sale-1", "item-1", "u2", "", 2),
+                                   MakeOrder("C", "sale-1", "item-1", "u3", "", 1)};
   auto results = orders_.SaveBatch(batch);
   ASSERT_TRUE(results.ok());
   ASSERT_EQ(results->size(), 3U);
@@ -86,8 +86,8 @@ TEST_F(MemoryOrderRepositoryTest, GuardRefusesBeyondStockOneByOne) {
   EXPECT_TRUE((*again)[0].saved);
   EXPECT_FALSE((*again)[1].saved);
   EXPECT_EQ(*orders_.CountSold(batch[0].sale, batch[0].item), 3);
-  EXPECT_EQ((*orders_.Find(batch[1].id))->status, core::OrderStatus::kFailed);
-  EXPECT_EQ((*orders_.Find(batch[0].id))->status, core::OrderStatus::kConfirmed);
+  EXPECT_EQ((*orders_.Find(batch[1].id))->status, domain::OrderStatus::kFailed);
+  EXPECT_EQ((*orders_.Find(batch[0].id))->status, domain::OrderStatus::kConfirmed);
 
   auto audit = orders_.Audit(batch[0].sale);
   ASSERT_TRUE(audit.ok());
@@ -99,11 +99,11 @@ TEST_F(MemoryOrderRepositoryTest, GuardRefusesBeyondStockOneByOne) {
   std::sort(audit->confirmed_order_ids.begin(), audit->confirmed_order_ids.end());
   EXPECT_EQ(audit->confirmed_order_ids, (std::vector<std::string>{"A", "C"}));
   EXPECT_EQ(audit->units_by_user, (std::map<std::string, std::int64_t>{{"u1", 2}, {"u3", 1}}));
-  EXPECT_EQ(orders_.Audit(MakeId<core::SaleId>("ghost")).error().outcome, Outcome::kUnknownItem);
+  EXPECT_EQ(orders_.Audit(MakeId<domain::SaleId>("ghost")).error().outcome, Outcome::kNotFound);
 }
 
 TEST_F(MemoryOrderRepositoryTest, UnknownItemAndDuplicateRequestKeyAreRefused) {
-  std::vector<core::Order> batch{
+  std::vector<domain::Order> batch{
       MakeOrder("A", "sale-1", "nope"), MakeOrder("B", "sale-1", "item-1", "u1", "same"),
       MakeOrder("C", "sale-1", "item-1", "u1", "same"), MakeOrder("D", "ghost-sale")};
   auto results = orders_.SaveBatch(batch);
@@ -116,7 +116,7 @@ TEST_F(MemoryOrderRepositoryTest, UnknownItemAndDuplicateRequestKeyAreRefused) {
 
 TEST_F(MemoryOrderRepositoryTest, OutageIsUnavailableAndWritesNothing) {
   orders_.SetFailing(true);
-  std::vector<core::Order> batch{MakeOrder("A")};
+  std::vector<domain::Order> batch{MakeOrder("A")};
   auto results = orders_.SaveBatch(batch);
   ASSERT_FALSE(results.ok());
   EXPECT_EQ(results.error().outcome, Outcome::kUnavailable);
@@ -126,7 +126,7 @@ TEST_F(MemoryOrderRepositoryTest, OutageIsUnavailableAndWritesNothing) {
 
 TEST(MemorySaleRepositoryTest, CreateFindListAndDuplicates) {
   MemorySaleRepository sales;
-  auto t = core::FromUnixMillis(1000);
+  auto t = domain::FromUnixMillis(1000);
   auto later = testing::MakeSale("b", 1, 1, t + std::chrono::hours(1), t + std::chrono::hours(2));
   ASSERT_TRUE(sales.Create(later).ok());
   ASSERT_TRUE(sales.Create(testing::MakeSale("a", 1, 1, t, t + std::chrono::hours(1))).ok());
@@ -138,8 +138,8 @@ TEST(MemorySaleRepositoryTest, CreateFindListAndDuplicates) {
   auto list = sales.List();
   ASSERT_EQ(list->size(), 2U);
   EXPECT_EQ((*list)[0].id.str(), "a");
-  EXPECT_TRUE(sales.Find(MakeId<core::SaleId>("b"))->has_value());
-  EXPECT_FALSE(sales.Find(MakeId<core::SaleId>("zzz"))->has_value());
+  EXPECT_TRUE(sales.Find(MakeId<domain::SaleId>("b"))->has_value());
+  EXPECT_FALSE(sales.Find(MakeId<domain::SaleId>("zzz"))->has_value());
 }
 
 TEST(GetOrderTest, RepositoryFirstThenStoreThenUnknown) {
@@ -153,20 +153,21 @@ TEST(GetOrderTest, RepositoryFirstThenStoreThenUnknown) {
   ASSERT_TRUE(store.Load(sale).ok());
   core::GetOrder get(orders, store);
 
-  core::Reservation r{testing::MakeRequest("sale-1", "item-1", "u", "r"),
-                      MakeId<core::OrderId>("P1"), clock.Now()};
-  store.Reserve(r, [](core::PurchaseReply reply) { ASSERT_EQ(reply.outcome, Outcome::kAccepted); });
-  EXPECT_EQ(get.Execute("P1", "sale-1")->status, core::OrderStatus::kPending);
+  domain::Reservation r{testing::MakeRequest("sale-1", "item-1", "u", "r"),
+                        MakeId<domain::OrderId>("P1"), clock.Now()};
+  store.Reserve(r,
+                [](domain::PurchaseReply reply) { ASSERT_EQ(reply.outcome, Outcome::kAccepted); });
+  EXPECT_EQ(get.Execute("P1", "sale-1")->status, domain::OrderStatus::kPending);
 
   auto pulled = queue.Pull("w", 10, milliseconds(0));
-  std::vector<core::Order> batch{pulled->at(0).order};
+  std::vector<domain::Order> batch{pulled->at(0).order};
   ASSERT_TRUE(orders.SaveBatch(batch).ok());
   auto confirmed = get.Execute("P1", "sale-1");
-  EXPECT_EQ(confirmed->status, core::OrderStatus::kConfirmed);
+  EXPECT_EQ(confirmed->status, domain::OrderStatus::kConfirmed);
   ASSERT_TRUE(confirmed->order.has_value());
   EXPECT_EQ(confirmed->order->user.str(), "u");
 
-  EXPECT_EQ(get.Execute("NOPE", "sale-1").error().outcome, Outcome::kUnknownItem);
+  EXPECT_EQ(get.Execute("NOPE", "sale-1").error().outcome, Outcome::kNotFound);
   EXPECT_EQ(get.Execute("bad id!", "sale-1").error().outcome, Outcome::kInvalidRequest);
   orders.SetFailing(true);
   EXPECT_EQ(get.Execute("P1", "sale-1").error().outcome, Outcome::kUnavailable);

@@ -16,7 +16,7 @@
 namespace flashsale::memory {
 namespace {
 
-using core::Outcome;
+using domain::Outcome;
 using testing::MakeId;
 
 class MemoryHarness final : public testing::StockStoreHarness {
@@ -50,8 +50,8 @@ TEST(MemoryStockStoreTest, StoredAnswersExpireAfterTheTtl) {
   ASSERT_TRUE(store.Load(testing::MakeSale("s", 0, 10, now, now + std::chrono::hours(1))).ok());
   auto at = [&](std::chrono::milliseconds offset, const char* order) {
     return testing::ReserveSync(store,
-                                core::Reservation{testing::MakeRequest("s", "item-1", "u", "r"),
-                                                  MakeId<core::OrderId>(order), now + offset});
+                                domain::Reservation{testing::MakeRequest("s", "item-1", "u", "r"),
+                                                    MakeId<domain::OrderId>(order), now + offset});
   };
   EXPECT_FALSE(at(std::chrono::milliseconds(0), "A").replayed);
   EXPECT_TRUE(at(std::chrono::minutes(9), "B").replayed);
@@ -66,13 +66,13 @@ TEST(MemoryStockStoreTest, FullQueueIsUnavailableAndWritesNothing) {
   ASSERT_TRUE(store.Load(testing::MakeSale("s", 5, 10, now, now + std::chrono::hours(1))).ok());
   auto buy = [&](const char* user) {
     return testing::ReserveSync(
-        store, core::Reservation{testing::MakeRequest("s", "item-1", user, "r"),
-                                 MakeId<core::OrderId>(std::string("O-") + user), now});
+        store, domain::Reservation{testing::MakeRequest("s", "item-1", user, "r"),
+                                   MakeId<domain::OrderId>(std::string("O-") + user), now});
   };
   EXPECT_EQ(buy("a").outcome, Outcome::kAccepted);
   EXPECT_EQ(buy("b").outcome, Outcome::kUnavailable);
-  EXPECT_EQ(store.Snapshot(MakeId<core::SaleId>("s"))->items[0].remaining, 4);
-  EXPECT_EQ(store.UnitsHeld(MakeId<core::SaleId>("s"), MakeId<core::UserId>("b")), 0);
+  EXPECT_EQ(store.Snapshot(MakeId<domain::SaleId>("s"))->items[0].remaining, 4);
+  EXPECT_EQ(store.UnitsHeld(MakeId<domain::SaleId>("s"), MakeId<domain::UserId>("b")), 0);
   // Not stored: once there is room again, the same request goes through.
   auto pulled = queue.Pull("c", 10, std::chrono::milliseconds(0));
   ASSERT_TRUE(queue.Ack({pulled->at(0).receipt}).ok());
@@ -108,9 +108,9 @@ TEST(MemoryStockStoreConcurrencyTest, ExactlyTheStockIsSoldAndNobodyExceedsTheLi
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         int n = t * kPerThread + i;
-        core::PurchaseInput input{"big", "item-1", "user-" + std::to_string((n * 7919) % kUsers),
-                                  "req-" + std::to_string(n), 1};
-        place.Execute(input, [&, user = input.user_id](core::PurchaseReply reply) {
+        domain::PurchaseInput input{"big", "item-1", "user-" + std::to_string((n * 7919) % kUsers),
+                                    "req-" + std::to_string(n), 1};
+        place.Execute(input, [&, user = input.user_id](domain::PurchaseReply reply) {
           switch (reply.outcome) {
             case Outcome::kAccepted: {
               ++accepted;
@@ -142,7 +142,7 @@ TEST(MemoryStockStoreConcurrencyTest, ExactlyTheStockIsSoldAndNobodyExceedsTheLi
   int max_units = 0;
   for (const auto& [user, units] : units_by_user) {
     max_units = std::max(max_units, units);
-    EXPECT_EQ(store.UnitsHeld(sale.id, MakeId<core::UserId>(user)), units);
+    EXPECT_EQ(store.UnitsHeld(sale.id, MakeId<domain::UserId>(user)), units);
   }
   EXPECT_LE(max_units, kLimit);
 }

@@ -3,18 +3,18 @@
 #include <optional>
 #include <string_view>
 
-#include "flashsale/core/order.hpp"
-#include "flashsale/core/result.hpp"
+#include "flashsale/domain/order.hpp"
+#include "flashsale/domain/result.hpp"
 #include "flashsale/ports/order_repository.hpp"
 #include "flashsale/ports/stock_store.hpp"
 
 namespace flashsale::core {
 
 struct OrderView {
-  OrderId id;
-  OrderStatus status = OrderStatus::kPending;
+  domain::OrderId id;
+  domain::OrderStatus status = domain::OrderStatus::kPending;
   /// Full order when the repository holds it (confirmed or failed).
-  std::optional<Order> order;
+  std::optional<domain::Order> order;
 };
 
 /// Order status lookup: the repository (system of record) first, then the stock store for
@@ -24,9 +24,9 @@ class GetOrder {
  public:
   GetOrder(ports::OrderRepository& orders, ports::StockStore& store);
 
-  /// InvalidRequest for a malformed id, UnknownItem when neither side knows the order,
+  /// InvalidRequest for a malformed id, NotFound when neither side knows the order,
   /// Unavailable when a backend can't be reached.
-  Result<OrderView> Execute(std::string_view order_id, std::string_view sale_id) const;
+  domain::Result<OrderView> Execute(std::string_view order_id, std::string_view sale_id) const;
 
  private:
   ports::OrderRepository& orders_;

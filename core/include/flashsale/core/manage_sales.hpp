@@ -2,8 +2,8 @@
 
 #include <cstddef>
 
-#include "flashsale/core/result.hpp"
-#include "flashsale/core/sale.hpp"
+#include "flashsale/domain/result.hpp"
+#include "flashsale/domain/sale.hpp"
 #include "flashsale/ports/clock.hpp"
 #include "flashsale/ports/sale_repository.hpp"
 #include "flashsale/ports/stock_store.hpp"
@@ -19,11 +19,11 @@ class ManageSales {
   ManageSales(ports::SaleRepository& sales, ports::StockStore& store, const ports::Clock& clock);
 
   /// Validates, stores, loads. InvalidRequest, DuplicateRequest (the id exists), Unavailable.
-  Result<void> Create(const Sale& sale);
+  domain::Result<void> Create(const domain::Sale& sale);
 
   /// Loads every sale that has not ended into the store (at start-up, after a store wipe).
   /// Returns how many were loaded by this call (already-live sales don't count).
-  Result<std::size_t> LoadOpenSales();
+  domain::Result<std::size_t> LoadOpenSales();
 
  private:
   ports::SaleRepository& sales_;

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <functional>
 
-#include "flashsale/core/purchase.hpp"
 #include "flashsale/core/sold_out_cache.hpp"
+#include "flashsale/domain/purchase.hpp"
 #include "flashsale/ports/clock.hpp"
 #include "flashsale/ports/id_generator.hpp"
 #include "flashsale/ports/metrics.hpp"
@@ -29,29 +29,31 @@ struct PlacePurchaseOptions {
 /// pending completion (stop the front doors and drain before destroying it).
 class PlacePurchase {
  public:
-  using Done = std::function<void(PurchaseReply)>;
+  using Done = std::function<void(domain::PurchaseReply)>;
 
   PlacePurchase(ports::StockStore& store, ports::IdGenerator& ids, const ports::Clock& clock,
                 ports::Metrics& metrics, PlacePurchaseOptions options = {});
 
   /// Validates `input` (InvalidRequest with a message naming the field), answers
   /// Unavailable while not accepting, SoldOut from the local fast path, or the store's answer.
-  void Execute(const PurchaseInput& input, Done done);
+  void Execute(const domain::PurchaseInput& input, Done done);
 
   /// Validation alone (for adapters that want to reject before queuing work).
-  Result<PurchaseRequest> Validate(const PurchaseInput& input) const;
+  domain::Result<domain::PurchaseRequest> Validate(const domain::PurchaseInput& input) const;
 
   /// Off while draining: every purchase is answered Unavailable, nothing is written.
   void SetAccepting(bool accepting) noexcept { accepting_.store(accepting); }
   bool accepting() const noexcept { return accepting_.load(); }
 
   /// Wire to StockStore::OnUnitsReturned (done by the constructor).
-  void UnitsReturned(const SaleId& sale, const ItemId& item) { sold_out_.Clear(sale, item); }
+  void UnitsReturned(const domain::SaleId& sale, const domain::ItemId& item) {
+    sold_out_.Clear(sale, item);
+  }
 
  private:
-  void Finish(const PurchaseReply& reply, std::chrono::steady_clock::time_point start,
+  void Finish(const domain::PurchaseReply& reply, std::chrono::steady_clock::time_point start,
               const Done& done);
-  void AfterStore(const PurchaseRequest& request, const PurchaseReply& reply);
+  void AfterStore(const domain::PurchaseRequest& request, const domain::PurchaseReply& reply);
 
   ports::StockStore& store_;
   ports::IdGenerator& ids_;

@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "flashsale/core/ids.hpp"
+#include "flashsale/domain/ids.hpp"
 
 namespace flashsale::core {
 
@@ -29,18 +29,20 @@ class SoldOutCache {
   explicit SoldOutCache(std::chrono::milliseconds max_staleness);
 
   /// True when a purchase of (sale, item) by `user` may be answered SoldOut locally.
-  bool ShouldAnswerSoldOut(const SaleId& sale, const ItemId& item, const UserId& user,
-                           SteadyTime now) const;
+  bool ShouldAnswerSoldOut(const domain::SaleId& sale, const domain::ItemId& item,
+                           const domain::UserId& user, SteadyTime now) const;
 
   /// The store answered SoldOut at buyer-set `version`. Returns true when the caller should
   /// fetch the buyer set (no snapshot at that version and no fetch already in flight).
-  bool MarkSoldOut(const SaleId& sale, const ItemId& item, std::uint64_t version, SteadyTime now);
+  bool MarkSoldOut(const domain::SaleId& sale, const domain::ItemId& item, std::uint64_t version,
+                   SteadyTime now);
 
   /// A buyer-set snapshot arrived (or, with `buyers` null, the fetch failed).
-  void SetBuyers(const SaleId& sale, std::uint64_t version, std::shared_ptr<const Buyers> buyers);
+  void SetBuyers(const domain::SaleId& sale, std::uint64_t version,
+                 std::shared_ptr<const Buyers> buyers);
 
   /// Units of the item may be available again: drop its flag.
-  void Clear(const SaleId& sale, const ItemId& item);
+  void Clear(const domain::SaleId& sale, const domain::ItemId& item);
 
  private:
   struct SaleState {

@@ -7,7 +7,7 @@ namespace flashsale::core {
 /// The real wall clock, millisecond resolution.
 class SystemClock final : public ports::Clock {
  public:
-  TimePoint Now() const override;
+  domain::TimePoint Now() const override;
 };
 
 }  // namespace flashsale::core

@@ -14,7 +14,7 @@ namespace flashsale::core {
 class UlidGenerator final : public ports::IdGenerator {
  public:
   explicit UlidGenerator(const ports::Clock& clock);
-  OrderId Next() override;
+  domain::OrderId Next() override;
 
  private:
   const ports::Clock& clock_;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "flashsale/core/time.hpp"
+#include "flashsale/domain/time.hpp"
 
 namespace flashsale::ports {
 
@@ -8,7 +8,7 @@ namespace flashsale::ports {
 class Clock {
  public:
   virtual ~Clock() = default;
-  virtual core::TimePoint Now() const = 0;
+  virtual domain::TimePoint Now() const = 0;
 };
 
 }  // namespace flashsale::ports

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "flashsale/core/ids.hpp"
+#include "flashsale/domain/ids.hpp"
 
 namespace flashsale::ports {
 
@@ -8,7 +8,7 @@ namespace flashsale::ports {
 class IdGenerator {
  public:
   virtual ~IdGenerator() = default;
-  virtual core::OrderId Next() = 0;
+  virtual domain::OrderId Next() = 0;
 };
 
 }  // namespace flashsale::ports

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cstddef>
 
-#include "flashsale/core/outcome.hpp"
+#include "flashsale/domain/outcome.hpp"
 
 namespace flashsale::ports {
 
@@ -13,7 +13,7 @@ class Metrics {
  public:
   virtual ~Metrics() = default;
   /// A purchase was answered with `outcome` after `latency` (validation to completion).
-  virtual void PurchaseAnswered(core::Outcome outcome, std::chrono::nanoseconds latency) = 0;
+  virtual void PurchaseAnswered(domain::Outcome outcome, std::chrono::nanoseconds latency) = 0;
   /// A batch of `size` orders reached the repository in `latency`.
   virtual void BatchSaved(std::size_t size, std::chrono::nanoseconds latency) = 0;
   /// Orders confirmed / released after a permanent failure.
@@ -26,7 +26,7 @@ class Metrics {
 /// Discards everything.
 class NullMetrics final : public Metrics {
  public:
-  void PurchaseAnswered(core::Outcome, std::chrono::nanoseconds) override {}
+  void PurchaseAnswered(domain::Outcome, std::chrono::nanoseconds) override {}
   void BatchSaved(std::size_t, std::chrono::nanoseconds) override {}
   void OrdersPersisted(std::size_t) override {}
   void OrdersFailed(std::size_t) override {}

@@ -6,15 +6,15 @@
 #include <string_view>
 #include <vector>
 
-#include "flashsale/core/order.hpp"
-#include "flashsale/core/result.hpp"
+#include "flashsale/domain/order.hpp"
+#include "flashsale/domain/result.hpp"
 
 namespace flashsale::ports {
 
 /// An order handed to a consumer; `receipt` identifies the delivery for Ack.
 struct QueuedOrder {
   std::string receipt;
-  core::Order order;
+  domain::Order order;
 };
 
 /// Durable hand-off from the hot path (StockStore::Reserve enqueues) to persistence.
@@ -28,21 +28,21 @@ class OrderQueue {
   /// They become pending for `consumer` (a name unique to one worker). Empty on timeout.
   /// Thread-safe across consumers; one consumer name is used by one thread at a time.
   /// Unavailable when the queue can't be reached (nothing is lost).
-  virtual core::Result<std::vector<QueuedOrder>> Pull(std::string_view consumer, std::size_t max,
-                                                      std::chrono::milliseconds wait) = 0;
+  virtual domain::Result<std::vector<QueuedOrder>> Pull(std::string_view consumer, std::size_t max,
+                                                        std::chrono::milliseconds wait) = 0;
 
   /// Removes delivered orders for good. Idempotent: unknown or already acknowledged receipts
   /// are ignored. Thread-safe. Unavailable when unreachable (the orders stay pending).
-  virtual core::Result<void> Ack(const std::vector<std::string>& receipts) = 0;
+  virtual domain::Result<void> Ack(const std::vector<std::string>& receipts) = 0;
 
   /// Takes over up to `max` orders pending for any consumer for longer than `idle` (a dead
   /// worker's batch) and delivers them to `consumer`. Thread-safe.
-  virtual core::Result<std::vector<QueuedOrder>> ReclaimStale(std::string_view consumer,
-                                                              std::chrono::milliseconds idle,
-                                                              std::size_t max) = 0;
+  virtual domain::Result<std::vector<QueuedOrder>> ReclaimStale(std::string_view consumer,
+                                                                std::chrono::milliseconds idle,
+                                                                std::size_t max) = 0;
 
   /// Orders not yet acknowledged (waiting + pending). Thread-safe, read-only.
-  virtual core::Result<std::size_t> Depth() = 0;
+  virtual domain::Result<std::size_t> Depth() = 0;
 };
 
 }  // namespace flashsale::ports

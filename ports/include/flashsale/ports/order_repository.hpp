@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "flashsale/core/order.hpp"
-#include "flashsale/core/result.hpp"
+#include "flashsale/domain/order.hpp"
+#include "flashsale/domain/result.hpp"
 
 namespace flashsale::ports {
 
@@ -19,12 +19,12 @@ struct SaveResult {
   /// DuplicateRequest for another order with the same (sale, user, request)); it is recorded
   /// as failed and its units must be released.
   bool saved = false;
-  core::Outcome reason = core::Outcome::kAccepted;
+  domain::Outcome reason = domain::Outcome::kAccepted;
   std::string detail;
 };
 
 struct ItemAudit {
-  core::ItemId item;
+  domain::ItemId item;
   std::int64_t stock = 0;            ///< the item's stock in the system of record
   std::int64_t sold = 0;             ///< its sold counter (guarded: sold <= stock)
   std::int64_t confirmed_units = 0;  ///< sum of the quantities of its confirmed orders
@@ -48,18 +48,19 @@ class OrderRepository {
   /// (sold + n <= stock per item) refuses orders beyond the item's stock one by one while the
   /// rest persists. Returns one SaveResult per order, in input order.
   /// Thread-safe. Unavailable on a transient failure (nothing of the batch is written).
-  virtual core::Result<std::vector<SaveResult>> SaveBatch(std::span<const core::Order> orders) = 0;
+  virtual domain::Result<std::vector<SaveResult>> SaveBatch(
+      std::span<const domain::Order> orders) = 0;
 
   /// The stored order (confirmed or failed), nullopt when unknown. Thread-safe.
-  virtual core::Result<std::optional<core::Order>> Find(const core::OrderId& id) = 0;
+  virtual domain::Result<std::optional<domain::Order>> Find(const domain::OrderId& id) = 0;
 
   /// Units confirmed for one item of a sale. Thread-safe.
-  virtual core::Result<std::int64_t> CountSold(const core::SaleId& sale,
-                                               const core::ItemId& item) = 0;
+  virtual domain::Result<std::int64_t> CountSold(const domain::SaleId& sale,
+                                                 const domain::ItemId& item) = 0;
 
   /// Stock, sold counters, confirmed orders and units per user of one sale, read
-  /// consistently. UnknownItem for a sale the repository does not hold. Thread-safe.
-  virtual core::Result<SaleAudit> Audit(const core::SaleId& sale) = 0;
+  /// consistently. NotFound for a sale the repository does not hold. Thread-safe.
+  virtual domain::Result<SaleAudit> Audit(const domain::SaleId& sale) = 0;
 };
 
 }  // namespace flashsale::ports

@@ -3,8 +3,8 @@
 #include <optional>
 #include <vector>
 
-#include "flashsale/core/result.hpp"
-#include "flashsale/core/sale.hpp"
+#include "flashsale/domain/result.hpp"
+#include "flashsale/domain/sale.hpp"
 
 namespace flashsale::ports {
 
@@ -15,13 +15,13 @@ class SaleRepository {
 
   /// Stores a new sale with its items. InvalidRequest for an invalid sale, DuplicateRequest
   /// when a sale with that id exists (nothing changed). Thread-safe.
-  virtual core::Result<void> Create(const core::Sale& sale) = 0;
+  virtual domain::Result<void> Create(const domain::Sale& sale) = 0;
 
   /// The sale, nullopt when unknown. Thread-safe.
-  virtual core::Result<std::optional<core::Sale>> Find(const core::SaleId& id) = 0;
+  virtual domain::Result<std::optional<domain::Sale>> Find(const domain::SaleId& id) = 0;
 
   /// All sales, oldest start first. Thread-safe.
-  virtual core::Result<std::vector<core::Sale>> List() = 0;
+  virtual domain::Result<std::vector<domain::Sale>> List() = 0;
 };
 
 }  // namespace flashsale::ports

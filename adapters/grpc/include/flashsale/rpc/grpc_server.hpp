@@ -6,7 +6,8 @@
 
 #include "flashsale/core/get_order.hpp"
 #include "flashsale/core/place_purchase.hpp"
-#include "flashsale/metrics/prometheus_metrics.hpp"
+#include "flashsale/ports/request_metrics.hpp"
+#include "flashsale/serving/front_door.hpp"
 
 namespace flashsale::rpc {
 
@@ -21,24 +22,30 @@ struct GrpcOptions {
   int blocking_threads = 4;
 };
 
+/// What the gRPC front door serves: use cases and the request metrics it records.
+struct GrpcServices {
+  core::PlacePurchase& purchase;
+  core::GetOrder& orders;
+  ports::RequestMetrics& metrics;
+};
+
 /// The gRPC front door: flashsale.OrderService on the callback API (a purchase never pins a
 /// thread while Redis answers), grpc.health.v1 and server reflection. Errors are real status
 /// codes with a google.rpc.ErrorInfo (domain "flashsale"). Thread-safe.
-class GrpcServer {
+class GrpcServer final : public serving::FrontDoor {
  public:
-  GrpcServer(GrpcOptions options, core::PlacePurchase& purchase, core::GetOrder& orders,
-             metrics::PrometheusMetrics& metrics);
-  ~GrpcServer();
+  GrpcServer(GrpcOptions options, GrpcServices services);
+  ~GrpcServer() override;
   GrpcServer(const GrpcServer&) = delete;
   GrpcServer& operator=(const GrpcServer&) = delete;
 
-  /// Binds and serves. Throws std::runtime_error when the port can't be bound.
-  void Start();
-  int port() const;
+  std::string_view transport() const override { return "grpc"; }
+  void Start() override;
+  int port() const override;
   /// Health: SERVING / NOT_SERVING (for the overall server and flashsale.OrderService).
-  void SetServing(bool serving);
+  void SetServing(bool serving) override;
   /// Stops accepting, lets in-flight calls finish until `deadline`, then cancels the rest.
-  void Shutdown(std::chrono::system_clock::time_point deadline);
+  bool Shutdown(std::chrono::steady_clock::time_point deadline) override;
 
  private:
   class Impl;

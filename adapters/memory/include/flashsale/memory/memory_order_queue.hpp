@@ -26,31 +26,28 @@ class MemoryOrderQueue final : public ports::OrderQueue {
   explicit MemoryOrderQueue(MemoryQueueOptions options = {});
 
   /// Appends an order; false when full. Used by MemoryStockStore inside its atomic step.
-  bool TryPush(const core::Order& order);
+  bool TryPush(const domain::Order& order);
 
-  core::Result<std::vector<ports::QueuedOrder>> Pull(std::string_view consumer, std::size_t max,
-                                                     std::chrono::milliseconds wait) override;
-  core::Result<void> Ack(const std::vector<std::string>& receipts) override;
-  core::Result<std::vector<ports::QueuedOrder>> ReclaimStale(std::string_view consumer,
-                                                             std::chrono::milliseconds idle,
-                                                             std::size_t max) override;
-  core::Result<std::size_t> Depth() override;
-
-  /// Orders delivered but not acknowledged.
-  std::size_t PendingCount() const;
+  domain::Result<std::vector<ports::QueuedOrder>> Pull(std::string_view consumer, std::size_t max,
+                                                       std::chrono::milliseconds wait) override;
+  domain::Result<void> Ack(const std::vector<std::string>& receipts) override;
+  domain::Result<std::vector<ports::QueuedOrder>> ReclaimStale(std::string_view consumer,
+                                                               std::chrono::milliseconds idle,
+                                                               std::size_t max) override;
+  domain::Result<std::size_t> Depth() override;
 
  private:
   struct Pending {
     std::string consumer;
     std::chrono::steady_clock::time_point delivered_at;
-    core::Order order;
+    domain::Order order;
   };
 
   MemoryQueueOptions options_;
   mutable std::mutex mu_;
   std::condition_variable ready_cv_;
   std::uint64_t next_seq_ = 1;
-  std::deque<std::pair<std::uint64_t, core::Order>> ready_;
+  std::deque<std::pair<std::uint64_t, domain::Order>> ready_;
   std::map<std::uint64_t, Pending> pending_;
 };
 

@@ -17,11 +17,12 @@ class MemoryOrderRepository final : public ports::OrderRepository {
  public:
   explicit MemoryOrderRepository(ports::SaleRepository& sales);
 
-  core::Result<std::vector<ports::SaveResult>> SaveBatch(
-      std::span<const core::Order> orders) override;
-  core::Result<std::optional<core::Order>> Find(const core::OrderId& id) override;
-  core::Result<std::int64_t> CountSold(const core::SaleId& sale, const core::ItemId& item) override;
-  core::Result<ports::SaleAudit> Audit(const core::SaleId& sale) override;
+  domain::Result<std::vector<ports::SaveResult>> SaveBatch(
+      std::span<const domain::Order> orders) override;
+  domain::Result<std::optional<domain::Order>> Find(const domain::OrderId& id) override;
+  domain::Result<std::int64_t> CountSold(const domain::SaleId& sale,
+                                         const domain::ItemId& item) override;
+  domain::Result<ports::SaleAudit> Audit(const domain::SaleId& sale) override;
 
   void SetFailing(bool failing) noexcept { failing_.store(failing); }
   /// Orders stored (confirmed and failed).
@@ -29,7 +30,7 @@ class MemoryOrderRepository final : public ports::OrderRepository {
 
  private:
   struct Stored {
-    core::Order order;
+    domain::Order order;
     ports::SaveResult result;
   };
 

@@ -11,13 +11,13 @@ namespace flashsale::memory {
 /// In-process SaleRepository. Thread-safe.
 class MemorySaleRepository final : public ports::SaleRepository {
  public:
-  core::Result<void> Create(const core::Sale& sale) override;
-  core::Result<std::optional<core::Sale>> Find(const core::SaleId& id) override;
-  core::Result<std::vector<core::Sale>> List() override;
+  domain::Result<void> Create(const domain::Sale& sale) override;
+  domain::Result<std::optional<domain::Sale>> Find(const domain::SaleId& id) override;
+  domain::Result<std::vector<domain::Sale>> List() override;
 
  private:
   mutable std::mutex mu_;
-  std::map<std::string, core::Sale> sales_;
+  std::map<std::string, domain::Sale> sales_;
 };
 
 }  // namespace flashsale::memory

@@ -25,8 +25,8 @@ struct MemoryStockOptions {
 
 /// An order given back after a permanent persistence failure.
 struct DeadLetter {
-  core::Order order;
-  core::Outcome reason;
+  domain::Order order;
+  domain::Outcome reason;
 };
 
 /// In-process StockStore with the full contract of the Redis store: stored-answer idempotency
@@ -38,47 +38,47 @@ class MemoryStockStore final : public ports::StockStore {
   MemoryStockStore(MemoryOrderQueue& queue, const ports::Clock& clock,
                    MemoryStockOptions options = {});
 
-  void Reserve(const core::Reservation& reservation, ports::ReserveDone done) override;
-  core::Result<bool> Release(const core::Order& order, core::Outcome reason) override;
-  core::Result<bool> Load(const core::Sale& sale) override;
-  core::Result<ports::StockSnapshot> Snapshot(const core::SaleId& sale) override;
-  core::Result<std::optional<core::OrderStatus>> FindOrderStatus(
-      const core::SaleId& sale, const core::OrderId& order) override;
-  void FetchBuyers(const core::SaleId& sale, ports::BuyersDone done) override;
+  void Reserve(const domain::Reservation& reservation, ports::ReserveDone done) override;
+  domain::Result<bool> Release(const domain::Order& order, domain::Outcome reason) override;
+  domain::Result<bool> Load(const domain::Sale& sale) override;
+  domain::Result<ports::StockSnapshot> Snapshot(const domain::SaleId& sale) override;
+  domain::Result<std::optional<domain::OrderStatus>> FindOrderStatus(
+      const domain::SaleId& sale, const domain::OrderId& order) override;
+  void FetchBuyers(const domain::SaleId& sale, ports::BuyersDone done) override;
   void OnUnitsReturned(ports::UnitsReturnedListener listener) override;
 
   /// Orders released after a permanent failure, oldest first.
-  std::vector<DeadLetter> DeadLetters(const core::SaleId& sale) const;
+  std::vector<DeadLetter> DeadLetters(const domain::SaleId& sale) const;
   /// Units `user` holds in `sale` (bought, minus released).
-  std::int64_t UnitsHeld(const core::SaleId& sale, const core::UserId& user) const;
+  std::int64_t UnitsHeld(const domain::SaleId& sale, const domain::UserId& user) const;
 
  private:
   struct StoredAnswer {
-    core::PurchaseReply reply;
+    domain::PurchaseReply reply;
     std::string fingerprint;
-    core::TimePoint expires_at;
+    domain::TimePoint expires_at;
   };
   struct OrderRecord {
-    core::OrderStatus status;
+    domain::OrderStatus status;
     std::string answer_key;
   };
   struct SaleState {
-    explicit SaleState(core::Sale s) : sale(std::move(s)) {}
+    explicit SaleState(domain::Sale s) : sale(std::move(s)) {}
     std::mutex mu;
-    core::Sale sale;
-    std::unordered_map<std::string, std::int64_t> remaining;            // item -> units
-    std::unordered_map<std::string, std::int64_t> held;                 // user -> units
-    std::unordered_map<std::string, StoredAnswer> answers;              // "user/request" -> answer
-    std::deque<std::pair<core::TimePoint, std::string>> answer_expiry;  // FIFO (fixed TTL)
-    std::unordered_map<std::string, OrderRecord> orders;                // order id -> status
+    domain::Sale sale;
+    std::unordered_map<std::string, std::int64_t> remaining;  // item -> units
+    std::unordered_map<std::string, std::int64_t> held;       // user -> units
+    std::unordered_map<std::string, StoredAnswer> answers;    // "user/request" -> answer
+    std::deque<std::pair<domain::TimePoint, std::string>> answer_expiry;  // FIFO (fixed TTL)
+    std::unordered_map<std::string, OrderRecord> orders;                  // order id -> status
     std::vector<DeadLetter> dead;
     std::uint64_t buyers_version = 1;
     std::int64_t released = 0;
   };
 
-  SaleState* Find(const core::SaleId& sale) const;
-  core::PurchaseReply ReserveLocked(SaleState& state, const core::Reservation& r);
-  void ExpireAnswersLocked(SaleState& state, core::TimePoint now);
+  SaleState* Find(const domain::SaleId& sale) const;
+  domain::PurchaseReply ReserveLocked(SaleState& state, const domain::Reservation& r);
+  void ExpireAnswersLocked(SaleState& state, domain::TimePoint now);
 
   MemoryOrderQueue& queue_;
   const ports::Clock& clock_;

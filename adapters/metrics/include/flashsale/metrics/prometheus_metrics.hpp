@@ -10,7 +10,9 @@
 #include <string>
 #include <string_view>
 
+#include "flashsale/domain/outcome.hpp"
 #include "flashsale/ports/metrics.hpp"
+#include "flashsale/ports/request_metrics.hpp"
 
 namespace prometheus {
 class Registry;
@@ -25,9 +27,9 @@ namespace flashsale::metrics {
 
 /// Request metrics of one route of one transport: resolved once, then updated lock-free
 /// (per-code counters are created on first use). Thread-safe.
-class RouteMetrics {
+class PrometheusRouteMetrics final : public ports::RouteMetrics {
  public:
-  void Served(int code, std::chrono::nanoseconds latency);
+  void Served(int code, std::chrono::nanoseconds latency) override;
 
  private:
   friend class PrometheusMetrics;
@@ -39,27 +41,27 @@ class RouteMetrics {
   std::array<std::atomic<prometheus::Counter*>, 600> by_code_{};  // HTTP 100-599, gRPC 0-16
 };
 
-/// Metrics port on prometheus-cpp (core only: the text is served by the REST adapter).
+/// The Metrics and RequestMetrics ports on prometheus-cpp. The app hands Render() to the
+/// front door that serves /metrics.
 /// Names follow Prometheus conventions: `flashsale_` prefix, base units (seconds), `_total`
 /// counters; no user ids in labels. Hot-path updates touch pre-created series only.
 /// Thread-safe.
-class PrometheusMetrics final : public ports::Metrics {
+class PrometheusMetrics final : public ports::Metrics, public ports::RequestMetrics {
  public:
   explicit PrometheusMetrics(std::string_view version);
   ~PrometheusMetrics() override;
 
-  void PurchaseAnswered(core::Outcome outcome, std::chrono::nanoseconds latency) override;
+  void PurchaseAnswered(domain::Outcome outcome, std::chrono::nanoseconds latency) override;
   void BatchSaved(std::size_t size, std::chrono::nanoseconds latency) override;
   void OrdersPersisted(std::size_t count) override;
   void OrdersFailed(std::size_t count) override;
   void PersistRetried() override;
 
-  /// The request metrics of a route template (e.g. /api/orders/:id, never the raw path).
-  /// The reference stays valid as long as this object.
-  RouteMetrics& Route(std::string_view transport, std::string_view route);
+  ports::RouteMetrics& Route(std::string_view transport, std::string_view route) override;
   /// Sampled state.
   void SetStockRemaining(std::string_view sale, std::string_view item, std::int64_t units);
   void SetQueueDepth(std::int64_t orders);
+  /// Readiness gauge; written by the one owner of readiness (the app's runtime).
   void SetReady(bool ready);
 
   /// The Prometheus text exposition format (version 0.0.4).
@@ -67,8 +69,8 @@ class PrometheusMetrics final : public ports::Metrics {
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
-  std::array<prometheus::Counter*, 10> purchases_{};
-  std::array<prometheus::Histogram*, 10> purchase_latency_{};
+  std::array<prometheus::Counter*, domain::kAllOutcomes.size()> purchases_{};
+  std::array<prometheus::Histogram*, domain::kAllOutcomes.size()> purchase_latency_{};
   prometheus::Counter* persisted_ = nullptr;
   prometheus::Counter* failed_ = nullptr;
   prometheus::Counter* retries_ = nullptr;
@@ -80,7 +82,7 @@ class PrometheusMetrics final : public ports::Metrics {
   prometheus::Family<prometheus::Histogram>* request_latency_ = nullptr;
   prometheus::Family<prometheus::Gauge>* stock_ = nullptr;
   std::mutex mu_;  // guards routes_ and the creation of per-code series
-  std::map<std::string, std::unique_ptr<RouteMetrics>, std::less<>> routes_;
+  std::map<std::string, std::unique_ptr<PrometheusRouteMetrics>, std::less<>> routes_;
 };
 
 }  // namespace flashsale::metrics

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "flashsale/core/result.hpp"
+#include "flashsale/domain/result.hpp"
 #include "flashsale/mysql/mysql_options.hpp"
 
 namespace flashsale::mysql {
@@ -27,7 +27,7 @@ struct MigrationReport {
 /// Safe to run twice (nothing to do) or from several processes at once (an advisory lock,
 /// GET_LOCK, serialises them; the loser finds nothing left to apply). Unavailable when the
 /// server can't be reached, Internal when a migration fails (it is not recorded).
-core::Result<MigrationReport> Migrate(
+domain::Result<MigrationReport> Migrate(
     const MySqlOptions& options, const std::vector<Migration>& migrations = EmbeddedMigrations());
 
 }  // namespace flashsale::mysql

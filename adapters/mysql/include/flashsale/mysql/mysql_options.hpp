@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "flashsale/core/result.hpp"
+#include "flashsale/domain/result.hpp"
 
 namespace flashsale::mysql {
 
@@ -26,7 +26,7 @@ struct MySqlOptions {
 };
 
 /// Parses mysql://user[:password]@host[:port]/database. InvalidRequest otherwise.
-core::Result<MySqlOptions> ParseMySqlUrl(std::string_view url);
+domain::Result<MySqlOptions> ParseMySqlUrl(std::string_view url);
 
 /// "mysql://user:***@host:port/database": safe to log.
 std::string Redacted(const MySqlOptions& options);

@@ -23,11 +23,12 @@ class MySqlOrderRepository final : public ports::OrderRepository {
   explicit MySqlOrderRepository(MySqlOptions options);
   ~MySqlOrderRepository() override;
 
-  core::Result<std::vector<ports::SaveResult>> SaveBatch(
-      std::span<const core::Order> orders) override;
-  core::Result<std::optional<core::Order>> Find(const core::OrderId& id) override;
-  core::Result<std::int64_t> CountSold(const core::SaleId& sale, const core::ItemId& item) override;
-  core::Result<ports::SaleAudit> Audit(const core::SaleId& sale) override;
+  domain::Result<std::vector<ports::SaveResult>> SaveBatch(
+      std::span<const domain::Order> orders) override;
+  domain::Result<std::optional<domain::Order>> Find(const domain::OrderId& id) override;
+  domain::Result<std::int64_t> CountSold(const domain::SaleId& sale,
+                                         const domain::ItemId& item) override;
+  domain::Result<ports::SaleAudit> Audit(const domain::SaleId& sale) override;
 
   /// Reachability probe for readiness checks (SELECT 1).
   bool Healthy();

@@ -16,9 +16,9 @@ class MySqlSaleRepository final : public ports::SaleRepository {
   explicit MySqlSaleRepository(MySqlOptions options);
   ~MySqlSaleRepository() override;
 
-  core::Result<void> Create(const core::Sale& sale) override;
-  core::Result<std::optional<core::Sale>> Find(const core::SaleId& id) override;
-  core::Result<std::vector<core::Sale>> List() override;
+  domain::Result<void> Create(const domain::Sale& sale) override;
+  domain::Result<std::optional<domain::Sale>> Find(const domain::SaleId& id) override;
+  domain::Result<std::vector<domain::Sale>> List() override;
 
  private:
   std::unique_ptr<ConnectionPool> pool_;

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "flashsale/core/result.hpp"
+#include "flashsale/domain/result.hpp"
 #include "flashsale/redis/redis_options.hpp"
 
 struct redisContext;
@@ -40,20 +40,20 @@ class Connection {
 
   /// Connects, authenticates and selects the database within options.command_timeout.
   /// Unavailable with the reason when it can't.
-  static core::Result<std::unique_ptr<Connection>> Open(const RedisOptions& options);
+  static domain::Result<std::unique_ptr<Connection>> Open(const RedisOptions& options);
 
   /// Sends one command and reads its reply (which may be a Redis error reply: check IsError).
   /// Unavailable on I/O error or timeout (the connection is then dead).
-  core::Result<Reply> Command(const std::vector<std::string>& args);
+  domain::Result<Reply> Command(const std::vector<std::string>& args);
 
   /// Pipelining: queue formatted commands, flush them, then read replies in order.
   void Append(const std::string& formatted);
-  core::Result<void> Flush();
-  core::Result<Reply> ReadReply();
+  domain::Result<void> Flush();
+  domain::Result<Reply> ReadReply();
   /// A reply already buffered, without blocking (nullptr when none is complete).
-  core::Result<Reply> TryReadBuffered();
+  domain::Result<Reply> TryReadBuffered();
   /// Reads what the socket has into the buffer; blocks at most the socket timeout.
-  core::Result<void> ReadIntoBuffer();
+  domain::Result<void> ReadIntoBuffer();
 
   /// Changes the socket timeout (e.g. longer for a BLOCKing read).
   void SetTimeout(std::chrono::milliseconds timeout);
@@ -63,7 +63,7 @@ class Connection {
 
  private:
   explicit Connection(redisContext* context) : context_(context) {}
-  core::Error IoError(std::string_view what);
+  domain::Error IoError(std::string_view what);
 
   redisContext* context_;
   bool dead_ = false;

@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include "flashsale/core/ids.hpp"
+#include "flashsale/domain/ids.hpp"
 
 namespace flashsale::redis {
 
@@ -12,14 +12,14 @@ namespace flashsale::redis {
 /// so tags are exact and "user/request" is unambiguous.
 class Keys {
  public:
-  static std::string Meta(const core::SaleId& sale);
-  static std::string Stock(const core::SaleId& sale, const core::ItemId& item);
-  static std::string Bought(const core::SaleId& sale);
-  static std::string Answer(const core::SaleId& sale, const core::UserId& user,
-                            const core::RequestId& request);
-  static std::string Orders(const core::SaleId& sale);
-  static std::string OrderStatus(const core::SaleId& sale);
-  static std::string Dead(const core::SaleId& sale);
+  static std::string Meta(const domain::SaleId& sale);
+  static std::string Stock(const domain::SaleId& sale, const domain::ItemId& item);
+  static std::string Bought(const domain::SaleId& sale);
+  static std::string Answer(const domain::SaleId& sale, const domain::UserId& user,
+                            const domain::RequestId& request);
+  static std::string Orders(const domain::SaleId& sale);
+  static std::string OrderStatus(const domain::SaleId& sale);
+  static std::string Dead(const domain::SaleId& sale);
   /// Set of every loaded sale id (outside any slot; read by queue consumers).
   static constexpr std::string_view kSales = "fs:sales";
   /// Pub/sub channel: "sale/item" whenever units come back.

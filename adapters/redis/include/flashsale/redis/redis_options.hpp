@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "flashsale/core/result.hpp"
+#include "flashsale/domain/result.hpp"
 
 namespace flashsale::redis {
 
@@ -32,6 +32,6 @@ struct RedisOptions {
 };
 
 /// Parses redis://[:password@]host[:port][/db]. InvalidRequest with a clear message otherwise.
-core::Result<RedisOptions> ParseRedisUrl(std::string_view url);
+domain::Result<RedisOptions> ParseRedisUrl(std::string_view url);
 
 }  // namespace flashsale::redis

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "flashsale/ports/logger.hpp"
 #include "flashsale/ports/order_queue.hpp"
 #include "flashsale/redis/connection.hpp"
 #include "flashsale/redis/redis_options.hpp"
@@ -14,37 +15,39 @@
 namespace flashsale::redis {
 
 /// OrderQueue on the sales' order streams (fs:{S}:orders) with consumer group "persist":
-/// Pull = XREADGROUP over every known sale, Ack = XACK + XDEL in one script (acknowledged
-/// entries are deleted, so the stream only holds unacknowledged orders), ReclaimStale =
-/// XAUTOCLAIM. Sales are discovered from fs:sales (refreshed at most every second) or added
-/// with Watch. Each consumer gets its own connection (XREADGROUP blocks); other calls share
-/// a small pool. Thread-safe.
+/// Pull = XREADGROUP over every known sale, Ack = XACK + XDEL in one function (fs_ack)
+/// (acknowledged entries are deleted, so the stream only holds unacknowledged orders), ReclaimStale
+/// = XAUTOCLAIM. Sales are discovered from fs:sales (refreshed at most every second) or added with
+/// Watch. Each consumer gets its own connection (XREADGROUP blocks); other calls share a small
+/// pool. Thread-safe.
 class RedisOrderQueue final : public ports::OrderQueue {
  public:
-  explicit RedisOrderQueue(RedisOptions options);
+  /// `log` receives what operators must see (malformed stream entries).
+  RedisOrderQueue(RedisOptions options, ports::Logger& log);
   ~RedisOrderQueue() override;
 
-  core::Result<std::vector<ports::QueuedOrder>> Pull(std::string_view consumer, std::size_t max,
-                                                     std::chrono::milliseconds wait) override;
-  core::Result<void> Ack(const std::vector<std::string>& receipts) override;
-  core::Result<std::vector<ports::QueuedOrder>> ReclaimStale(std::string_view consumer,
-                                                             std::chrono::milliseconds idle,
-                                                             std::size_t max) override;
-  core::Result<std::size_t> Depth() override;
+  domain::Result<std::vector<ports::QueuedOrder>> Pull(std::string_view consumer, std::size_t max,
+                                                       std::chrono::milliseconds wait) override;
+  domain::Result<void> Ack(const std::vector<std::string>& receipts) override;
+  domain::Result<std::vector<ports::QueuedOrder>> ReclaimStale(std::string_view consumer,
+                                                               std::chrono::milliseconds idle,
+                                                               std::size_t max) override;
+  domain::Result<std::size_t> Depth() override;
 
   /// Consume this sale's stream from now on (also discovered automatically).
-  void Watch(const core::SaleId& sale);
+  void Watch(const domain::SaleId& sale);
 
  private:
   class Lease;
   Lease Borrow();
   void Return(std::unique_ptr<Connection> connection);
   std::vector<std::string> Sales(Connection& connection);
-  core::Result<void> EnsureGroup(Connection& connection, const std::string& stream);
+  domain::Result<void> EnsureGroup(Connection& connection, const std::string& stream);
   std::vector<ports::QueuedOrder> ParseEntries(Connection& connection, const std::string& sale,
                                                const redisReply* entries);
 
   RedisOptions options_;
+  ports::Logger& log_;
   std::mutex mu_;
   std::set<std::string> sales_;
   std::chrono::steady_clock::time_point sales_refreshed_{};

@@ -13,8 +13,8 @@
 
 namespace flashsale::redis {
 
-/// StockStore on Redis: each Reserve is one EVALSHA of reserve.lua (idempotency, window,
-/// stock, per-user limit, DECRBY, HINCRBY, XADD of the order, stored answer with TTL), sent
+/// StockStore on Redis: each Reserve is one FCALL of fs_reserve (lua/reserve.lua) (idempotency,
+/// window, stock, per-user limit, DECRBY, HINCRBY, XADD of the order, stored answer with TTL), sent
 /// through auto-pipelining connections. Release publishes on the units-returned channel,
 /// which a subscriber thread in every instance turns into OnUnitsReturned calls.
 /// Thread-safe.
@@ -23,17 +23,17 @@ class RedisStockStore final : public ports::StockStore {
   explicit RedisStockStore(RedisOptions options);
   ~RedisStockStore() override;
 
-  void Reserve(const core::Reservation& reservation, ports::ReserveDone done) override;
-  core::Result<bool> Release(const core::Order& order, core::Outcome reason) override;
-  core::Result<bool> Load(const core::Sale& sale) override;
-  core::Result<ports::StockSnapshot> Snapshot(const core::SaleId& sale) override;
-  core::Result<std::optional<core::OrderStatus>> FindOrderStatus(
-      const core::SaleId& sale, const core::OrderId& order) override;
-  void FetchBuyers(const core::SaleId& sale, ports::BuyersDone done) override;
+  void Reserve(const domain::Reservation& reservation, ports::ReserveDone done) override;
+  domain::Result<bool> Release(const domain::Order& order, domain::Outcome reason) override;
+  domain::Result<bool> Load(const domain::Sale& sale) override;
+  domain::Result<ports::StockSnapshot> Snapshot(const domain::SaleId& sale) override;
+  domain::Result<std::optional<domain::OrderStatus>> FindOrderStatus(
+      const domain::SaleId& sale, const domain::OrderId& order) override;
+  void FetchBuyers(const domain::SaleId& sale, ports::BuyersDone done) override;
   void OnUnitsReturned(ports::UnitsReturnedListener listener) override;
 
   /// Units `user` holds in `sale` (for audits and tests).
-  core::Result<std::int64_t> UnitsHeld(const core::SaleId& sale, const core::UserId& user);
+  domain::Result<std::int64_t> UnitsHeld(const domain::SaleId& sale, const domain::UserId& user);
   /// True when every hot-path connection is up (readiness).
   bool Healthy() const;
 

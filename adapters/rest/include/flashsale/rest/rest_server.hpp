@@ -9,7 +9,8 @@
 
 #include "flashsale/core/get_order.hpp"
 #include "flashsale/core/place_purchase.hpp"
-#include "flashsale/metrics/prometheus_metrics.hpp"
+#include "flashsale/ports/request_metrics.hpp"
+#include "flashsale/serving/front_door.hpp"
 
 namespace flashsale::rest {
 
@@ -33,31 +34,38 @@ struct RestOptions {
   int blocking_threads = 4;
 };
 
+/// What the REST front door serves: use cases, the request metrics it records, and two
+/// callables of the app (readiness, the /metrics text), so that it knows no concrete adapter.
+struct RestServices {
+  core::PlacePurchase& purchase;
+  core::GetOrder& orders;
+  ports::RequestMetrics& metrics;
+  /// Readiness probe: dependencies up and not draining.
+  std::function<bool()> ready;
+  /// The body of GET /metrics (Prometheus text format 0.0.4).
+  std::function<std::string()> metrics_text;
+};
+
 /// The REST front door (Pistache 0.0.5): seed-compatible POST /api/purchase, GET
 /// /api/orders/{id}, /health, /livez, /readyz and /metrics. JSON in and out; errors are
 /// application/problem+json with `success:false` and the seed's `message`. Purchases are
 /// answered asynchronously from the store's completion; keep-alive works for HTTP/1.1
 /// clients that send no Connection header. Thread-safe.
-class RestServer {
+class RestServer final : public serving::FrontDoor {
  public:
-  /// `ready` answers the readiness probe (dependencies up and not draining).
-  RestServer(RestOptions options, core::PlacePurchase& purchase, core::GetOrder& orders,
-             metrics::PrometheusMetrics& metrics, std::function<bool()> ready);
-  ~RestServer();
+  RestServer(RestOptions options, RestServices services);
+  ~RestServer() override;
   RestServer(const RestServer&) = delete;
   RestServer& operator=(const RestServer&) = delete;
 
-  /// Binds and starts serving on background threads. Throws std::runtime_error when the
-  /// port can't be bound.
-  void Start();
-  /// The bound port (useful with port 0).
-  std::uint16_t port() const;
-  /// Requests being handled right now.
-  std::int64_t in_flight() const;
-  /// Waits until no request is in flight, or `deadline`. True when idle.
-  bool WaitIdle(std::chrono::steady_clock::time_point deadline) const;
-  /// Stops accepting and closes every connection.
-  void Shutdown();
+  std::string_view transport() const override { return "http"; }
+  void Start() override;
+  int port() const override;
+  /// REST readiness is answered by RestServices::ready; nothing to flip here.
+  void SetServing(bool) override {}
+  /// Answers say Connection: close from now on; waits until every request in flight has its
+  /// answer written (or `deadline`), then stops accepting and closes every connection.
+  bool Shutdown(std::chrono::steady_clock::time_point deadline) override;
 
  private:
   class Impl;

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-namespace flashsale::core {
+namespace flashsale::serving {
 
 /// A few threads for work that blocks on I/O (order lookups), so the delivery adapters'
 /// reactor threads never do. Stop() finishes the queued jobs, then joins. Thread-safe.
@@ -57,4 +57,4 @@ class BlockingPool {
   std::vector<std::jthread> workers_;
 };
 
-}  // namespace flashsale::core
+}  // namespace flashsale::serving

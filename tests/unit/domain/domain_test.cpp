@@ -4,15 +4,15 @@
 #include <string>
 
 #include "builders.hpp"
-#include "flashsale/core/ids.hpp"
-#include "flashsale/core/outcome.hpp"
-#include "flashsale/core/purchase.hpp"
-#include "flashsale/core/quantity.hpp"
-#include "flashsale/core/sale.hpp"
 #include "flashsale/core/ulid_generator.hpp"
+#include "flashsale/domain/ids.hpp"
+#include "flashsale/domain/outcome.hpp"
+#include "flashsale/domain/purchase.hpp"
+#include "flashsale/domain/quantity.hpp"
+#include "flashsale/domain/sale.hpp"
 #include "flashsale/memory/manual_clock.hpp"
 
-namespace flashsale::core {
+namespace flashsale::domain {
 namespace {
 
 using testing::MakeRequest;
@@ -118,7 +118,7 @@ TEST(SaleTest, ItemNamesAreUtf8WithoutControlCharacters) {
 
 TEST(UlidGeneratorTest, UniqueSortedAndValidIds) {
   memory::ManualClock clock;
-  UlidGenerator ids(clock);
+  core::UlidGenerator ids(clock);
   std::set<std::string> seen;
   std::string last;
   for (int i = 0; i < 10000; ++i) {
@@ -136,4 +136,4 @@ TEST(UlidGeneratorTest, UniqueSortedAndValidIds) {
 }
 
 }  // namespace
-}  // namespace flashsale::core
+}  // namespace flashsale::domain

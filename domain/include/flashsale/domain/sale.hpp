@@ -6,11 +6,11 @@
 #include <string_view>
 #include <vector>
 
-#include "flashsale/core/ids.hpp"
-#include "flashsale/core/result.hpp"
-#include "flashsale/core/time.hpp"
+#include "flashsale/domain/ids.hpp"
+#include "flashsale/domain/result.hpp"
+#include "flashsale/domain/time.hpp"
 
-namespace flashsale::core {
+namespace flashsale::domain {
 
 struct SaleItem {
   ItemId id;
@@ -40,4 +40,4 @@ struct Sale {
   Result<void> Validate() const;
 };
 
-}  // namespace flashsale::core
+}  // namespace flashsale::domain

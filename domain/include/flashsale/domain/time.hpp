@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cstdint>
 
-namespace flashsale::core {
+namespace flashsale::domain {
 
 /// Wall-clock instant; orders and sale windows use milliseconds since the Unix epoch.
 using TimePoint = std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>;
@@ -13,4 +13,4 @@ inline TimePoint FromUnixMillis(std::int64_t ms) noexcept {
   return TimePoint(std::chrono::milliseconds(ms));
 }
 
-}  // namespace flashsale::core
+}  // namespace flashsale::domain

@@ -3,11 +3,11 @@
 #include <cstdint>
 #include <string_view>
 
-#include "flashsale/core/ids.hpp"
-#include "flashsale/core/quantity.hpp"
-#include "flashsale/core/time.hpp"
+#include "flashsale/domain/ids.hpp"
+#include "flashsale/domain/quantity.hpp"
+#include "flashsale/domain/time.hpp"
 
-namespace flashsale::core {
+namespace flashsale::domain {
 
 /// pending: accepted and reserved, waiting in the queue; confirmed: persisted in the system of
 /// record; failed: could not be persisted, units given back.
@@ -28,4 +28,4 @@ struct Order {
   TimePoint created_at;
 };
 
-}  // namespace flashsale::core
+}  // namespace flashsale::domain

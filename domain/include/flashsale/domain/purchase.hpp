@@ -3,13 +3,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
-#include "flashsale/core/ids.hpp"
-#include "flashsale/core/outcome.hpp"
-#include "flashsale/core/quantity.hpp"
-#include "flashsale/core/time.hpp"
+#include "flashsale/domain/ids.hpp"
+#include "flashsale/domain/outcome.hpp"
+#include "flashsale/domain/quantity.hpp"
+#include "flashsale/domain/time.hpp"
 
-namespace flashsale::core {
+namespace flashsale::domain {
 
 /// A purchase as it arrives from outside, before validation. Adapters fill it from JSON or
 /// protobuf; PlacePurchase validates every field.
@@ -42,6 +43,10 @@ struct Reservation {
   TimePoint now;
 };
 
+/// The detail of an answer that replays an order which later failed permanently.
+inline constexpr std::string_view kOrderFailedDetail =
+    "the order could not be completed; its units were released";
+
 /// The answer to a purchase. For Accepted, `order_id` is set and `remaining` is the item's
 /// stock right after this reservation. A replayed answer is the stored first answer.
 struct PurchaseReply {
@@ -58,4 +63,4 @@ struct PurchaseReply {
   std::string detail;
 };
 
-}  // namespace flashsale::core
+}  // namespace flashsale::domain

@@ -1,16 +1,21 @@
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <string_view>
 
-namespace flashsale::core {
+namespace flashsale::domain {
 
 /// The one answer vocabulary every adapter maps to its protocol (DESIGN.md section 9).
+/// A new outcome is added here, to kAllOutcomes, to the two protocol tables (REST problem.cpp,
+/// gRPC status table) and gets a name and a default detail in outcome.cpp: nowhere else.
 enum class Outcome {
   kAccepted,
   kSoldOut,
   kUserLimitReached,
   kSaleNotActive,
-  kUnknownItem,
+  kUnknownItem,  ///< the item (or the sale it is asked in) is not on sale here
+  kNotFound,     ///< a looked-up thing (order, sale) does not exist
   kInvalidRequest,
   kDuplicateRequest,
   kRateLimited,
@@ -18,11 +23,22 @@ enum class Outcome {
   kInternal,
 };
 
+/// Every outcome, in enum order (metrics pre-create one series per entry).
+inline constexpr std::array<Outcome, 11> kAllOutcomes{
+    Outcome::kAccepted,       Outcome::kSoldOut,          Outcome::kUserLimitReached,
+    Outcome::kSaleNotActive,  Outcome::kUnknownItem,      Outcome::kNotFound,
+    Outcome::kInvalidRequest, Outcome::kDuplicateRequest, Outcome::kRateLimited,
+    Outcome::kUnavailable,    Outcome::kInternal};
+
 /// Stable snake_case name, used in logs, metrics labels and stored outcomes.
 std::string_view ToString(Outcome outcome) noexcept;
 
 /// Inverse of ToString; returns false for an unknown name.
 bool FromString(std::string_view name, Outcome& out) noexcept;
+
+/// The human-readable detail an adapter gives when the store or use case gave none
+/// ("sold out", "per-user limit reached", ...). Every adapter uses this one table.
+std::string_view DefaultDetail(Outcome outcome) noexcept;
 
 /// Outcomes that are stored for idempotent replay: the final answers about the stock
 /// (Accepted, SoldOut, UserLimitReached). Transient ones (Unavailable, RateLimited, Internal)
@@ -33,4 +49,4 @@ constexpr bool IsStorable(Outcome o) noexcept {
   return o == Outcome::kAccepted || o == Outcome::kSoldOut || o == Outcome::kUserLimitReached;
 }
 
-}  // namespace flashsale::core
+}  // namespace flashsale::domain

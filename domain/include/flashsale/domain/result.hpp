@@ -4,9 +4,9 @@
 #include <utility>
 #include <variant>
 
-#include "flashsale/core/outcome.hpp"
+#include "flashsale/domain/outcome.hpp"
 
-namespace flashsale::core {
+namespace flashsale::domain {
 
 /// Why something did not happen: an outcome plus a human-readable detail.
 struct Error {
@@ -59,4 +59,4 @@ class [[nodiscard]] Result<void> {
 /// Shorthand for `Result<void>{}` in functions that return success.
 inline Result<void> Ok() { return {}; }
 
-}  // namespace flashsale::core
+}  // namespace flashsale::domain

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <utility>
 
-#include "flashsale/core/result.hpp"
+#include "flashsale/domain/result.hpp"
 
-namespace flashsale::core {
+namespace flashsale::domain {
 
 inline constexpr std::size_t kMaxIdLength = 64;
 
@@ -60,11 +60,11 @@ using UserId = Id<UserIdTag>;
 using RequestId = Id<RequestIdTag>;
 using OrderId = Id<OrderIdTag>;
 
-}  // namespace flashsale::core
+}  // namespace flashsale::domain
 
 template <class Tag>
-struct std::hash<flashsale::core::Id<Tag>> {
-  std::size_t operator()(const flashsale::core::Id<Tag>& id) const noexcept {
+struct std::hash<flashsale::domain::Id<Tag>> {
+  std::size_t operator()(const flashsale::domain::Id<Tag>& id) const noexcept {
     return std::hash<std::string>{}(id.str());
   }
 };

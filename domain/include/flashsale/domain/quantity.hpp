@@ -2,9 +2,14 @@
 
 #include <cstdint>
 
-#include "flashsale/core/result.hpp"
+#include "flashsale/domain/result.hpp"
 
-namespace flashsale::core {
+namespace flashsale::domain {
+
+/// The largest quantity any order may ever carry, whatever a deployment's max_per_order: the
+/// bound used when reading orders back from a queue or a database (which were validated
+/// against the smaller configured limit when they were placed).
+inline constexpr std::int32_t kMaxQuantity = 1'000'000;
 
 /// Units in one order: 1..max_per_order.
 class Quantity {
@@ -20,4 +25,4 @@ class Quantity {
   std::int32_t value_;
 };
 
-}  // namespace flashsale::core
+}  // namespace flashsale::domain

@@ -1,0 +1,87 @@
+#include "order_service.hpp"
+
+#include "status_mapping.hpp"
+
+namespace flashsale::rpc {
+namespace {
+
+void FillOrder(const core::OrderView& view, flashsale::GetOrderResponse& response) {
+  response.set_order_id(view.id.str());
+  response.set_status(std::string(domain::ToString(view.status)));
+  if (!view.order) return;
+  const domain::Order& o = *view.order;
+  response.set_sale_id(o.sale.str());
+  response.set_item_id(o.item.str());
+  response.set_user_id(o.user.str());
+  response.set_quantity(o.quantity.value());
+  response.set_unit_price_cents(o.unit_price_cents);
+  response.set_created_at_ms(domain::ToUnixMillis(o.created_at));
+}
+
+}  // namespace
+
+OrderServiceImpl::OrderServiceImpl(const GrpcOptions& options, GrpcServices services)
+    : options_(options),
+      services_(services),
+      pool_(options.blocking_threads),
+      purchase_route_(services.metrics.Route("grpc", "Purchase")),
+      get_order_route_(services.metrics.Route("grpc", "GetOrder")) {}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::Purchase(grpc::CallbackServerContext* context,
+                                                     const flashsale::PurchaseRequest* request,
+                                                     flashsale::PurchaseResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  const auto start = Clock::now();
+  if (context->deadline() <= std::chrono::system_clock::now()) {
+    Finish(reactor, grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline exceeded"),
+           purchase_route_, start);
+    return reactor;
+  }
+  domain::PurchaseInput input{
+      request->sale_id().empty() ? options_.default_sale_id : request->sale_id(),
+      request->item_id(), request->user_id(), request->request_id(), request->quantity()};
+  services_.purchase.Execute(input, [this, reactor, response, start](domain::PurchaseReply reply) {
+    if (reply.outcome != domain::Outcome::kAccepted) {
+      Finish(reactor,
+             ErrorStatus(reply.outcome, reply.detail,
+                         reply.order_id ? reply.order_id->str() : std::string()),
+             purchase_route_, start);
+      return;
+    }
+    response->set_success(true);
+    response->set_message("order placed successfully");
+    response->set_order_id(reply.order_id ? reply.order_id->str() : "");
+    response->set_status("pending");
+    response->set_remaining(reply.remaining);
+    response->set_replayed(reply.replayed);
+    Finish(reactor, grpc::Status::OK, purchase_route_, start);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::GetOrder(grpc::CallbackServerContext* context,
+                                                     const flashsale::GetOrderRequest* request,
+                                                     flashsale::GetOrderResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  const auto start = Clock::now();
+  std::string sale = request->sale_id().empty() ? options_.default_sale_id : request->sale_id();
+  pool_.Post([this, reactor, response, start, id = request->order_id(), sale] {
+    auto view = services_.orders.Execute(id, sale);
+    if (!view) {
+      Finish(reactor, ErrorStatus(view.error().outcome, view.error().detail), get_order_route_,
+             start);
+      return;
+    }
+    FillOrder(*view, *response);
+    Finish(reactor, grpc::Status::OK, get_order_route_, start);
+  });
+  return reactor;
+}
+
+void OrderServiceImpl::Finish(grpc::ServerUnaryReactor* reactor, const grpc::Status& status,
+                              ports::RouteMetrics& method, Clock::time_point start) {
+  method.Served(StatusCodeNumber(status.error_code()), Clock::now() - start);
+  reactor->Finish(status);
+}
+
+}  // namespace flashsale::rpc

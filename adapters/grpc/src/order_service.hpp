@@ -1,0 +1,39 @@
+#pragma once
+
+// Internal to the gRPC adapter: flashsale.OrderService on the callback API.
+
+#include "flashsale.grpc.pb.h"
+#include "flashsale/rpc/grpc_server.hpp"
+#include "flashsale/serving/blocking_pool.hpp"
+
+namespace flashsale::rpc {
+
+/// Purchase completes from the store's completion (no thread pinned while Redis answers);
+/// GetOrder runs its blocking lookup on a small pool. Thread-safe.
+class OrderServiceImpl final : public flashsale::OrderService::CallbackService {
+ public:
+  OrderServiceImpl(const GrpcOptions& options, GrpcServices services);
+
+  grpc::ServerUnaryReactor* Purchase(grpc::CallbackServerContext* context,
+                                     const flashsale::PurchaseRequest* request,
+                                     flashsale::PurchaseResponse* response) override;
+  grpc::ServerUnaryReactor* GetOrder(grpc::CallbackServerContext* context,
+                                     const flashsale::GetOrderRequest* request,
+                                     flashsale::GetOrderResponse* response) override;
+
+  /// Finishes the queued lookups and joins the pool (after the server has shut down).
+  void StopPool() { pool_.Stop(); }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  void Finish(grpc::ServerUnaryReactor* reactor, const grpc::Status& status,
+              ports::RouteMetrics& method, Clock::time_point start);
+
+  const GrpcOptions& options_;
+  GrpcServices services_;
+  serving::BlockingPool pool_;
+  ports::RouteMetrics& purchase_route_;
+  ports::RouteMetrics& get_order_route_;
+};
+
+}  // namespace flashsale::rpc

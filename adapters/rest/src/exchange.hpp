@@ -1,0 +1,67 @@
+#pragma once
+
+// Internal to the REST adapter: one request being answered, possibly from another thread
+// after the Pistache request object is gone.
+
+#include <pistache/http.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "flashsale/domain/outcome.hpp"
+#include "flashsale/ports/request_metrics.hpp"
+
+namespace flashsale::rest {
+
+/// Counts requests from the moment a handler starts until their answer is on the wire
+/// (Pistache writes asynchronously: send() only queues the bytes for the reactor).
+/// Thread-safe.
+class InFlight {
+ public:
+  void Enter() noexcept { count_.fetch_add(1, std::memory_order_relaxed); }
+  void Leave() noexcept { count_.fetch_sub(1, std::memory_order_acq_rel); }
+  /// Waits until nothing is in flight, or `deadline`. True when idle.
+  bool WaitIdle(std::chrono::steady_clock::time_point deadline) const;
+  /// From now on answers say Connection: close (the server is shutting down).
+  void BeginClosing() noexcept { closing_.store(true); }
+  bool closing() const noexcept { return closing_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::int64_t> count_{0};
+  std::atomic<bool> closing_{false};
+};
+
+/// One request being answered. Created by a route handler, shared with the completion that
+/// answers it; exactly one Send per exchange.
+class Exchange {
+ public:
+  Exchange(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter writer,
+           ports::RouteMetrics& route, InFlight& in_flight);
+
+  /// Writes the answer. 429 and 503 always carry Retry-After (1 s), the clients' cue that
+  /// retrying is right; `allow` adds an Allow header (405).
+  void Send(int code, std::string_view body, std::string_view content_type,
+            const Pistache::Http::Method* allow = nullptr);
+
+  /// An application/problem+json answer for `outcome` (status and message from ToHttp).
+  /// `extra`: already-encoded ,"key":value pairs added to the problem object.
+  void SendProblem(domain::Outcome outcome, std::string_view detail,
+                   std::string_view message_override = {}, std::string_view extra = {});
+
+ private:
+  Pistache::Http::ResponseWriter writer_;
+  bool keep_alive_ = true;
+  std::chrono::steady_clock::time_point start_;
+  ports::RouteMetrics& route_;
+  InFlight& in_flight_;
+};
+
+/// Starts an exchange (counted in `in_flight` until its answer is written).
+std::shared_ptr<Exchange> Begin(const Pistache::Http::Request& request,
+                                Pistache::Http::ResponseWriter writer, ports::RouteMetrics& route,
+                                InFlight& in_flight);
+
+}  // namespace flashsale::rest

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace flashsale::domain {
+
+/// One decoded UTF-8 sequence: its code point and length in bytes (0 when invalid).
+struct Utf8Char {
+  std::uint32_t code = 0;
+  std::size_t length = 0;
+};
+
+/// Decodes the UTF-8 sequence starting at text[i] (i < text.size()). Strict: truncated
+/// sequences, stray continuation bytes, overlong forms, surrogates and values past U+10FFFF
+/// are invalid (length 0).
+Utf8Char DecodeUtf8(std::string_view text, std::size_t i) noexcept;
+
+/// True when `text` is entirely valid UTF-8 (per DecodeUtf8).
+bool IsValidUtf8(std::string_view text) noexcept;
+
+/// Appends `text` as a JSON string literal (quotes included): escapes quotes, backslashes and
+/// control characters, and replaces every invalid UTF-8 byte by U+FFFD, so the output is
+/// always valid JSON in valid UTF-8. The one JSON string writer of the project.
+void AppendJsonString(std::string& out, std::string_view text);
+
+}  // namespace flashsale::domain
