@@ -8,6 +8,7 @@
 #include "flashsale/mysql/mysql_order_repository.hpp"
 #include "flashsale/mysql/mysql_sale_repository.hpp"
 #include "mariadb_server.hpp"
+#include "repository_contract.hpp"
 
 namespace flashsale::testing {
 namespace {
@@ -18,6 +19,23 @@ MariaDbServer& SharedMariaDb() {
   static MariaDbServer server;
   return server;
 }
+
+/// The repositories on the shared server, migrated (tests use unique ids, so no reset).
+class MySqlHarness final : public RepositoryHarness {
+ public:
+  MySqlHarness() {
+    auto migrated = mysql::Migrate(SharedMariaDb().Options());
+    EXPECT_TRUE(migrated.ok()) << migrated.error().detail;
+  }
+  ports::SaleRepository& sales() override { return sales_; }
+  ports::OrderRepository& orders() override { return orders_; }
+
+ private:
+  mysql::MySqlSaleRepository sales_{SharedMariaDb().Options()};
+  mysql::MySqlOrderRepository orders_{SharedMariaDb().Options()};
+};
+
+const RepositoryFactory kMySql{"mysql", [] { return std::make_unique<MySqlHarness>(); }};
 
 class MySqlTest : public ::testing::Test {
  protected:
@@ -126,95 +144,6 @@ TEST_F(MySqlTest, SalesRoundTripWithOddNamesThroughPreparedStatements) {
   EXPECT_EQ(list->size(), 1U);
 }
 
-TEST_F(MySqlTest, SaveBatchGuardsStockOrderByOrderAndIsIdempotent) {
-  mysql::MySqlSaleRepository sales(server_.Options());
-  mysql::MySqlOrderRepository orders(server_.Options());
-  ASSERT_TRUE(sales.Create(Sale("sale-1", 3)).ok());
-  std::vector<domain::Order> batch{MakeOrder("A", "sale-1", "item-1", "u1", "", 2),
-                                   MakeOrder("B", "sale-1", "item-1", "u2", "", 2),
-                                   MakeOrder("C", "sale-1", "item-1", "u3", "", 1),
-                                   MakeOrder("D", "sale-1", "nope", "u4"),
-                                   MakeOrder("E", "sale-1", "item-1", "u1", "req-A")};
-  auto results = orders.SaveBatch(batch);
-  ASSERT_TRUE(results.ok()) << results.error().detail;
-  ASSERT_EQ(results->size(), 5U);
-  EXPECT_TRUE((*results)[0].saved);
-  EXPECT_FALSE((*results)[1].saved);
-  EXPECT_EQ((*results)[1].reason, Outcome::kSoldOut);
-  EXPECT_TRUE((*results)[2].saved);
-  EXPECT_EQ((*results)[3].reason, Outcome::kUnknownItem);
-  EXPECT_EQ((*results)[4].reason, Outcome::kDuplicateRequest);
-  EXPECT_EQ(*orders.CountSold(batch[0].sale, batch[0].item), 3);
-
-  // Replayed (a crash between save and ack): same answers, nothing changes.
-  auto again = orders.SaveBatch(batch);
-  ASSERT_TRUE(again.ok());
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    EXPECT_EQ((*again)[i].saved, (*results)[i].saved) << i;
-    EXPECT_EQ((*again)[i].reason, (*results)[i].reason) << i;
-  }
-  EXPECT_EQ(*orders.CountSold(batch[0].sale, batch[0].item), 3);
-  EXPECT_EQ(server_.Sql("SELECT COUNT(*) FROM flashsale.orders"), "4");  // E is not stored
-  EXPECT_EQ(server_.Sql("SELECT COUNT(*) FROM flashsale.orders WHERE status = 'failed'"), "2");
-
-  auto a = orders.Find(batch[0].id);
-  ASSERT_TRUE(a.ok() && a->has_value());
-  EXPECT_EQ((*a)->status, domain::OrderStatus::kConfirmed);
-  EXPECT_EQ((*a)->quantity.value(), 2);
-  EXPECT_EQ((*a)->unit_price_cents, 999);
-  EXPECT_EQ((*a)->created_at, batch[0].created_at);
-  EXPECT_EQ((*orders.Find(batch[1].id))->status, domain::OrderStatus::kFailed);
-  EXPECT_FALSE(orders.Find(batch[4].id)->has_value());
-  EXPECT_FALSE(orders.Find(MakeId<domain::OrderId>("nobody"))->has_value());
-  EXPECT_EQ(orders.CountSold(batch[0].sale, MakeId<domain::ItemId>("nope")).error().outcome,
-            Outcome::kUnknownItem);
-
-  auto audit = orders.Audit(batch[0].sale);
-  ASSERT_TRUE(audit.ok()) << audit.error().detail;
-  ASSERT_EQ(audit->items.size(), 1U);
-  EXPECT_EQ(audit->items[0].stock, 3);
-  EXPECT_EQ(audit->items[0].sold, 3);
-  EXPECT_EQ(audit->items[0].confirmed_units, 3);
-  EXPECT_EQ(audit->items[0].failed_orders, 1);
-  std::sort(audit->confirmed_order_ids.begin(), audit->confirmed_order_ids.end());
-  EXPECT_EQ(audit->confirmed_order_ids, (std::vector<std::string>{"A", "C"}));
-  EXPECT_EQ(audit->units_by_user, (std::map<std::string, std::int64_t>{{"u1", 2}, {"u3", 1}}));
-  EXPECT_EQ(orders.Audit(MakeId<domain::SaleId>("ghost")).error().outcome, Outcome::kNotFound);
-}
-
-TEST_F(MySqlTest, ConcurrentBatchesNeverOversell) {
-  mysql::MySqlSaleRepository sales(server_.Options());
-  mysql::MySqlOrderRepository orders(server_.Options());
-  ASSERT_TRUE(sales.Create(Sale("race", 1000)).ok());
-  std::atomic<int> saved{0};
-  std::vector<std::thread> writers;
-  for (int w = 0; w < 4; ++w) {
-    writers.emplace_back([&, w] {
-      for (int b = 0; b < 10; ++b) {
-        std::vector<domain::Order> batch;
-        for (int i = 0; i < 50; ++i) {
-          std::string id =
-              "W" + std::to_string(w) + "B" + std::to_string(b) + "I" + std::to_string(i);
-          batch.push_back(MakeOrder(id, "race", "item-1", "u" + id));
-        }
-        for (;;) {  // retry transient failures (deadlocks are possible, never half-writes)
-          auto results = orders.SaveBatch(batch);
-          if (!results) continue;
-          for (const auto& r : *results) saved += r.saved ? 1 : 0;
-          break;
-        }
-      }
-    });
-  }
-  for (auto& writer : writers) writer.join();
-  EXPECT_EQ(saved.load(), 1000);
-  EXPECT_EQ(*orders.CountSold(MakeId<domain::SaleId>("race"), MakeId<domain::ItemId>("item-1")),
-            1000);
-  EXPECT_EQ(server_.Sql("SELECT COUNT(*) FROM flashsale.orders WHERE status = 'confirmed'"),
-            "1000");
-  EXPECT_EQ(server_.Sql("SELECT COUNT(*) FROM flashsale.orders WHERE status = 'failed'"), "1000");
-}
-
 TEST_F(MySqlTest, DownServerIsUnavailableThenRecovers) {
   mysql::MySqlSaleRepository sales(server_.Options());
   mysql::MySqlOrderRepository orders(server_.Options());
@@ -237,4 +166,7 @@ TEST_F(MySqlTest, DownServerIsUnavailableThenRecovers) {
 }
 
 }  // namespace
+INSTANTIATE_TEST_SUITE_P(MySql, SaleRepositoryContract, ::testing::Values(kMySql));
+INSTANTIATE_TEST_SUITE_P(MySql, OrderRepositoryContract, ::testing::Values(kMySql));
+
 }  // namespace flashsale::testing

@@ -19,6 +19,7 @@
 #include "flashsale/ports/logger.hpp"
 #include "flashsale/redis/keys.hpp"
 #include "flashsale/redis/redis_order_queue.hpp"
+#include "order_queue_contract.hpp"
 #include "redis_server.hpp"
 #include "stock_store_contract.hpp"
 
@@ -55,6 +56,25 @@ class RedisHarness final : public StockStoreHarness {
 };
 
 }  // namespace
+
+/// A Redis of its own per test: a queue consumer reads every sale's stream, so another
+/// test's orders must not be there.
+class FreshRedisHarness final : public StockStoreHarness {
+ public:
+  ports::StockStore& store() override { return store_; }
+  ports::OrderQueue& queue() override { return queue_; }
+  void Track(const domain::Sale& sale) override { queue_.Watch(sale.id); }
+
+ private:
+  RedisServer server_;
+  ports::NullLogger log_;
+  redis::RedisStockStore store_{server_.Options()};
+  redis::RedisOrderQueue queue_{server_.Options(), log_};
+};
+
+INSTANTIATE_TEST_SUITE_P(Redis, OrderQueueContract,
+                         ::testing::Values(HarnessFactory{
+                             "redis", [] { return std::make_unique<FreshRedisHarness>(); }}));
 
 INSTANTIATE_TEST_SUITE_P(Redis, StockStoreContract,
                          ::testing::Values(HarnessFactory{

@@ -1,5 +1,6 @@
 #include "flashsale/memory/memory_order_queue.hpp"
 
+#include <charconv>
 #include <string>
 
 namespace flashsale::memory {
@@ -36,11 +37,10 @@ domain::Result<std::vector<ports::QueuedOrder>> MemoryOrderQueue::Pull(
 domain::Result<void> MemoryOrderQueue::Ack(const std::vector<std::string>& receipts) {
   std::lock_guard lock(mu_);
   for (const auto& receipt : receipts) {
-    try {
-      pending_.erase(std::stoull(receipt));
-    } catch (const std::exception&) {
-      // Not one of ours: acknowledging an unknown receipt is a no-op.
-    }
+    std::uint64_t seq = 0;
+    auto [end, ec] = std::from_chars(receipt.data(), receipt.data() + receipt.size(), seq);
+    // Not one of ours (not a whole number): acknowledging an unknown receipt is a no-op.
+    if (ec == std::errc() && end == receipt.data() + receipt.size()) pending_.erase(seq);
   }
   return domain::Ok();
 }

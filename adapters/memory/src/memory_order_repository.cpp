@@ -16,53 +16,61 @@ domain::Result<std::vector<ports::SaveResult>> MemoryOrderRepository::SaveBatch(
   if (failing_) return Down();
   std::lock_guard lock(mu_);
   // Decide everything first against the stored state plus this batch's own effects, then
-  // apply: a failure half-way writes nothing (one transaction).
-  std::unordered_map<std::string, Stored> added;                // order id -> stored
-  std::unordered_map<std::string, std::string> added_requests;  // request key -> order id
-  std::unordered_map<std::string, std::int64_t> added_sold;     // item key -> units
+  // apply: a failure half-way writes nothing (one transaction), as in MySQL.
+  Batch batch;
   std::vector<ports::SaveResult> results;
   results.reserve(orders.size());
   for (const domain::Order& order : orders) {
-    const std::string& id = order.id.str();
-    if (auto it = orders_.find(id); it != orders_.end()) {
-      results.push_back(it->second.result);  // same answer as the first time
-      continue;
-    }
-    if (auto it = added.find(id); it != added.end()) {
-      results.push_back(it->second.result);
-      continue;
-    }
-    const std::string request_key =
-        order.sale.str() + "/" + order.user.str() + "/" + order.request.str();
-    const std::string item_key = order.sale.str() + "/" + order.item.str();
-    auto sale = sales_.Find(order.sale);
-    if (!sale) return sale.error();
-    const domain::SaleItem* item = sale->has_value() ? (*sale)->FindItem(order.item) : nullptr;
-    auto sold_so_far = [&] {
-      auto stored = sold_.find(item_key);
-      return (stored == sold_.end() ? 0 : stored->second) + added_sold[item_key];
-    };
-    ports::SaveResult result;
-    if (by_request_.contains(request_key) || added_requests.contains(request_key)) {
-      result = {false, domain::Outcome::kDuplicateRequest, "another order has this request key"};
-    } else if (item == nullptr) {
-      result = {false, domain::Outcome::kUnknownItem, "unknown sale item"};
-    } else if (sold_so_far() + order.quantity.value() > item->stock) {
-      result = {false, domain::Outcome::kSoldOut, "stock guard: sold + quantity > stock"};
-    } else {
-      result = {true, domain::Outcome::kAccepted, {}};
-      added_sold[item_key] += order.quantity.value();
-      added_requests.emplace(request_key, id);
-    }
-    domain::Order stored = order;
-    stored.status = result.saved ? domain::OrderStatus::kConfirmed : domain::OrderStatus::kFailed;
-    added.emplace(id, Stored{stored, result});
-    results.push_back(result);
+    auto decided = Decide(order, batch);
+    if (!decided) return decided.error();
+    results.push_back(*decided);
   }
-  for (auto& [id, stored] : added) orders_.emplace(id, std::move(stored));
-  for (auto& [key, id] : added_requests) by_request_.emplace(key, std::move(id));
-  for (const auto& [key, units] : added_sold) sold_[key] += units;
+  for (auto& [id, stored] : batch.rows) orders_.emplace(id, std::move(stored));
+  for (auto& [key, id] : batch.requests) by_request_.emplace(key, std::move(id));
+  for (const auto& [key, units] : batch.sold) sold_[key] += units;
   return results;
+}
+
+domain::Result<ports::SaveResult> MemoryOrderRepository::Decide(const domain::Order& order,
+                                                                Batch& batch) {
+  const std::string& id = order.id.str();
+  if (auto it = orders_.find(id); it != orders_.end()) return it->second.result;
+  if (auto it = batch.rows.find(id); it != batch.rows.end()) return it->second.result;
+  if (auto it = batch.refused.find(id); it != batch.refused.end()) return it->second;
+  const std::string request_key =
+      order.sale.str() + "/" + order.user.str() + "/" + order.request.str();
+  const std::string* owner = nullptr;
+  if (auto it = by_request_.find(request_key); it != by_request_.end()) owner = &it->second;
+  if (auto it = batch.requests.find(request_key); it != batch.requests.end()) owner = &it->second;
+  if (owner != nullptr && *owner != id) {
+    // Not stored: the request key belongs to the other order.
+    ports::SaveResult refused{false, domain::Outcome::kDuplicateRequest,
+                              "another order has this request key"};
+    batch.refused.emplace(id, refused);
+    return refused;
+  }
+  auto sale = sales_.Find(order.sale);
+  if (!sale) return sale.error();
+  const domain::SaleItem* item = sale->has_value() ? (*sale)->FindItem(order.item) : nullptr;
+  const std::string item_key = order.sale.str() + "/" + order.item.str();
+  auto stored_sold = sold_.find(item_key);
+  const std::int64_t sold =
+      (stored_sold == sold_.end() ? 0 : stored_sold->second) + batch.sold[item_key];
+  ports::SaveResult result;
+  if (item == nullptr) {
+    result = {false, domain::Outcome::kUnknownItem, "unknown sale item"};
+  } else if (sold + order.quantity.value() > item->stock) {
+    result = {false, domain::Outcome::kSoldOut, "stock guard: sold + quantity > stock"};
+  } else {
+    result = {true, domain::Outcome::kAccepted, {}};
+    batch.sold[item_key] += order.quantity.value();
+  }
+  // Confirmed or failed, the order is stored and owns its request key.
+  domain::Order stored = order;
+  stored.status = result.saved ? domain::OrderStatus::kConfirmed : domain::OrderStatus::kFailed;
+  batch.rows.emplace(id, Stored{stored, result});
+  batch.requests.emplace(request_key, id);
+  return result;
 }
 
 domain::Result<std::optional<domain::Order>> MemoryOrderRepository::Find(
@@ -77,6 +85,11 @@ domain::Result<std::optional<domain::Order>> MemoryOrderRepository::Find(
 domain::Result<std::int64_t> MemoryOrderRepository::CountSold(const domain::SaleId& sale,
                                                               const domain::ItemId& item) {
   if (failing_) return Down();
+  auto found = sales_.Find(sale);
+  if (!found) return found.error();
+  if (!found->has_value() || (*found)->FindItem(item) == nullptr) {
+    return domain::Error{domain::Outcome::kUnknownItem, "unknown sale item"};
+  }
   std::lock_guard lock(mu_);
   auto it = sold_.find(sale.str() + "/" + item.str());
   return it == sold_.end() ? 0 : it->second;

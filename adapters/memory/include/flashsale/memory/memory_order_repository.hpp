@@ -33,6 +33,16 @@ class MemoryOrderRepository final : public ports::OrderRepository {
     domain::Order order;
     ports::SaveResult result;
   };
+  /// What one SaveBatch adds, applied only when the whole batch is decided.
+  struct Batch {
+    std::unordered_map<std::string, Stored> rows;                // order id -> stored
+    std::unordered_map<std::string, std::string> requests;       // request key -> id
+    std::unordered_map<std::string, std::int64_t> sold;          // item key -> units
+    std::unordered_map<std::string, ports::SaveResult> refused;  // not stored
+  };
+  /// The answer for one order (stored state plus the batch so far); Unavailable when the
+  /// sale repository fails.
+  domain::Result<ports::SaveResult> Decide(const domain::Order& order, Batch& batch);
 
   ports::SaleRepository& sales_;
   std::atomic<bool> failing_{false};
