@@ -44,31 +44,37 @@ nlohmann::json AppConfig::Redacted() const {
           {"drain_timeout_s", drain_timeout_s}};
 }
 
-std::optional<AppConfig> ParseConfig(int argc, char** argv, Frontend frontend, int& exit_code) {
-  AppConfig c;
-  CLI::App app{frontend == Frontend::kRest ? "flashsale-rest: the REST front door"
-                                           : "flashsale-grpc: the gRPC front door"};
-  app.option_defaults()->always_capture_default();
-  auto id_check = CLI::Validator(
+namespace {
+
+CLI::Validator IdCheck() {
+  return CLI::Validator(
       [](std::string& v) -> std::string {
         return domain::IsValidId(v) ? std::string() : "must be 1-64 characters of [A-Za-z0-9._:-]";
       },
       "ID");
-  auto redis_check = CLI::Validator(
+}
+
+CLI::Validator RedisUrlCheck() {
+  return CLI::Validator(
       [](std::string& v) -> std::string {
         if (v.empty()) return {};
         auto parsed = redis::ParseRedisUrl(v);
         return parsed ? std::string() : parsed.error().detail;
       },
       "URL");
-  auto mysql_check = CLI::Validator(
+}
+
+CLI::Validator MySqlUrlCheck() {
+  return CLI::Validator(
       [](std::string& v) -> std::string {
         if (v.empty()) return {};
         auto parsed = mysql::ParseMySqlUrl(v);
         return parsed ? std::string() : parsed.error().detail;
       },
       "URL");
+}
 
+void AddServerOptions(CLI::App& app, AppConfig& c, Frontend frontend) {
   app.add_option("--bind", c.bind, "Listen address")->envname("FLASHSALE_BIND");
   if (frontend == Frontend::kRest) {
     app.add_option("--port", c.rest_port, "REST port (0 = any free port)")
@@ -85,25 +91,31 @@ std::optional<AppConfig> ParseConfig(int argc, char** argv, Frontend frontend, i
         ->envname("FLASHSALE_GRPC_PORT")
         ->check(CLI::Range(0, 65535));
   }
+}
+
+void AddBackendOptions(CLI::App& app, AppConfig& c) {
   app.add_option("--redis-url", c.redis_url,
                  "redis://[:password@]host[:port][/db]; empty = embedded memory store")
       ->envname("FLASHSALE_REDIS_URL")
-      ->check(redis_check);
+      ->check(RedisUrlCheck());
   app.add_option("--mysql-url", c.mysql_url,
                  "mysql://user[:password]@host[:port]/database; empty = embedded memory store")
       ->envname("FLASHSALE_MYSQL_URL")
-      ->check(mysql_check);
+      ->check(MySqlUrlCheck());
   app.add_flag("--migrate,!--no-migrate", c.migrate, "Apply pending MySQL migrations at start")
       ->envname("FLASHSALE_MIGRATE");
+}
+
+void AddSaleOptions(CLI::App& app, AppConfig& c) {
   app.add_option("--sale-id", c.sale_id, "Default sale for requests that name none")
       ->envname("FLASHSALE_SALE_ID")
-      ->check(id_check);
+      ->check(IdCheck());
   app.add_flag("--demo-sale,!--no-demo-sale", c.demo_sale,
                "Create the default sale with the demo item when it does not exist")
       ->envname("FLASHSALE_DEMO_SALE");
   app.add_option("--demo-item", c.demo_item, "Item of the demo sale")
       ->envname("FLASHSALE_DEMO_ITEM")
-      ->check(id_check);
+      ->check(IdCheck());
   app.add_option("--demo-stock", c.demo_stock, "Units of the demo item")
       ->envname("FLASHSALE_DEMO_STOCK")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000'000}));
@@ -113,6 +125,9 @@ std::optional<AppConfig> ParseConfig(int argc, char** argv, Frontend frontend, i
   app.add_option("--demo-price-cents", c.demo_price_cents, "Unit price of the demo item")
       ->envname("FLASHSALE_DEMO_PRICE_CENTS")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+}
+
+void AddTuningOptions(CLI::App& app, AppConfig& c) {
   app.add_option("--workers", c.workers, "Persistence workers")
       ->envname("FLASHSALE_WORKERS")
       ->check(CLI::Range(1, 64));
@@ -139,6 +154,19 @@ std::optional<AppConfig> ParseConfig(int argc, char** argv, Frontend frontend, i
                  "Seconds to finish in-flight requests and flush the order queue")
       ->envname("FLASHSALE_DRAIN_TIMEOUT")
       ->check(CLI::Range(0.0, 3600.0));
+}
+
+}  // namespace
+
+std::optional<AppConfig> ParseConfig(int argc, char** argv, Frontend frontend, int& exit_code) {
+  AppConfig c;
+  CLI::App app{frontend == Frontend::kRest ? "flashsale-rest: the REST front door"
+                                           : "flashsale-grpc: the gRPC front door"};
+  app.option_defaults()->always_capture_default();
+  AddServerOptions(app, c, frontend);
+  AddBackendOptions(app, c);
+  AddSaleOptions(app, c);
+  AddTuningOptions(app, c);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -14,10 +14,6 @@
 namespace flashsale::testing {
 namespace {
 
-using tools::Http;
-using tools::HttpConnection;
-using tools::HttpResponse;
-
 using json = nlohmann::json;
 
 std::string Purchase(const std::string& user, const std::string& request, int quantity = 1,

@@ -21,10 +21,6 @@
 namespace flashsale::testing {
 namespace {
 
-using tools::Http;
-using tools::HttpConnection;
-using tools::HttpResponse;
-
 using json = nlohmann::json;
 
 class StackTest : public ::testing::Test {

@@ -9,6 +9,15 @@ std::string AnswerKey(const domain::UserId& user, const domain::RequestId& reque
   return user.str() + "/" + request.str();  // '/' is not an id character: unambiguous
 }
 
+/// A refused attempt with the outcome's default detail.
+domain::PurchaseReply Refusal(domain::Outcome outcome, std::int64_t remaining) {
+  domain::PurchaseReply reply;
+  reply.outcome = outcome;
+  reply.remaining = remaining;
+  reply.detail = std::string(domain::DefaultDetail(outcome));
+  return reply;
+}
+
 domain::Error UnknownSale() { return domain::Error{domain::Outcome::kNotFound, "unknown sale"}; }
 
 }  // namespace
@@ -60,72 +69,69 @@ domain::PurchaseReply MemoryStockStore::ReserveLocked(SaleState& state,
   ExpireAnswersLocked(state, r.now);
   const std::string key = AnswerKey(req.user, req.request);
   const std::string fingerprint = req.Fingerprint();
-
   if (auto stored = state.answers.find(key); stored != state.answers.end()) {
     if (stored->second.fingerprint != fingerprint) {
-      domain::PurchaseReply reply;
-      reply.outcome = domain::Outcome::kDuplicateRequest;
-      reply.detail = std::string(domain::DefaultDetail(reply.outcome));
-      return reply;
+      return Refusal(domain::Outcome::kDuplicateRequest, 0);
     }
     domain::PurchaseReply reply = stored->second.reply;
     reply.replayed = true;
     return reply;
   }
-
-  domain::PurchaseReply reply;
-  auto store = [&](domain::PurchaseReply answer) {
+  domain::PurchaseReply reply = CheckLocked(state, req, r.now);
+  if (reply.outcome == domain::Outcome::kAccepted) reply = AcceptLocked(state, r, key);
+  if (domain::IsStorable(reply.outcome)) {
     const domain::TimePoint expires = r.now + options_.idempotency_ttl;
-    state.answers[key] = StoredAnswer{answer, fingerprint, expires};
+    state.answers[key] = StoredAnswer{reply, fingerprint, expires};
     state.answer_expiry.emplace_back(expires, key);
-    return answer;
-  };
+  }
+  if (reply.outcome == domain::Outcome::kSoldOut) reply.buyers_version = state.buyers_version;
+  return reply;
+}
 
-  if (!state.sale.IsActiveAt(r.now)) {
-    reply.outcome = domain::Outcome::kSaleNotActive;
-    reply.detail = r.now < state.sale.starts_at ? "the sale has not started" : "the sale has ended";
+domain::PurchaseReply MemoryStockStore::CheckLocked(const SaleState& state,
+                                                    const domain::PurchaseRequest& req,
+                                                    domain::TimePoint now) const {
+  if (!state.sale.IsActiveAt(now)) {
+    domain::PurchaseReply reply = Refusal(domain::Outcome::kSaleNotActive, 0);
+    reply.detail = now < state.sale.starts_at ? "the sale has not started" : "the sale has ended";
     return reply;
   }
-  const domain::SaleItem* item = state.sale.FindItem(req.item);
-  if (item == nullptr) {
-    reply.outcome = domain::Outcome::kUnknownItem;
-    reply.detail = std::string(domain::DefaultDetail(reply.outcome));
-    return reply;
-  }
-  std::int64_t& remaining = state.remaining[req.item.str()];
+  if (state.sale.FindItem(req.item) == nullptr) return Refusal(domain::Outcome::kUnknownItem, 0);
+  const std::int64_t remaining = state.remaining.at(req.item.str());
   const std::int64_t qty = req.quantity.value();
-  if (qty > remaining) {
-    reply.outcome = domain::Outcome::kSoldOut;
-    reply.remaining = remaining;
-    reply.detail = std::string(domain::DefaultDetail(reply.outcome));
-    store(reply);
-    reply.buyers_version = state.buyers_version;
-    return reply;
-  }
+  if (qty > remaining) return Refusal(domain::Outcome::kSoldOut, remaining);
   auto held = state.held.find(req.user.str());
   const std::int64_t already = held == state.held.end() ? 0 : held->second;
   if (already + qty > state.sale.per_user_limit) {
-    reply.outcome = domain::Outcome::kUserLimitReached;
-    reply.remaining = remaining;
-    reply.detail = std::string(domain::DefaultDetail(reply.outcome));
-    return store(reply);
+    return Refusal(domain::Outcome::kUserLimitReached, remaining);
   }
+  domain::PurchaseReply ok;
+  ok.outcome = domain::Outcome::kAccepted;
+  return ok;
+}
+
+domain::PurchaseReply MemoryStockStore::AcceptLocked(SaleState& state, const domain::Reservation& r,
+                                                     const std::string& answer_key) {
+  const domain::PurchaseRequest& req = r.request;
+  const domain::SaleItem* item = state.sale.FindItem(req.item);
   domain::Order order{r.order_id,  req.sale,     req.item,          req.user,
                       req.request, req.quantity, item->price_cents, domain::OrderStatus::kPending,
                       r.now};
   if (!queue_.TryPush(order)) {
-    reply.outcome = domain::Outcome::kUnavailable;
-    reply.detail = "order queue is full";
-    return reply;  // transient: nothing written, nothing stored
+    domain::PurchaseReply full = Refusal(domain::Outcome::kUnavailable, 0);
+    full.detail = "order queue is full";
+    return full;  // transient: nothing written, nothing stored
   }
-  remaining -= qty;
-  state.held[req.user.str()] = already + qty;
+  std::int64_t& remaining = state.remaining[req.item.str()];
+  remaining -= req.quantity.value();
+  state.held[req.user.str()] += req.quantity.value();
   ++state.buyers_version;
-  state.orders[r.order_id.str()] = OrderRecord{domain::OrderStatus::kPending, key};
+  state.orders[r.order_id.str()] = OrderRecord{domain::OrderStatus::kPending, answer_key};
+  domain::PurchaseReply reply;
   reply.outcome = domain::Outcome::kAccepted;
   reply.order_id = r.order_id;
   reply.remaining = remaining;
-  return store(reply);
+  return reply;
 }
 
 domain::Result<bool> MemoryStockStore::Release(const domain::Order& order, domain::Outcome reason) {

@@ -17,10 +17,24 @@ prometheus::Histogram::BucketBoundaries LatencyBuckets() {
 
 double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 
+prometheus::Counter& Counter(prometheus::Registry& registry, const char* name, const char* help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({});
+}
+
+prometheus::Gauge& Gauge(prometheus::Registry& registry, const char* name, const char* help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
+}
+
 }  // namespace
 
 PrometheusMetrics::PrometheusMetrics(std::string_view version)
     : registry_(std::make_shared<prometheus::Registry>()) {
+  RegisterPurchases();
+  RegisterPersistence();
+  RegisterState(version);
+}
+
+void PrometheusMetrics::RegisterPurchases() {
   auto& purchases = prometheus::BuildCounter()
                         .Name("flashsale_purchases_total")
                         .Help("Purchases answered, by outcome")
@@ -35,21 +49,23 @@ PrometheusMetrics::PrometheusMetrics(std::string_view version)
     purchase_latency_[static_cast<std::size_t>(outcome)] =
         &latency.Add({{"outcome", name}}, LatencyBuckets());
   }
-  persisted_ = &prometheus::BuildCounter()
-                    .Name("flashsale_orders_persisted_total")
-                    .Help("Orders confirmed in the system of record")
-                    .Register(*registry_)
-                    .Add({});
-  failed_ = &prometheus::BuildCounter()
-                 .Name("flashsale_orders_failed_total")
-                 .Help("Orders refused for good and released (dead letters)")
-                 .Register(*registry_)
-                 .Add({});
-  retries_ = &prometheus::BuildCounter()
-                  .Name("flashsale_persist_retries_total")
-                  .Help("Transient persistence failures followed by a backoff")
-                  .Register(*registry_)
-                  .Add({});
+  requests_ = &prometheus::BuildCounter()
+                   .Name("flashsale_requests_total")
+                   .Help("Requests answered, by transport, route and status code")
+                   .Register(*registry_);
+  request_latency_ = &prometheus::BuildHistogram()
+                          .Name("flashsale_request_duration_seconds")
+                          .Help("Request latency, by transport and route")
+                          .Register(*registry_);
+}
+
+void PrometheusMetrics::RegisterPersistence() {
+  persisted_ = &Counter(*registry_, "flashsale_orders_persisted_total",
+                        "Orders confirmed in the system of record");
+  failed_ = &Counter(*registry_, "flashsale_orders_failed_total",
+                     "Orders refused for good and released (dead letters)");
+  retries_ = &Counter(*registry_, "flashsale_persist_retries_total",
+                      "Transient persistence failures followed by a backoff");
   batch_latency_ = &prometheus::BuildHistogram()
                         .Name("flashsale_persist_batch_duration_seconds")
                         .Help("Time to save one batch")
@@ -61,28 +77,16 @@ PrometheusMetrics::PrometheusMetrics(std::string_view version)
            .Help("Orders per saved batch")
            .Register(*registry_)
            .Add({}, prometheus::Histogram::BucketBoundaries{1, 10, 50, 100, 250, 500, 1000});
-  queue_depth_ = &prometheus::BuildGauge()
-                      .Name("flashsale_queue_depth_orders")
-                      .Help("Accepted orders not yet persisted")
-                      .Register(*registry_)
-                      .Add({});
-  ready_ = &prometheus::BuildGauge()
-                .Name("flashsale_ready")
-                .Help("1 when the instance takes traffic")
-                .Register(*registry_)
-                .Add({});
+}
+
+void PrometheusMetrics::RegisterState(std::string_view version) {
+  queue_depth_ =
+      &Gauge(*registry_, "flashsale_queue_depth_orders", "Accepted orders not yet persisted");
+  ready_ = &Gauge(*registry_, "flashsale_ready", "1 when the instance takes traffic");
   stock_ = &prometheus::BuildGauge()
                 .Name("flashsale_stock_remaining_units")
                 .Help("Units still on sale")
                 .Register(*registry_);
-  requests_ = &prometheus::BuildCounter()
-                   .Name("flashsale_requests_total")
-                   .Help("Requests answered, by transport, route and status code")
-                   .Register(*registry_);
-  request_latency_ = &prometheus::BuildHistogram()
-                          .Name("flashsale_request_duration_seconds")
-                          .Help("Request latency, by transport and route")
-                          .Register(*registry_);
   prometheus::BuildGauge()
       .Name("flashsale_build_info")
       .Help("Build information")

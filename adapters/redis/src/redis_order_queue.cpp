@@ -179,31 +179,40 @@ std::vector<ports::QueuedOrder> RedisOrderQueue::ParseEntries(Connection& connec
   return out;
 }
 
-domain::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::Pull(
-    std::string_view consumer, std::size_t max, std::chrono::milliseconds wait) {
-  std::unique_ptr<Connection> connection;
+std::unique_ptr<Connection> RedisOrderQueue::TakeConsumer(std::string_view consumer) {
   {
     std::lock_guard lock(mu_);
     auto it = consumers_.find(std::string(consumer));
     if (it != consumers_.end()) {
-      connection = std::move(it->second);
+      auto connection = std::move(it->second);
       consumers_.erase(it);
+      return connection;
     }
   }
-  if (!connection) {
-    auto opened = Connection::Open(options_);
-    if (!opened) return opened.error();
-    connection = std::move(*opened);
-  }
-  auto give_back = [&] {
-    if (connection->dead()) return;
-    std::lock_guard lock(mu_);
-    consumers_[std::string(consumer)] = std::move(connection);
-  };
+  auto opened = Connection::Open(options_);
+  return opened ? std::move(*opened) : nullptr;
+}
 
-  std::vector<std::string> sales = Sales(*connection);
+void RedisOrderQueue::GiveBack(std::string_view consumer, std::unique_ptr<Connection> connection) {
+  if (!connection || connection->dead()) return;
+  std::lock_guard lock(mu_);
+  consumers_[std::string(consumer)] = std::move(connection);
+}
+
+domain::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::Pull(
+    std::string_view consumer, std::size_t max, std::chrono::milliseconds wait) {
+  std::unique_ptr<Connection> connection = TakeConsumer(consumer);
+  if (!connection) return Unavailable("redis is unreachable");
+  auto pulled = ReadGroup(*connection, consumer, max, wait);
+  GiveBack(consumer, std::move(connection));
+  return pulled;
+}
+
+domain::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::ReadGroup(
+    Connection& connection, std::string_view consumer, std::size_t max,
+    std::chrono::milliseconds wait) {
+  const std::vector<std::string> sales = Sales(connection);
   if (sales.empty()) {
-    give_back();
     std::this_thread::sleep_for(std::min(wait, std::chrono::milliseconds(200)));
     return std::vector<ports::QueuedOrder>{};
   }
@@ -217,37 +226,28 @@ domain::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::Pull(
   for (const auto& sale : sales) args.push_back(Keys::Orders(*domain::SaleId::Parse(sale)));
   for (std::size_t i = 0; i < sales.size(); ++i) args.push_back(">");
 
-  connection->SetTimeout(wait + options_.command_timeout);
-  auto reply = connection->Command(args);
-  connection->SetTimeout(options_.command_timeout);
+  connection.SetTimeout(wait + options_.command_timeout);
+  auto reply = connection.Command(args);
+  connection.SetTimeout(options_.command_timeout);
   if (!reply) return reply.error();
   if (IsError(reply->get())) {
-    std::string text(Str(reply->get()));
-    if (text.starts_with("NOGROUP")) {
-      // A stream without its group (created before the sale was loaded): create and retry.
-      for (const auto& sale : sales) {
-        if (auto ok = EnsureGroup(*connection, Keys::Orders(*domain::SaleId::Parse(sale))); !ok) {
-          give_back();
-          return ok.error();
-        }
-      }
-      give_back();
-      return std::vector<ports::QueuedOrder>{};
+    if (!Str(reply->get()).starts_with("NOGROUP")) return CheckReply(std::move(*reply)).error();
+    // A stream without its group (created before the sale was loaded): create; next Pull reads.
+    for (const auto& sale : sales) {
+      auto created = EnsureGroup(connection, Keys::Orders(*domain::SaleId::Parse(sale)));
+      if (!created) return created.error();
     }
-    give_back();
-    auto checked = CheckReply(std::move(*reply));
-    return checked.error();
+    return std::vector<ports::QueuedOrder>{};
   }
   std::vector<ports::QueuedOrder> out;
   const redisReply* streams = reply->get();  // nil on timeout
   for (std::size_t s = 0; s < Size(streams); ++s) {
     const redisReply* stream = At(streams, s);
-    std::string_view key = Str(At(stream, 0));
-    std::string sale(Keys::HashTag(key));
-    for (auto& order : ParseEntries(*connection, sale, At(stream, 1)))
+    const std::string sale(Keys::HashTag(Str(At(stream, 0))));
+    for (auto& order : ParseEntries(connection, sale, At(stream, 1))) {
       out.push_back(std::move(order));
+    }
   }
-  give_back();
   return out;
 }
 

@@ -78,6 +78,12 @@ class MemoryStockStore final : public ports::StockStore {
 
   SaleState* Find(const domain::SaleId& sale) const;
   domain::PurchaseReply ReserveLocked(SaleState& state, const domain::Reservation& r);
+  /// Window, item, stock and per-user limit: a refusal, or kAccepted when all pass.
+  domain::PurchaseReply CheckLocked(const SaleState& state, const domain::PurchaseRequest& req,
+                                    domain::TimePoint now) const;
+  /// Enqueues the order and takes the units (Unavailable when the queue is full).
+  domain::PurchaseReply AcceptLocked(SaleState& state, const domain::Reservation& r,
+                                     const std::string& answer_key);
   void ExpireAnswersLocked(SaleState& state, domain::TimePoint now);
 
   MemoryOrderQueue& queue_;

@@ -68,6 +68,10 @@ class PrometheusMetrics final : public ports::Metrics, public ports::RequestMetr
   std::string Render() const;
 
  private:
+  void RegisterPurchases();
+  void RegisterPersistence();
+  void RegisterState(std::string_view version);
+
   std::shared_ptr<prometheus::Registry> registry_;
   std::array<prometheus::Counter*, domain::kAllOutcomes.size()> purchases_{};
   std::array<prometheus::Histogram*, domain::kAllOutcomes.size()> purchase_latency_{};

@@ -42,6 +42,14 @@ class RedisOrderQueue final : public ports::OrderQueue {
   Lease Borrow();
   void Return(std::unique_ptr<Connection> connection);
   std::vector<std::string> Sales(Connection& connection);
+  /// The consumer's own connection (XREADGROUP blocks on it), or a new one; null when Redis
+  /// can't be reached. GiveBack keeps it for the next Pull unless it died.
+  std::unique_ptr<Connection> TakeConsumer(std::string_view consumer);
+  void GiveBack(std::string_view consumer, std::unique_ptr<Connection> connection);
+  domain::Result<std::vector<ports::QueuedOrder>> ReadGroup(Connection& connection,
+                                                            std::string_view consumer,
+                                                            std::size_t max,
+                                                            std::chrono::milliseconds wait);
   domain::Result<void> EnsureGroup(Connection& connection, const std::string& stream);
   std::vector<ports::QueuedOrder> ParseEntries(Connection& connection, const std::string& sale,
                                                const redisReply* entries);

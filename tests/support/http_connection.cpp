@@ -11,7 +11,7 @@
 #include <cctype>
 #include <cstring>
 
-namespace flashsale::tools {
+namespace flashsale::testing {
 
 HttpConnection::HttpConnection(const std::string& host, int port) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -105,4 +105,4 @@ HttpResponse Http(int port, const std::string& method, const std::string& path,
   return connection.Send(method, path, body, "Connection: close\r\n" + extra_headers);
 }
 
-}  // namespace flashsale::tools
+}  // namespace flashsale::testing

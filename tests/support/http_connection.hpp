@@ -3,7 +3,7 @@
 #include <map>
 #include <string>
 
-namespace flashsale::tools {
+namespace flashsale::testing {
 
 struct HttpResponse {
   int status = 0;                              ///< 0 when the exchange failed
@@ -36,4 +36,4 @@ class HttpConnection {
 HttpResponse Http(int port, const std::string& method, const std::string& path,
                   const std::string& body = "", const std::string& extra_headers = "");
 
-}  // namespace flashsale::tools
+}  // namespace flashsale::testing

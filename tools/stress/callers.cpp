@@ -1,0 +1,188 @@
+#include "callers.hpp"
+
+#include <grpcpp/grpcpp.h>
+
+#include <nlohmann/json.hpp>
+
+#include "flashsale.grpc.pb.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "http_connection.hpp"
+
+namespace flashsale::stress {
+namespace {
+
+using json = nlohmann::json;
+
+class RestCaller final : public Caller {
+ public:
+  RestCaller(std::string host, int port, std::string sale)
+      : host_(std::move(host)), port_(port), sale_(std::move(sale)) {}
+  Answer Buy(const std::string& user, const std::string& item, const std::string& request,
+             int quantity) override {
+    if (!connection_ || !connection_->open()) {
+      connection_ = std::make_unique<testing::HttpConnection>(host_, port_);
+    }
+    std::string body = json{
+        {"request_id", request},
+        {"user_id", user},
+        {"item_id", item},
+        {"quantity", quantity},
+        {"sale_id", sale_}}.dump();
+    testing::HttpResponse r = connection_->Send("POST", "/api/purchase", body);
+    Answer answer;
+    if (r.status == 0) {
+      connection_.reset();
+      return answer;
+    }
+    json parsed = json::parse(r.body, nullptr, false);
+    std::string message = parsed.is_object() ? parsed.value("message", "") : "";
+    switch (r.status) {
+      case 200:
+        answer.kind = kAccepted;
+        answer.order_id = parsed.value("order_id", "");
+        break;
+      case 410:
+        answer.kind = kSoldOut;
+        break;
+      case 403:
+        answer.kind = kUserLimit;
+        break;
+      case 409:
+        answer.kind = message == "sale not active" ? kNotActive : kDuplicate;
+        break;
+      case 404:
+        answer.kind = kUnknown;
+        break;
+      case 400:
+        answer.kind = kInvalid;
+        break;
+      case 429:
+        answer.kind = kRateLimited;
+        break;
+      case 503:
+        answer.kind = kUnavailable;
+        break;
+      default:
+        answer.kind = kInternal;
+        break;
+    }
+    if (r.headers["connection"] == "Close" || r.headers["connection"] == "close") {
+      connection_.reset();
+    }
+    return answer;
+  }
+
+ private:
+  std::string host_;
+  int port_;
+  std::string sale_;
+  std::unique_ptr<testing::HttpConnection> connection_;
+};
+
+/// The cheapest call of each front door, for ceilings: gRPC health Check, REST GET /health.
+class HealthCaller final : public Caller {
+ public:
+  HealthCaller(std::shared_ptr<grpc::Channel> channel, std::string host, int port)
+      : stub_(channel ? grpc::health::v1::Health::NewStub(channel) : nullptr),
+        host_(std::move(host)),
+        port_(port) {}
+  Answer Buy(const std::string&, const std::string&, const std::string&, int) override {
+    Answer answer;
+    if (stub_) {
+      grpc::health::v1::HealthCheckRequest req;
+      grpc::health::v1::HealthCheckResponse res;
+      grpc::ClientContext context;
+      answer.kind = stub_->Check(&context, req, &res).ok() ? kAccepted : kTransport;
+      return answer;
+    }
+    if (!connection_ || !connection_->open()) {
+      connection_ = std::make_unique<testing::HttpConnection>(host_, port_);
+    }
+    auto r = connection_->Send("GET", "/health");
+    if (r.status != 200) connection_.reset();
+    answer.kind = r.status == 200 ? kAccepted : kTransport;
+    return answer;
+  }
+
+ private:
+  std::unique_ptr<grpc::health::v1::Health::Stub> stub_;
+  std::string host_;
+  int port_;
+  std::unique_ptr<testing::HttpConnection> connection_;
+};
+
+class GrpcCaller final : public Caller {
+ public:
+  GrpcCaller(std::shared_ptr<grpc::Channel> channel, std::string sale)
+      : stub_(flashsale::OrderService::NewStub(std::move(channel))), sale_(std::move(sale)) {}
+  Answer Buy(const std::string& user, const std::string& item, const std::string& request,
+             int quantity) override {
+    flashsale::PurchaseRequest req;
+    req.set_request_id(request);
+    req.set_user_id(user);
+    req.set_item_id(item);
+    req.set_quantity(quantity);
+    req.set_sale_id(sale_);
+    flashsale::PurchaseResponse res;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Status status = stub_->Purchase(&context, req, &res);
+    Answer answer;
+    if (status.ok()) {
+      answer.kind = kAccepted;
+      answer.order_id = res.order_id();
+      return answer;
+    }
+    std::string reason;
+    google::rpc::Status details;
+    if (details.ParseFromString(status.error_details())) {
+      for (const auto& any : details.details()) {
+        google::rpc::ErrorInfo info;
+        if (any.UnpackTo(&info)) reason = info.reason();
+      }
+    }
+    if (reason == "SOLD_OUT")
+      answer.kind = kSoldOut;
+    else if (reason == "USER_LIMIT_REACHED")
+      answer.kind = kUserLimit;
+    else if (reason == "SALE_NOT_ACTIVE")
+      answer.kind = kNotActive;
+    else if (reason == "DUPLICATE_REQUEST")
+      answer.kind = kDuplicate;
+    else if (reason == "UNKNOWN_ITEM")
+      answer.kind = kUnknown;
+    else if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT)
+      answer.kind = kInvalid;
+    else if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED)
+      answer.kind = kRateLimited;
+    else if (status.error_code() == grpc::StatusCode::UNAVAILABLE)
+      answer.kind = kUnavailable;
+    else if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
+      answer.kind = kTransport;
+    else
+      answer.kind = kInternal;
+    return answer;
+  }
+
+ private:
+  std::unique_ptr<flashsale::OrderService::Stub> stub_;
+  std::string sale_;
+};
+
+}  // namespace
+
+std::unique_ptr<Caller> MakeCaller(const Options& o, std::shared_ptr<grpc::Channel> channel) {
+  auto colon = o.target.rfind(':');
+  if (o.call == "health") {
+    return std::make_unique<HealthCaller>(o.transport == "grpc" ? channel : nullptr,
+                                          o.target.substr(0, colon),
+                                          std::stoi(o.target.substr(colon + 1)));
+  }
+  if (o.transport == "grpc") return std::make_unique<GrpcCaller>(std::move(channel), o.sale_id);
+  return std::make_unique<RestCaller>(o.target.substr(0, colon),
+                                      std::stoi(o.target.substr(colon + 1)), o.sale_id);
+}
+
+}  // namespace flashsale::stress
