@@ -1,0 +1,22 @@
+# Fails when a file under ROOT includes a flashsale header of a layer it must not depend on.
+# Usage: cmake -DROOT=<dir> -DFORBIDDEN="core|ports" -P check_layers.cmake
+# The dependency rule (DESIGN.md section 2): domain <- ports <- core <- adapters <- apps.
+file(GLOB_RECURSE files "${ROOT}/*.hpp" "${ROOT}/*.cpp")
+list(LENGTH files count)
+if(count EQUAL 0)
+  message(FATAL_ERROR "no source files found under ${ROOT}")
+endif()
+set(violations "")
+foreach(file IN LISTS files)
+  file(STRINGS "${file}" includes REGEX "^[ \t]*#[ \t]*include")
+  foreach(line IN LISTS includes)
+    if(line MATCHES "[<\"]flashsale/(${FORBIDDEN})/")
+      list(APPEND violations "${file}: ${line}")
+    endif()
+  endforeach()
+endforeach()
+if(violations)
+  list(JOIN violations "\n  " text)
+  message(FATAL_ERROR "${ROOT} must not include flashsale/{${FORBIDDEN}}:\n  ${text}")
+endif()
+message(STATUS "${ROOT}: ${count} files, no include of flashsale/{${FORBIDDEN}}")
