@@ -45,7 +45,7 @@ void PlacePurchase::Execute(const domain::PurchaseInput& input, Done done) {
     Finish(reply, start, done);
     return;
   }
-  if (!accepting()) {
+  if (!accepting_.load()) {
     domain::PurchaseReply reply;
     reply.outcome = domain::Outcome::kUnavailable;
     reply.detail = "the service is draining; retry on another instance";

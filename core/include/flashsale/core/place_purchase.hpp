@@ -38,12 +38,8 @@ class PlacePurchase {
   /// Unavailable while not accepting, SoldOut from the local fast path, or the store's answer.
   void Execute(const domain::PurchaseInput& input, Done done);
 
-  /// Validation alone (for adapters that want to reject before queuing work).
-  domain::Result<domain::PurchaseRequest> Validate(const domain::PurchaseInput& input) const;
-
   /// Off while draining: every purchase is answered Unavailable, nothing is written.
   void SetAccepting(bool accepting) noexcept { accepting_.store(accepting); }
-  bool accepting() const noexcept { return accepting_.load(); }
 
   /// Wire to StockStore::OnUnitsReturned (done by the constructor).
   void UnitsReturned(const domain::SaleId& sale, const domain::ItemId& item) {
@@ -51,6 +47,7 @@ class PlacePurchase {
   }
 
  private:
+  domain::Result<domain::PurchaseRequest> Validate(const domain::PurchaseInput& input) const;
   void Finish(const domain::PurchaseReply& reply, std::chrono::steady_clock::time_point start,
               const Done& done);
   void AfterStore(const domain::PurchaseRequest& request, const domain::PurchaseReply& reply);
