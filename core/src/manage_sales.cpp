@@ -14,6 +14,18 @@ domain::Result<void> ManageSales::Create(const domain::Sale& sale) {
   return domain::Ok();
 }
 
+domain::Result<bool> ManageSales::Ensure(const domain::Sale& sale) {
+  auto created = Create(sale);
+  if (created) return true;
+  if (created.error().outcome != domain::Outcome::kDuplicateRequest) return created.error();
+  auto stored = sales_.Find(sale.id);
+  if (!stored) return stored.error();
+  if (!stored->has_value()) return domain::Error{domain::Outcome::kInternal, "sale vanished"};
+  auto loaded = store_.Load(**stored);
+  if (!loaded) return loaded.error();
+  return false;
+}
+
 domain::Result<std::size_t> ManageSales::LoadOpenSales() {
   auto all = sales_.List();
   if (!all) return all.error();

@@ -56,7 +56,8 @@ bool PersistOrders::Stop(std::chrono::steady_clock::time_point deadline) {
 }
 
 PersistStats PersistOrders::stats() const {
-  return PersistStats{persisted_.load(), failed_.load(), retries_.load(), reclaimed_.load()};
+  return PersistStats{persisted_.load(), failed_.load(), retries_.load(), reclaimed_.load(),
+                      attempts_.load()};
 }
 
 bool PersistOrders::Sleep(std::stop_token& stop, std::chrono::milliseconds delay) {
@@ -74,7 +75,7 @@ bool PersistOrders::ReclaimDue() {
 
 void PersistOrders::Work(std::stop_token stop, int index) {
   const std::string consumer = options_.consumer_prefix + "-" + std::to_string(index);
-  std::vector<ports::QueuedOrder> batch;
+  std::vector<ports::QueuedEntry> batch;
   bool linger = false;
   auto backoff = options_.backoff_initial;
   auto fail = [&]() {
@@ -124,25 +125,17 @@ void PersistOrders::Work(std::stop_token stop, int index) {
   }
 }
 
-bool PersistOrders::Process(std::vector<ports::QueuedOrder>& batch) {
+bool PersistOrders::Process(std::vector<ports::QueuedEntry>& batch) {
   std::vector<domain::Order> orders;
+  std::vector<domain::CheckoutAttempt> attempts;
   orders.reserve(batch.size());
-  for (const auto& queued : batch) orders.push_back(queued.order);
-
-  const auto start = std::chrono::steady_clock::now();
-  auto saved = repository_.SaveBatch(orders);
-  if (!saved || saved->size() != orders.size()) return false;
-  metrics_.BatchSaved(orders.size(), std::chrono::steady_clock::now() - start);
-
-  std::size_t failed = 0;
-  for (std::size_t i = 0; i < orders.size(); ++i) {
-    const ports::SaveResult& result = (*saved)[i];
-    if (result.saved) continue;
-    // Permanent: give the units back (idempotent, so a retry after a crash is harmless).
-    auto released = store_.Release(orders[i], result.reason);
-    if (!released) return false;
-    ++failed;
+  for (const auto& queued : batch) {
+    if (queued.order) orders.push_back(*queued.order);
+    if (queued.attempt) attempts.push_back(*queued.attempt);
   }
+  std::size_t failed = 0;
+  if (!orders.empty() && !SaveOrders(orders, failed)) return false;
+  if (!attempts.empty() && !repository_.SaveAttempts(attempts)) return false;
 
   std::vector<std::string> receipts;
   receipts.reserve(batch.size());
@@ -151,8 +144,24 @@ bool PersistOrders::Process(std::vector<ports::QueuedOrder>& batch) {
 
   persisted_ += orders.size() - failed;
   failed_ += failed;
-  metrics_.OrdersPersisted(orders.size() - failed);
+  attempts_ += attempts.size();
+  if (!orders.empty()) metrics_.OrdersPersisted(orders.size() - failed);
   if (failed > 0) metrics_.OrdersFailed(failed);
+  return true;
+}
+
+bool PersistOrders::SaveOrders(const std::vector<domain::Order>& orders, std::size_t& failed) {
+  const auto start = std::chrono::steady_clock::now();
+  auto saved = repository_.SaveBatch(orders);
+  if (!saved || saved->size() != orders.size()) return false;
+  metrics_.BatchSaved(orders.size(), std::chrono::steady_clock::now() - start);
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    const ports::SaveResult& result = (*saved)[i];
+    if (result.saved) continue;
+    // Permanent: give the units back (idempotent, so a retry after a crash is harmless).
+    if (!store_.Release(orders[i], result.reason)) return false;
+    ++failed;
+  }
   return true;
 }
 

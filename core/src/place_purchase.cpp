@@ -3,6 +3,8 @@
 #include <memory>
 #include <utility>
 
+#include "flashsale/domain/checkout.hpp"
+
 namespace flashsale::core {
 
 PlacePurchase::PlacePurchase(ports::StockStore& store, ports::IdGenerator& ids,
@@ -29,6 +31,11 @@ domain::Result<domain::PurchaseRequest> PlacePurchase::Validate(
   if (!user) return user.error();
   auto request = domain::RequestId::Parse(input.request_id);
   if (!request) return request.error();
+  if (domain::IsReservedRequestId(input.request_id)) {
+    return domain::Error{domain::Outcome::kInvalidRequest,
+                         "request_id must not start with CHK_ (reserved for orders made from "
+                         "checkout codes)"};
+  }
   auto quantity = domain::Quantity::Parse(input.quantity, options_.max_per_order);
   if (!quantity) return quantity.error();
   return domain::PurchaseRequest{std::move(*sale), std::move(*item), std::move(*user),

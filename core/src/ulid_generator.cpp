@@ -1,5 +1,7 @@
 #include "flashsale/core/ulid_generator.hpp"
 
+#include <sys/random.h>
+
 #include <array>
 #include <random>
 #include <string>
@@ -24,7 +26,7 @@ UlidGenerator::UlidGenerator(const ports::Clock& clock) : clock_(clock) {
   seed_state_ = (static_cast<std::uint64_t>(device()) << 32) ^ device();
 }
 
-domain::OrderId UlidGenerator::Next() {
+std::string UlidGenerator::NextUlid() {
   std::int64_t ms = domain::ToUnixMillis(clock_.Now());
   std::uint64_t hi = 0;
   std::uint64_t lo = 0;
@@ -55,7 +57,34 @@ domain::OrderId UlidGenerator::Next() {
     lo = (lo >> 5) | ((hi & 31) << 59);
     hi >>= 5;
   }
-  return *domain::OrderId::Parse(std::string_view(out.data(), out.size()));
+  return std::string(out.data(), out.size());
+}
+
+domain::OrderId UlidGenerator::Next() { return *domain::OrderId::Parse(NextUlid()); }
+
+domain::AttemptId UlidGenerator::NextAttempt() { return *domain::AttemptId::Parse(NextUlid()); }
+
+domain::CheckoutCode UlidGenerator::NextCheckoutCode(const domain::SaleId& sale) {
+  // 128 bits from the kernel's CSPRNG (getrandom never returns short for <= 256 bytes once
+  // the pool is initialised), as 26 base32 digits (130 bits of room).
+  std::array<unsigned char, 16> bytes{};
+  for (std::size_t got = 0; got < bytes.size();) {
+    const ssize_t n = ::getrandom(bytes.data() + got, bytes.size() - got, 0);
+    if (n > 0) got += static_cast<std::size_t>(n);
+  }
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  for (std::size_t i = 0; i < 8; ++i) {
+    hi = (hi << 8) | bytes[i];
+    lo = (lo << 8) | bytes[8 + i];
+  }
+  std::array<char, domain::CheckoutCode::kSecretChars> secret{};
+  for (std::size_t i = secret.size(); i-- > 0;) {
+    secret[i] = kCrockford[lo & 31];
+    lo = (lo >> 5) | ((hi & 31) << 59);
+    hi >>= 5;
+  }
+  return *domain::CheckoutCode::Make(std::string_view(secret.data(), secret.size()), sale);
 }
 
 }  // namespace flashsale::core

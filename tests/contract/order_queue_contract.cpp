@@ -36,15 +36,15 @@ void OrderQueueContract::Enqueue(const std::vector<std::string>& ids) {
 }
 
 std::vector<std::string> OrderQueueContract::Ids(
-    const std::vector<ports::QueuedOrder>& orders) const {
+    const std::vector<ports::QueuedEntry>& orders) const {
   std::vector<std::string> ids;
-  for (const auto& q : orders) ids.push_back(q.order.id.str());
+  for (const auto& q : orders) ids.push_back(q.order->id.str());
   std::sort(ids.begin(), ids.end());
   return ids;
 }
 
 std::vector<std::string> OrderQueueContract::Receipts(
-    const std::vector<ports::QueuedOrder>& orders) const {
+    const std::vector<ports::QueuedEntry>& orders) const {
   std::vector<std::string> receipts;
   for (const auto& q : orders) receipts.push_back(q.receipt);
   return receipts;
@@ -66,7 +66,7 @@ TEST_P(OrderQueueContract, DeliversEachOrderToOneConsumerOnly) {
   ASSERT_TRUE(second.ok());
   ASSERT_EQ(second->size(), 1U);
   std::vector<std::string> all = Ids(*first);
-  all.push_back(second->at(0).order.id.str());
+  all.push_back(second->at(0).order->id.str());
   std::sort(all.begin(), all.end());
   EXPECT_EQ(all, (std::vector<std::string>{"A", "B", "C"}));
   EXPECT_TRUE(harness_->queue().Pull("w1", 10, milliseconds(0))->empty());
@@ -101,7 +101,7 @@ TEST_P(OrderQueueContract, StaleOrdersOfADeadConsumerAreReclaimedOnce) {
   auto rest = harness_->queue().ReclaimStale("w3", milliseconds(200), 10);
   ASSERT_TRUE(rest.ok());
   ASSERT_EQ(rest->size(), 1U);  // the first one now belongs to w2 and was just touched
-  std::vector<std::string> ids{one->at(0).order.id.str(), rest->at(0).order.id.str()};
+  std::vector<std::string> ids{one->at(0).order->id.str(), rest->at(0).order->id.str()};
   std::sort(ids.begin(), ids.end());
   EXPECT_EQ(ids, (std::vector<std::string>{"A", "B"}));
   ASSERT_TRUE(harness_->queue().Ack({one->at(0).receipt, rest->at(0).receipt}).ok());
@@ -120,14 +120,14 @@ TEST_P(OrderQueueContract, PullWaitsForTheFirstOrder) {
   auto got = pulled.get();
   ASSERT_TRUE(got.ok());
   ASSERT_EQ(got->size(), 1U);
-  EXPECT_EQ(got->at(0).order.id.str(), "late");
+  EXPECT_EQ(got->at(0).order->id.str(), "late");
 }
 
 TEST_P(OrderQueueContract, OrdersArriveWithEveryField) {
   Enqueue({"FULL"});
   auto pulled = harness_->queue().Pull("w1", 10, milliseconds(0));
   ASSERT_EQ(pulled->size(), 1U);
-  const domain::Order& o = pulled->at(0).order;
+  const domain::Order& o = *pulled->at(0).order;
   EXPECT_EQ(o.id.str(), "FULL");
   EXPECT_EQ(o.sale, sale_->id);
   EXPECT_EQ(o.item.str(), "item-1");

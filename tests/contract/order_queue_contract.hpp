@@ -14,8 +14,8 @@ class OrderQueueContract : public ::testing::TestWithParam<HarnessFactory> {
   void SetUp() override;
   /// Loads a sale with plenty of stock and reserves one order per id in `ids` (user = id).
   void Enqueue(const std::vector<std::string>& ids);
-  std::vector<std::string> Ids(const std::vector<ports::QueuedOrder>& orders) const;
-  std::vector<std::string> Receipts(const std::vector<ports::QueuedOrder>& orders) const;
+  std::vector<std::string> Ids(const std::vector<ports::QueuedEntry>& orders) const;
+  std::vector<std::string> Receipts(const std::vector<ports::QueuedEntry>& orders) const;
 
   std::unique_ptr<StockStoreHarness> harness_;
   std::optional<domain::Sale> sale_;

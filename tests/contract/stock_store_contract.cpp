@@ -58,8 +58,8 @@ std::int64_t StockStoreContract::Remaining(const domain::Sale& sale, std::string
   return -1;
 }
 
-std::vector<ports::QueuedOrder> StockStoreContract::DrainQueue() {
-  std::vector<ports::QueuedOrder> all;
+std::vector<ports::QueuedEntry> StockStoreContract::DrainQueue() {
+  std::vector<ports::QueuedEntry> all;
   for (;;) {
     auto batch = harness_->queue().Pull("contract", 1000, milliseconds(0));
     EXPECT_TRUE(batch.ok());
@@ -86,7 +86,7 @@ TEST_P(StockStoreContract, AcceptsDecrementsAndEnqueuesTheOrder) {
 
   auto queued = DrainQueue();
   ASSERT_EQ(queued.size(), 1U);
-  const domain::Order& order = queued[0].order;
+  const domain::Order& order = *queued[0].order;
   EXPECT_EQ(order.id.str(), "ORDER-A");
   EXPECT_EQ(order.sale, sale.id);
   EXPECT_EQ(order.item.str(), "item-1");
@@ -219,7 +219,7 @@ TEST_P(StockStoreContract, StoredRejectionIsReplayedAfterStockComesBack) {
   ASSERT_EQ(Buy(sale, "bob", "r1").outcome, Outcome::kSoldOut);
   auto queued = DrainQueue();
   ASSERT_EQ(queued.size(), 1U);
-  ASSERT_TRUE(harness_->store().Release(queued[0].order, Outcome::kSoldOut).ok());
+  ASSERT_TRUE(harness_->store().Release(*queued[0].order, Outcome::kSoldOut).ok());
   EXPECT_EQ(Remaining(sale), 1);
   auto replay = Buy(sale, "bob", "r1");
   EXPECT_EQ(replay.outcome, Outcome::kSoldOut);
@@ -263,7 +263,7 @@ TEST_P(StockStoreContract, ReleaseGivesUnitsBackExactlyOnce) {
   ASSERT_EQ(Buy(sale, "alice", "r2", 1).outcome, Outcome::kUserLimitReached);
   auto queued = DrainQueue();
   ASSERT_EQ(queued.size(), 1U);
-  const domain::Order& order = queued[0].order;
+  const domain::Order& order = *queued[0].order;
 
   auto first = harness_->store().Release(order, Outcome::kSoldOut);
   ASSERT_TRUE(first.ok());

@@ -50,7 +50,7 @@ class StockStoreContract : public ::testing::TestWithParam<HarnessFactory> {
                             std::string_view item = "item-1", std::string_view order_id = "");
   std::int64_t Remaining(const domain::Sale& sale, std::string_view item = "item-1");
   /// Drains every order currently in the queue (delivered to consumer "contract").
-  std::vector<ports::QueuedOrder> DrainQueue();
+  std::vector<ports::QueuedEntry> DrainQueue();
 
   std::unique_ptr<StockStoreHarness> harness_;
   int next_order_ = 0;

@@ -56,9 +56,13 @@ TEST(MigrationsTest, FreshThenAgainThenConcurrently) {
   server.ResetDatabase();
   auto first = mysql::Migrate(server.Options());
   ASSERT_TRUE(first.ok()) << first.error().detail;
-  EXPECT_EQ(first->applied, (std::vector<int>{1, 2, 3}));
-  EXPECT_EQ(first->current, 3);
-  EXPECT_EQ(server.Sql("SELECT COUNT(*) FROM flashsale.schema_migrations"), "3");
+  std::vector<int> all_versions;
+  for (const auto& m : mysql::EmbeddedMigrations()) all_versions.push_back(m.version);
+  const int latest = all_versions.back();
+  const std::string count = std::to_string(all_versions.size());
+  EXPECT_EQ(first->applied, all_versions);
+  EXPECT_EQ(first->current, latest);
+  EXPECT_EQ(server.Sql("SELECT COUNT(*) FROM flashsale.schema_migrations"), count);
   EXPECT_EQ(server.Sql("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
                        "'flashsale' AND table_name IN ('sales','sale_items','orders',"
                        "'checkout_attempts','schema_migrations')"),
@@ -67,7 +71,7 @@ TEST(MigrationsTest, FreshThenAgainThenConcurrently) {
   auto again = mysql::Migrate(server.Options());
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->applied.empty());
-  EXPECT_EQ(again->current, 3);
+  EXPECT_EQ(again->current, latest);
 
   server.ResetDatabase();
   std::vector<domain::Result<mysql::MigrationReport>> reports(4, domain::Error{});
@@ -80,11 +84,11 @@ TEST(MigrationsTest, FreshThenAgainThenConcurrently) {
   for (const auto& report : reports) {
     ASSERT_TRUE(report.ok()) << report.error().detail;
     all.insert(all.end(), report->applied.begin(), report->applied.end());
-    EXPECT_EQ(report->current, 3);
+    EXPECT_EQ(report->current, latest);
   }
   std::sort(all.begin(), all.end());
-  EXPECT_EQ(all, (std::vector<int>{1, 2, 3})) << "each migration applied exactly once";
-  EXPECT_EQ(server.Sql("SELECT COUNT(*) FROM flashsale.schema_migrations"), "3");
+  EXPECT_EQ(all, all_versions) << "each migration applied exactly once";
+  EXPECT_EQ(server.Sql("SELECT COUNT(*) FROM flashsale.schema_migrations"), count);
 }
 
 TEST(MigrationsTest, AFailingMigrationIsNotRecorded) {
@@ -96,7 +100,8 @@ TEST(MigrationsTest, AFailingMigrationIsNotRecorded) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().outcome, Outcome::kInternal);
   EXPECT_NE(result.error().detail.find("migration failed"), std::string::npos);
-  EXPECT_EQ(server.Sql("SELECT COUNT(*) FROM flashsale.schema_migrations"), "3");
+  EXPECT_EQ(server.Sql("SELECT COUNT(*) FROM flashsale.schema_migrations"),
+            std::to_string(mysql::EmbeddedMigrations().size()));
   EXPECT_EQ(server.Sql("SELECT COUNT(*) FROM flashsale.schema_migrations WHERE version = 99"), "0");
 }
 

@@ -158,6 +158,9 @@ class HangAfterSave final : public ports::OrderRepository {
     cv_.wait(lock, [this] { return released_; });
     return domain::Error{Outcome::kUnavailable, "worker died"};
   }
+  domain::Result<void> SaveAttempts(std::span<const domain::CheckoutAttempt> a) override {
+    return real_.SaveAttempts(a);
+  }
   domain::Result<std::optional<domain::Order>> Find(const domain::OrderId& id) override {
     return real_.Find(id);
   }

@@ -178,8 +178,8 @@ TEST(RedisQueueTest, PullAckTrimAndReclaim) {
   auto first = queue.Pull("c1", 2, milliseconds(100));
   ASSERT_TRUE(first.ok()) << first.error().detail;
   ASSERT_EQ(first->size(), 2U);
-  EXPECT_EQ(first->at(0).order.id.str(), "Q0");
-  EXPECT_EQ(first->at(0).order.unit_price_cents, 999);
+  EXPECT_EQ(first->at(0).order->id.str(), "Q0");
+  EXPECT_EQ(first->at(0).order->unit_price_cents, 999);
   EXPECT_EQ(*queue.Depth(), 3U);
 
   ASSERT_TRUE(queue.Ack({first->at(0).receipt, first->at(0).receipt, "garbage"}).ok());
@@ -192,11 +192,11 @@ TEST(RedisQueueTest, PullAckTrimAndReclaim) {
   auto reclaimed = queue.ReclaimStale("c2", milliseconds(10), 10);
   ASSERT_TRUE(reclaimed.ok());
   ASSERT_EQ(reclaimed->size(), 1U);
-  EXPECT_EQ(reclaimed->at(0).order.id.str(), "Q1");
+  EXPECT_EQ(reclaimed->at(0).order->id.str(), "Q1");
 
   auto rest = queue.Pull("c2", 10, milliseconds(0));
   ASSERT_EQ(rest->size(), 1U);
-  EXPECT_EQ(rest->at(0).order.id.str(), "Q2");
+  EXPECT_EQ(rest->at(0).order->id.str(), "Q2");
   ASSERT_TRUE(queue.Ack({reclaimed->at(0).receipt, rest->at(0).receipt}).ok());
   EXPECT_EQ(*queue.Depth(), 0U);
   EXPECT_EQ(StreamLength(server, sale), 0);
@@ -242,7 +242,7 @@ TEST(RedisQueueTest, MalformedStreamEntryIsParkedAndAcknowledged) {
   auto pulled = queue.Pull("c", 10, milliseconds(100));
   ASSERT_TRUE(pulled.ok());
   ASSERT_EQ(pulled->size(), 1U);  // the junk entry is not delivered as an order
-  EXPECT_EQ(pulled->at(0).order.id.str(), "GOOD");
+  EXPECT_EQ(pulled->at(0).order->id.str(), "GOOD");
   EXPECT_EQ(server.Cli("XLEN '" + redis::Keys::Dead(sale.id) + "'"), "1");
   EXPECT_EQ(server.Cli("XPENDING '" + redis::Keys::Orders(sale.id) + "' persist").substr(0, 1),
             "1");
@@ -417,10 +417,10 @@ TEST(RedisReleaseTest, SoldOutFlagInAnotherInstanceClearsOnRelease) {
 
   auto pulled = queue.Pull("c", 10, milliseconds(100));
   ASSERT_EQ(pulled->size(), 1U);
-  auto released = a.Release(pulled->at(0).order, Outcome::kSoldOut);
+  auto released = a.Release(*pulled->at(0).order, Outcome::kSoldOut);
   ASSERT_TRUE(released.ok());
   EXPECT_TRUE(*released);
-  EXPECT_FALSE(*a.Release(pulled->at(0).order, Outcome::kSoldOut));  // once only
+  EXPECT_FALSE(*a.Release(*pulled->at(0).order, Outcome::kSoldOut));  // once only
   EXPECT_EQ(*a.UnitsHeld(sale.id, MakeId<domain::UserId>("alice")), 0);
   EXPECT_EQ(a.Snapshot(sale.id)->items[0].remaining, 1);
   std::string dead = server.Cli("XLEN '" + redis::Keys::Dead(sale.id) + "'");

@@ -16,6 +16,12 @@ GrpcOutcome ToGrpc(domain::Outcome outcome) {
       return {grpc::StatusCode::NOT_FOUND, "UNKNOWN_ITEM"};
     case Outcome::kNotFound:
       return {grpc::StatusCode::NOT_FOUND, "NOT_FOUND"};
+    case Outcome::kUnknownCheckout:
+      return {grpc::StatusCode::NOT_FOUND, "UNKNOWN_CHECKOUT"};
+    case Outcome::kCheckoutExpired:
+      return {grpc::StatusCode::FAILED_PRECONDITION, "CHECKOUT_EXPIRED"};
+    case Outcome::kCheckoutUsed:
+      return {grpc::StatusCode::ALREADY_EXISTS, "CHECKOUT_USED"};
     case Outcome::kDuplicateRequest:
       return {grpc::StatusCode::ALREADY_EXISTS, "DUPLICATE_REQUEST"};
     case Outcome::kSoldOut:

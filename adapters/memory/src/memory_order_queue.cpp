@@ -7,28 +7,51 @@ namespace flashsale::memory {
 
 MemoryOrderQueue::MemoryOrderQueue(MemoryQueueOptions options) : options_(options) {}
 
-bool MemoryOrderQueue::TryPush(const domain::Order& order) {
+bool MemoryOrderQueue::Push(Entry entry) {
   {
     std::lock_guard lock(mu_);
     if (ready_.size() + pending_.size() >= options_.capacity) return false;
-    ready_.emplace_back(next_seq_++, order);
+    ready_.emplace_back(next_seq_++, std::move(entry));
   }
   ready_cv_.notify_one();
   return true;
 }
 
-domain::Result<std::vector<ports::QueuedOrder>> MemoryOrderQueue::Pull(
+bool MemoryOrderQueue::TryPush(const domain::Order& order) { return Push(Entry{order, {}}); }
+
+bool MemoryOrderQueue::TryPush(const domain::CheckoutAttempt& attempt) {
+  return Push(Entry{{}, attempt});
+}
+
+bool MemoryOrderQueue::HasRoom(std::size_t n) const {
+  std::lock_guard lock(mu_);
+  return ready_.size() + pending_.size() + n <= options_.capacity;
+}
+
+std::size_t MemoryOrderQueue::CountFor(const domain::SaleId& sale) const {
+  std::lock_guard lock(mu_);
+  std::size_t count = 0;
+  for (const auto& [seq, entry] : ready_) count += entry.sale() == sale ? 1 : 0;
+  for (const auto& [seq, pending] : pending_) count += pending.entry.sale() == sale ? 1 : 0;
+  return count;
+}
+
+ports::QueuedEntry MemoryOrderQueue::Deliver(std::uint64_t seq, const Entry& entry) {
+  return ports::QueuedEntry{std::to_string(seq), entry.order, entry.attempt};
+}
+
+domain::Result<std::vector<ports::QueuedEntry>> MemoryOrderQueue::Pull(
     std::string_view consumer, std::size_t max, std::chrono::milliseconds wait) {
   std::unique_lock lock(mu_);
   if (ready_.empty() && wait.count() > 0) {
     ready_cv_.wait_for(lock, wait, [this] { return !ready_.empty(); });
   }
-  std::vector<ports::QueuedOrder> out;
+  std::vector<ports::QueuedEntry> out;
   const auto now = std::chrono::steady_clock::now();
   while (!ready_.empty() && out.size() < max) {
-    auto& [seq, order] = ready_.front();
-    out.push_back(ports::QueuedOrder{std::to_string(seq), order});
-    pending_.emplace(seq, Pending{std::string(consumer), now, std::move(order)});
+    auto& [seq, entry] = ready_.front();
+    out.push_back(Deliver(seq, entry));
+    pending_.emplace(seq, Pending{std::string(consumer), now, std::move(entry)});
     ready_.pop_front();
   }
   return out;
@@ -45,17 +68,17 @@ domain::Result<void> MemoryOrderQueue::Ack(const std::vector<std::string>& recei
   return domain::Ok();
 }
 
-domain::Result<std::vector<ports::QueuedOrder>> MemoryOrderQueue::ReclaimStale(
+domain::Result<std::vector<ports::QueuedEntry>> MemoryOrderQueue::ReclaimStale(
     std::string_view consumer, std::chrono::milliseconds idle, std::size_t max) {
   std::lock_guard lock(mu_);
-  std::vector<ports::QueuedOrder> out;
+  std::vector<ports::QueuedEntry> out;
   const auto now = std::chrono::steady_clock::now();
   for (auto& [seq, pending] : pending_) {
     if (out.size() >= max) break;
     if (now - pending.delivered_at < idle) continue;
     pending.consumer = std::string(consumer);
     pending.delivered_at = now;
-    out.push_back(ports::QueuedOrder{std::to_string(seq), pending.order});
+    out.push_back(Deliver(seq, pending.entry));
   }
   return out;
 }

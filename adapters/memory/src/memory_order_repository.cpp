@@ -123,7 +123,20 @@ domain::Result<ports::SaleAudit> MemoryOrderRepository::Audit(const domain::Sale
       audit.units_by_user[o.user.str()] += o.quantity.value();
     }
   }
+  for (const auto& [id, attempt] : attempts_) {
+    if (attempt.sale != sale) continue;
+    ++audit.checkout_attempts;
+    if (attempt.code) ++audit.checkout_holds;
+  }
   return audit;
+}
+
+domain::Result<void> MemoryOrderRepository::SaveAttempts(
+    std::span<const domain::CheckoutAttempt> attempts) {
+  if (failing_) return Down();
+  std::lock_guard lock(mu_);
+  for (const auto& attempt : attempts) attempts_.emplace(attempt.id.str(), attempt);
+  return domain::Ok();
 }
 
 std::size_t MemoryOrderRepository::size() const {

@@ -29,4 +29,12 @@ domain::Result<std::vector<domain::Sale>> MemorySaleRepository::List() {
   return out;
 }
 
+domain::Result<std::vector<domain::Sale>> MemorySaleRepository::ListEndingAfter(
+    domain::TimePoint t) {
+  auto all = List();
+  if (!all) return all.error();
+  std::erase_if(*all, [t](const domain::Sale& sale) { return sale.ends_at <= t; });
+  return all;
+}
+
 }  // namespace flashsale::memory

@@ -27,9 +27,18 @@ MemoryStockStore::MemoryStockStore(MemoryOrderQueue& queue, const ports::Clock& 
     : queue_(queue), clock_(clock), options_(options) {}
 
 MemoryStockStore::SaleState* MemoryStockStore::Find(const domain::SaleId& sale) const {
-  std::shared_lock lock(sales_mu_);
-  auto it = sales_.find(sale.str());
-  return it == sales_.end() ? nullptr : it->second.get();
+  SaleState* state = nullptr;
+  {
+    std::shared_lock lock(sales_mu_);
+    auto it = sales_.find(sale.str());
+    if (it == sales_.end()) return nullptr;
+    state = it->second.get();
+  }
+  // A retired sale is gone once its retention is over (the state itself stays allocated:
+  // other threads may still hold the pointer).
+  std::lock_guard lock(state->mu);
+  if (state->retire_at && *state->retire_at <= clock_.Now()) return nullptr;
+  return state;
 }
 
 domain::Result<bool> MemoryStockStore::Load(const domain::Sale& sale) {
@@ -55,21 +64,13 @@ void MemoryStockStore::Reserve(const domain::Reservation& reservation, ports::Re
   done(std::move(reply));
 }
 
-void MemoryStockStore::ExpireAnswersLocked(SaleState& state, domain::TimePoint now) {
-  while (!state.answer_expiry.empty() && state.answer_expiry.front().first <= now) {
-    auto it = state.answers.find(state.answer_expiry.front().second);
-    if (it != state.answers.end() && it->second.expires_at <= now) state.answers.erase(it);
-    state.answer_expiry.pop_front();
-  }
-}
-
 domain::PurchaseReply MemoryStockStore::ReserveLocked(SaleState& state,
                                                       const domain::Reservation& r) {
   const domain::PurchaseRequest& req = r.request;
-  ExpireAnswersLocked(state, r.now);
+  state.answers.Expire(r.now);
   const std::string key = AnswerKey(req.user, req.request);
   const std::string fingerprint = req.Fingerprint();
-  if (auto stored = state.answers.find(key); stored != state.answers.end()) {
+  if (auto stored = state.answers.by_key.find(key); stored != state.answers.by_key.end()) {
     if (stored->second.fingerprint != fingerprint) {
       return Refusal(domain::Outcome::kDuplicateRequest, 0);
     }
@@ -77,37 +78,37 @@ domain::PurchaseReply MemoryStockStore::ReserveLocked(SaleState& state,
     reply.replayed = true;
     return reply;
   }
-  domain::PurchaseReply reply = CheckLocked(state, req, r.now);
-  if (reply.outcome == domain::Outcome::kAccepted) reply = AcceptLocked(state, r, key);
+  const domain::Outcome checked =
+      CheckLocked(state, req.item, req.user, req.quantity.value(), r.now);
+  domain::PurchaseReply reply =
+      checked == domain::Outcome::kAccepted
+          ? AcceptLocked(state, r, key)
+          : Refusal(checked, checked == domain::Outcome::kSoldOut ||
+                                     checked == domain::Outcome::kUserLimitReached
+                                 ? state.remaining.at(req.item.str())
+                                 : 0);
+  if (checked == domain::Outcome::kSaleNotActive) {
+    reply.detail = r.now < state.sale.starts_at ? "the sale has not started" : "the sale has ended";
+  }
   if (domain::IsStorable(reply.outcome)) {
     const domain::TimePoint expires = r.now + options_.idempotency_ttl;
-    state.answers[key] = StoredAnswer{reply, fingerprint, expires};
-    state.answer_expiry.emplace_back(expires, key);
+    state.answers.by_key[key] = {reply, fingerprint, expires};
+    state.answers.fifo.emplace_back(expires, key);
   }
   if (reply.outcome == domain::Outcome::kSoldOut) reply.buyers_version = state.buyers_version;
   return reply;
 }
 
-domain::PurchaseReply MemoryStockStore::CheckLocked(const SaleState& state,
-                                                    const domain::PurchaseRequest& req,
-                                                    domain::TimePoint now) const {
-  if (!state.sale.IsActiveAt(now)) {
-    domain::PurchaseReply reply = Refusal(domain::Outcome::kSaleNotActive, 0);
-    reply.detail = now < state.sale.starts_at ? "the sale has not started" : "the sale has ended";
-    return reply;
-  }
-  if (state.sale.FindItem(req.item) == nullptr) return Refusal(domain::Outcome::kUnknownItem, 0);
-  const std::int64_t remaining = state.remaining.at(req.item.str());
-  const std::int64_t qty = req.quantity.value();
-  if (qty > remaining) return Refusal(domain::Outcome::kSoldOut, remaining);
-  auto held = state.held.find(req.user.str());
-  const std::int64_t already = held == state.held.end() ? 0 : held->second;
-  if (already + qty > state.sale.per_user_limit) {
-    return Refusal(domain::Outcome::kUserLimitReached, remaining);
-  }
-  domain::PurchaseReply ok;
-  ok.outcome = domain::Outcome::kAccepted;
-  return ok;
+domain::Outcome MemoryStockStore::CheckLocked(const SaleState& state, const domain::ItemId& item,
+                                              const domain::UserId& user, std::int64_t quantity,
+                                              domain::TimePoint now) const {
+  if (!state.sale.IsActiveAt(now)) return domain::Outcome::kSaleNotActive;
+  if (state.sale.FindItem(item) == nullptr) return domain::Outcome::kUnknownItem;
+  if (quantity > state.remaining.at(item.str())) return domain::Outcome::kSoldOut;
+  auto units = state.user_units.find(user.str());
+  const std::int64_t already = units == state.user_units.end() ? 0 : units->second;
+  if (already + quantity > state.sale.per_user_limit) return domain::Outcome::kUserLimitReached;
+  return domain::Outcome::kAccepted;
 }
 
 domain::PurchaseReply MemoryStockStore::AcceptLocked(SaleState& state, const domain::Reservation& r,
@@ -124,7 +125,7 @@ domain::PurchaseReply MemoryStockStore::AcceptLocked(SaleState& state, const dom
   }
   std::int64_t& remaining = state.remaining[req.item.str()];
   remaining -= req.quantity.value();
-  state.held[req.user.str()] += req.quantity.value();
+  state.user_units[req.user.str()] += req.quantity.value();
   ++state.buyers_version;
   state.orders[r.order_id.str()] = OrderRecord{domain::OrderStatus::kPending, answer_key};
   domain::PurchaseReply reply;
@@ -150,28 +151,32 @@ domain::Result<bool> MemoryStockStore::Release(const domain::Order& order, domai
     }
     record->second.status = domain::OrderStatus::kFailed;
     state->remaining[order.item.str()] += order.quantity.value();
-    auto held = state->held.find(order.user.str());
-    if (held != state->held.end()) {
-      held->second -= order.quantity.value();
-      if (held->second <= 0) state->held.erase(held);
+    auto units = state->user_units.find(order.user.str());
+    if (units != state->user_units.end()) {
+      units->second -= order.quantity.value();
+      if (units->second <= 0) state->user_units.erase(units);
     }
     ++state->buyers_version;
     ++state->released;
-    auto answer = state->answers.find(record->second.answer_key);
-    if (answer != state->answers.end() && answer->second.reply.order_id == order.id) {
+    auto answer = state->answers.by_key.find(record->second.answer_key);
+    if (answer != state->answers.by_key.end() && answer->second.reply.order_id == order.id) {
       answer->second.reply.outcome = reason;
       answer->second.reply.order_failed = true;
       answer->second.reply.detail = std::string(domain::kOrderFailedDetail);
     }
     state->dead.push_back(DeadLetter{order, reason});
   }
+  NotifyUnitsReturned(order.sale, order.item);
+  return true;
+}
+
+void MemoryStockStore::NotifyUnitsReturned(const domain::SaleId& sale, const domain::ItemId& item) {
   std::vector<ports::UnitsReturnedListener> listeners;
   {
     std::lock_guard lock(listeners_mu_);
     listeners = listeners_;
   }
-  for (const auto& listener : listeners) listener(order.sale, order.item);
-  return true;
+  for (const auto& listener : listeners) listener(sale, item);
 }
 
 domain::Result<ports::StockSnapshot> MemoryStockStore::Snapshot(const domain::SaleId& sale) {
@@ -180,7 +185,8 @@ domain::Result<ports::StockSnapshot> MemoryStockStore::Snapshot(const domain::Sa
   std::lock_guard lock(state->mu);
   ports::StockSnapshot snapshot;
   for (const auto& item : state->sale.items) {
-    snapshot.items.push_back(ports::ItemStock{item.id, state->remaining[item.id.str()]});
+    snapshot.items.push_back(
+        ports::ItemStock{item.id, state->remaining[item.id.str()], state->held[item.id.str()]});
   }
   snapshot.released_orders = state->released;
   return snapshot;
@@ -206,8 +212,8 @@ void MemoryStockStore::FetchBuyers(const domain::SaleId& sale, ports::BuyersDone
   {
     std::lock_guard lock(state->mu);
     set.version = state->buyers_version;
-    set.users.reserve(state->held.size());
-    for (const auto& [user, units] : state->held) set.users.push_back(user);
+    set.users.reserve(state->user_units.size());
+    for (const auto& [user, units] : state->user_units) set.users.push_back(user);
   }
   done(std::move(set));
 }
@@ -229,8 +235,8 @@ std::int64_t MemoryStockStore::UnitsHeld(const domain::SaleId& sale,
   SaleState* state = Find(sale);
   if (state == nullptr) return 0;
   std::lock_guard lock(state->mu);
-  auto it = state->held.find(user.str());
-  return it == state->held.end() ? 0 : it->second;
+  auto it = state->user_units.find(user.str());
+  return it == state->user_units.end() ? 0 : it->second;
 }
 
 }  // namespace flashsale::memory

@@ -30,6 +30,7 @@ prometheus::Gauge& Gauge(prometheus::Registry& registry, const char* name, const
 PrometheusMetrics::PrometheusMetrics(std::string_view version)
     : registry_(std::make_shared<prometheus::Registry>()) {
   RegisterPurchases();
+  RegisterCheckouts();
   RegisterPersistence();
   RegisterState(version);
 }
@@ -57,6 +58,34 @@ void PrometheusMetrics::RegisterPurchases() {
                           .Name("flashsale_request_duration_seconds")
                           .Help("Request latency, by transport and route")
                           .Register(*registry_);
+}
+
+void PrometheusMetrics::RegisterCheckouts() {
+  auto& checkouts = prometheus::BuildCounter()
+                        .Name("flashsale_checkouts_total")
+                        .Help("Checkouts (holds) answered, by outcome")
+                        .Register(*registry_);
+  auto& completions = prometheus::BuildCounter()
+                          .Name("flashsale_checkout_completions_total")
+                          .Help("Checkout completions answered, by outcome")
+                          .Register(*registry_);
+  for (domain::Outcome outcome : domain::kAllOutcomes) {
+    const std::string name(domain::ToString(outcome));
+    checkouts_[static_cast<std::size_t>(outcome)] = &checkouts.Add({{"outcome", name}});
+    completions_[static_cast<std::size_t>(outcome)] = &completions.Add({{"outcome", name}});
+  }
+  checkout_latency_ = &prometheus::BuildHistogram()
+                           .Name("flashsale_checkout_duration_seconds")
+                           .Help("Time from validation to the answer of a checkout")
+                           .Register(*registry_)
+                           .Add({}, LatencyBuckets());
+  completion_latency_ = &prometheus::BuildHistogram()
+                             .Name("flashsale_checkout_completion_duration_seconds")
+                             .Help("Time from validation to the answer of a completion")
+                             .Register(*registry_)
+                             .Add({}, LatencyBuckets());
+  holds_expired_ = &Counter(*registry_, "flashsale_holds_expired_total",
+                            "Checkout holds whose unit went back on sale after expiry");
 }
 
 void PrometheusMetrics::RegisterPersistence() {
@@ -102,6 +131,22 @@ void PrometheusMetrics::PurchaseAnswered(domain::Outcome outcome,
   auto i = static_cast<std::size_t>(outcome);
   purchases_[i]->Increment();
   purchase_latency_[i]->Observe(Seconds(latency));
+}
+
+void PrometheusMetrics::CheckoutAnswered(domain::Outcome outcome,
+                                         std::chrono::nanoseconds latency) {
+  checkouts_[static_cast<std::size_t>(outcome)]->Increment();
+  checkout_latency_->Observe(Seconds(latency));
+}
+
+void PrometheusMetrics::CompletionAnswered(domain::Outcome outcome,
+                                           std::chrono::nanoseconds latency) {
+  completions_[static_cast<std::size_t>(outcome)]->Increment();
+  completion_latency_->Observe(Seconds(latency));
+}
+
+void PrometheusMetrics::HoldsExpired(std::size_t count) {
+  holds_expired_->Increment(static_cast<double>(count));
 }
 
 void PrometheusMetrics::BatchSaved(std::size_t size, std::chrono::nanoseconds latency) {

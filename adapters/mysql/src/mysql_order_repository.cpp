@@ -45,6 +45,45 @@ domain::Result<std::vector<ports::SaveResult>> MySqlOrderRepository::SaveBatch(
   }
 }
 
+domain::Result<void> MySqlOrderRepository::SaveAttempts(
+    std::span<const domain::CheckoutAttempt> attempts) {
+  if (attempts.empty()) return domain::Ok();
+  auto lease = pool_->Acquire();
+  if (!lease) return lease.error();
+  Session& session = **lease;
+  try {
+    // INSERT IGNORE on the unique attempt id: a redelivered attempt is a no-op. One statement
+    // (autocommit): all rows or none.
+    auto& insert = session.Prepare(
+        "INSERT IGNORE INTO checkout_attempts (attempt_id, sale_id, item_id, user_id, "
+        "checkout_code, outcome, expires_at_ms, created_at_ms) VALUES " +
+        Placeholders(attempts.size(), 8));
+    unsigned int p = 1;
+    for (const auto& a : attempts) {
+      insert.setString(p++, a.id.str());
+      insert.setString(p++, a.sale.str());
+      insert.setString(p++, a.item.str());
+      insert.setString(p++, a.user.str());
+      if (a.code) {
+        insert.setString(p++, a.code->str());
+      } else {
+        insert.setNull(p++, sql::DataType::VARCHAR);
+      }
+      insert.setString(p++, std::string(domain::ToString(a.outcome)));
+      if (a.expires_at) {
+        insert.setInt64(p++, domain::ToUnixMillis(*a.expires_at));
+      } else {
+        insert.setNull(p++, sql::DataType::BIGINT);
+      }
+      insert.setInt64(p++, domain::ToUnixMillis(a.created_at));
+    }
+    insert.executeUpdate();
+    return domain::Ok();
+  } catch (const sql::SQLException& e) {
+    return Translate(e, &session);
+  }
+}
+
 domain::Result<std::optional<domain::Order>> MySqlOrderRepository::Find(const domain::OrderId& id) {
   auto lease = pool_->Acquire();
   if (!lease) return lease.error();
@@ -127,6 +166,14 @@ domain::Result<ports::SaleAudit> MySqlOrderRepository::Audit(const domain::SaleI
     while (orders->next()) {
       audit.confirmed_order_ids.emplace_back(orders->getString(1));
       audit.units_by_user[std::string(orders->getString(2))] += orders->getInt(3);
+    }
+    auto& attempts = session.Prepare(
+        "SELECT COUNT(*), COUNT(checkout_code) FROM checkout_attempts WHERE sale_id = ?");
+    attempts.setString(1, sale.str());
+    std::unique_ptr<sql::ResultSet> counted(attempts.executeQuery());
+    if (counted->next()) {
+      audit.checkout_attempts = counted->getInt64(1);
+      audit.checkout_holds = counted->getInt64(2);
     }
     session.Commit();
     return audit;

@@ -125,4 +125,27 @@ domain::Result<std::vector<domain::Sale>> MySqlSaleRepository::List() {
   }
 }
 
+domain::Result<std::vector<domain::Sale>> MySqlSaleRepository::ListEndingAfter(
+    domain::TimePoint t) {
+  auto lease = pool_->Acquire();
+  if (!lease) return lease.error();
+  Session& session = **lease;
+  try {
+    auto& sales = session.Prepare(
+        "SELECT sale_id, per_user_limit, starts_at_ms, ends_at_ms FROM sales "
+        "WHERE ends_at_ms > ? ORDER BY starts_at_ms, sale_id");
+    sales.setInt64(1, domain::ToUnixMillis(t));
+    std::unique_ptr<sql::ResultSet> sales_rs(sales.executeQuery());
+    auto& items = session.Prepare(
+        "SELECT i.sale_id, i.item_id, i.name, i.stock, i.price_cents FROM sale_items i "
+        "JOIN sales s ON s.sale_id = i.sale_id WHERE s.ends_at_ms > ? "
+        "ORDER BY i.sale_id, i.item_id");
+    items.setInt64(1, domain::ToUnixMillis(t));
+    std::unique_ptr<sql::ResultSet> items_rs(items.executeQuery());
+    return ReadSales(*sales_rs, *items_rs);
+  } catch (const sql::SQLException& e) {
+    return Translate(e, &session);
+  }
+}
+
 }  // namespace flashsale::mysql

@@ -1,6 +1,7 @@
 -- load.lua: make a sale live, once. Never overwrites a live sale.
 -- KEYS[1] fs:{S}:meta  KEYS[2] fs:{S}:orders  KEYS[3..] fs:{S}:stock:<item> (same order as items)
--- ARGV: 1 starts_ms, 2 ends_ms, 3 per_user_limit, 4 item count, then per item: id, stock, price
+-- ARGV: 1 starts_ms, 2 ends_ms, 3 per_user_limit, 4 item count, then per item: id, stock,
+--       price, name
 -- Returns 1 when loaded, 0 when the sale was already there.
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 0
@@ -8,12 +9,14 @@ end
 local n = tonumber(ARGV[4])
 local items = {}
 for i = 1, n do
-  local id = ARGV[3 * i + 2]
-  local stock = ARGV[3 * i + 3]
-  local price = ARGV[3 * i + 4]
+  local id = ARGV[4 * i + 1]
+  local stock = ARGV[4 * i + 2]
+  local price = ARGV[4 * i + 3]
+  local name = ARGV[4 * i + 4]
   items[#items + 1] = id
   redis.call('SET', KEYS[2 + i], stock)
-  redis.call('HSET', KEYS[1], 'price:' .. id, price, 'stock:' .. id, stock)
+  redis.call('HSET', KEYS[1], 'price:' .. id, price, 'stock:' .. id, stock, 'name:' .. id, name,
+             'held:' .. id, 0)
 end
 redis.call('HSET', KEYS[1], 'starts_at', ARGV[1], 'ends_at', ARGV[2], 'per_user_limit', ARGV[3],
            'buyers_version', 1, 'released', 0, 'items', table.concat(items, ','))

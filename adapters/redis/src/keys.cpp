@@ -16,6 +16,14 @@ std::string Keys::Answer(const domain::SaleId& sale, const domain::UserId& user,
                          const domain::RequestId& request) {
   return Prefix(sale) + "idem:" + user.str() + "/" + request.str();
 }
+std::string Keys::CheckoutAnswer(const domain::SaleId& sale, const domain::UserId& user,
+                                 const domain::RequestId& request) {
+  return Prefix(sale) + "cidem:" + user.str() + "/" + request.str();
+}
+std::string Keys::Holds(const domain::SaleId& sale) { return Prefix(sale) + "holds"; }
+std::string Keys::Hold(const domain::CheckoutCode& code) {
+  return Prefix(code.sale()) + "hold:" + code.str();
+}
 std::string Keys::Orders(const domain::SaleId& sale) { return Prefix(sale) + "orders"; }
 std::string Keys::OrderStatus(const domain::SaleId& sale) { return Prefix(sale) + "ostatus"; }
 std::string Keys::Dead(const domain::SaleId& sale) { return Prefix(sale) + "dead"; }

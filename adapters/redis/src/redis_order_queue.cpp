@@ -67,6 +67,39 @@ std::optional<domain::Order> ParseOrder(const redisReply* fields) {
                        domain::FromUnixMillis(*created)};
 }
 
+std::string_view FieldOf(const redisReply* fields, std::string_view name) {
+  for (std::size_t k = 0; k + 1 < Size(fields); k += 2) {
+    if (Str(At(fields, k)) == name) return Str(At(fields, k + 1));
+  }
+  return {};
+}
+
+/// Builds a checkout attempt from a stream entry (as checkout.lua writes it: k=attempt, a, s,
+/// i, u, x, c, e, t); nullopt when a field is missing or malformed.
+std::optional<domain::CheckoutAttempt> ParseAttempt(const redisReply* fields) {
+  auto id = domain::AttemptId::Parse(FieldOf(fields, "a"));
+  auto sale = domain::SaleId::Parse(FieldOf(fields, "s"));
+  auto item = domain::ItemId::Parse(FieldOf(fields, "i"));
+  auto user = domain::UserId::Parse(FieldOf(fields, "u"));
+  auto created = ParseInt(FieldOf(fields, "t"));
+  domain::Outcome outcome = domain::Outcome::kInternal;
+  if (!id || !sale || !item || !user || !created ||
+      !domain::FromString(FieldOf(fields, "x"), outcome)) {
+    return std::nullopt;
+  }
+  domain::CheckoutAttempt attempt{
+      std::move(*id), std::move(*sale), std::move(*item), std::move(*user),
+      outcome,        std::nullopt,     std::nullopt,     domain::FromUnixMillis(*created)};
+  if (const std::string_view code = FieldOf(fields, "c"); !code.empty()) {
+    auto parsed = domain::CheckoutCode::Parse(code);
+    auto expires = ParseInt(FieldOf(fields, "e"));
+    if (!parsed || !expires) return std::nullopt;
+    attempt.code = std::move(*parsed);
+    attempt.expires_at = domain::FromUnixMillis(*expires);
+  }
+  return attempt;
+}
+
 }  // namespace
 
 /// A pooled connection, returned to the pool when the lease ends (dropped if dead).
@@ -123,12 +156,16 @@ std::vector<std::string> RedisOrderQueue::Sales(Connection& connection) {
   if (refresh) {
     auto members = connection.Command({"SMEMBERS", std::string(Keys::kSales)});
     if (members && !IsError(members->get())) {
-      std::lock_guard lock(mu_);
+      // Replace, not merge: a retired sale leaves the set, and reading its stream again
+      // would recreate it (NOGROUP -> MKSTREAM).
+      std::set<std::string> live;
       for (std::size_t i = 0; i < Size(members->get()); ++i) {
         if (domain::SaleId::Parse(Str(At(members->get(), i)))) {
-          sales_.emplace(Str(At(members->get(), i)));
+          live.emplace(Str(At(members->get(), i)));
         }
       }
+      std::lock_guard lock(mu_);
+      sales_ = std::move(live);
       sales_refreshed_ = now;
     }
   }
@@ -147,25 +184,30 @@ domain::Result<void> RedisOrderQueue::EnsureGroup(Connection& connection,
   return domain::Ok();
 }
 
-std::vector<ports::QueuedOrder> RedisOrderQueue::ParseEntries(Connection& connection,
+std::vector<ports::QueuedEntry> RedisOrderQueue::ParseEntries(Connection& connection,
                                                               const std::string& sale,
                                                               const redisReply* entries) {
-  std::vector<ports::QueuedOrder> out;
+  std::vector<ports::QueuedEntry> out;
   std::vector<std::string> junk;
   for (std::size_t e = 0; e < Size(entries); ++e) {
     const redisReply* entry = At(entries, e);
     std::string_view entry_id = Str(At(entry, 0));
     const redisReply* fields = At(entry, 1);
     if (IsNil(fields)) continue;  // deleted meanwhile (already acknowledged)
-    auto order = ParseOrder(fields);
-    if (!order) {
+    ports::QueuedEntry queued{Receipt(sale, entry_id), std::nullopt, std::nullopt};
+    if (FieldOf(fields, "k") == "attempt") {
+      queued.attempt = ParseAttempt(fields);
+    } else {
+      queued.order = ParseOrder(fields);
+    }
+    if (!queued.order && !queued.attempt) {
       junk.emplace_back(entry_id);
       continue;
     }
-    out.push_back(ports::QueuedOrder{Receipt(sale, entry_id), std::move(*order)});
+    out.push_back(std::move(queued));
   }
   if (!junk.empty()) {
-    // Not an order reserve.lua wrote: park it in the dead stream for operators, then ack it
+    // Not an entry the functions wrote: park it in the dead stream for operators, then ack it
     // so it does not block the queue.
     domain::SaleId sale_id = *domain::SaleId::Parse(sale);
     for (const auto& id : junk) {
@@ -199,7 +241,7 @@ void RedisOrderQueue::GiveBack(std::string_view consumer, std::unique_ptr<Connec
   consumers_[std::string(consumer)] = std::move(connection);
 }
 
-domain::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::Pull(
+domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::Pull(
     std::string_view consumer, std::size_t max, std::chrono::milliseconds wait) {
   std::unique_ptr<Connection> connection = TakeConsumer(consumer);
   if (!connection) return Unavailable("redis is unreachable");
@@ -208,13 +250,13 @@ domain::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::Pull(
   return pulled;
 }
 
-domain::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::ReadGroup(
+domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::ReadGroup(
     Connection& connection, std::string_view consumer, std::size_t max,
     std::chrono::milliseconds wait) {
   const std::vector<std::string> sales = Sales(connection);
   if (sales.empty()) {
     std::this_thread::sleep_for(std::min(wait, std::chrono::milliseconds(200)));
-    return std::vector<ports::QueuedOrder>{};
+    return std::vector<ports::QueuedEntry>{};
   }
   std::vector<std::string> args{"XREADGROUP",          "GROUP", std::string(Keys::kGroup),
                                 std::string(consumer), "COUNT", std::to_string(max)};
@@ -237,9 +279,9 @@ domain::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::ReadGroup(
       auto created = EnsureGroup(connection, Keys::Orders(*domain::SaleId::Parse(sale)));
       if (!created) return created.error();
     }
-    return std::vector<ports::QueuedOrder>{};
+    return std::vector<ports::QueuedEntry>{};
   }
-  std::vector<ports::QueuedOrder> out;
+  std::vector<ports::QueuedEntry> out;
   const redisReply* streams = reply->get();  // nil on timeout
   for (std::size_t s = 0; s < Size(streams); ++s) {
     const redisReply* stream = At(streams, s);
@@ -273,11 +315,11 @@ domain::Result<void> RedisOrderQueue::Ack(const std::vector<std::string>& receip
   return domain::Ok();
 }
 
-domain::Result<std::vector<ports::QueuedOrder>> RedisOrderQueue::ReclaimStale(
+domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::ReclaimStale(
     std::string_view consumer, std::chrono::milliseconds idle, std::size_t max) {
   Lease lease = Borrow();
   if (!lease.get()) return Unavailable("redis is unreachable");
-  std::vector<ports::QueuedOrder> out;
+  std::vector<ports::QueuedEntry> out;
   for (const auto& sale : Sales(*lease.get())) {
     if (out.size() >= max) break;
     std::string stream = Keys::Orders(*domain::SaleId::Parse(sale));

@@ -130,6 +130,7 @@ domain::Result<bool> RedisStockStore::Load(const domain::Sale& sale) {
     args.push_back(item.id.str());
     args.push_back(Num(item.stock));
     args.push_back(Num(item.price_cents));
+    args.push_back(item.name);
   }
   auto reply = CheckReply(Next().CallFcall(functions::kLoad, keys, args));
   if (!reply) return reply.error();
@@ -139,27 +140,18 @@ domain::Result<bool> RedisStockStore::Load(const domain::Sale& sale) {
 }
 
 domain::Result<ports::StockSnapshot> RedisStockStore::Snapshot(const domain::SaleId& sale) {
-  auto meta = CheckReply(Next().Call({"HMGET", Keys::Meta(sale), "items", "released"}));
-  if (!meta) return meta.error();
-  if (IsNil(At(meta->get(), 0))) return domain::Error{Outcome::kNotFound, "unknown sale"};
-  std::vector<domain::ItemId> items;
-  std::vector<std::string> mget{"MGET"};
-  std::string_view list = Str(At(meta->get(), 0));
-  while (!list.empty()) {
-    auto comma = list.find(',');
-    auto id = domain::ItemId::Parse(list.substr(0, comma));
-    if (!id) return domain::Error{Outcome::kInternal, "redis: corrupt item list"};
-    mget.push_back(Keys::Stock(sale, *id));
-    items.push_back(std::move(*id));
-    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-  }
-  auto stock = CheckReply(Next().Call(mget));
-  if (!stock) return stock.error();
+  auto reply = CheckReply(Next().CallFcall(functions::kSnapshot, {Keys::Meta(sale)}, {}));
+  if (!reply) return reply.error();
+  const redisReply* a = reply->get();
+  if (Size(a) == 0) return domain::Error{Outcome::kNotFound, "unknown sale"};
   ports::StockSnapshot snapshot;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    snapshot.items.push_back(ports::ItemStock{items[i], Int(At(stock->get(), i))});
+  snapshot.released_orders = Int(At(a, 0));
+  for (std::size_t i = 1; i + 2 < Size(a); i += 3) {
+    auto id = domain::ItemId::Parse(Str(At(a, i)));
+    if (!id) return domain::Error{Outcome::kInternal, "redis: corrupt item list"};
+    snapshot.items.push_back(
+        ports::ItemStock{std::move(*id), Int(At(a, i + 1)), Int(At(a, i + 2))});
   }
-  snapshot.released_orders = Int(At(meta->get(), 1));
   return snapshot;
 }
 

@@ -15,6 +15,12 @@ HttpOutcome ToHttp(domain::Outcome outcome) {
       return {404, "unknown item", "unknown-item", "Unknown item"};
     case Outcome::kNotFound:
       return {404, "not found", "not-found", "Not found"};
+    case Outcome::kUnknownCheckout:
+      return {404, "unknown checkout code", "unknown-checkout", "Unknown checkout code"};
+    case Outcome::kCheckoutExpired:
+      return {410, "checkout code has expired", "checkout-expired", "Checkout code expired"};
+    case Outcome::kCheckoutUsed:
+      return {409, "checkout code already used", "checkout-used", "Checkout code already used"};
     case Outcome::kDuplicateRequest:
       return {409, "duplicate request", "duplicate-request", "Duplicate request"};
     case Outcome::kSoldOut:

@@ -27,12 +27,12 @@ using testing::MakeOrder;
 using ::testing::NiceMock;
 using ::testing::Return;
 
-using Batch = std::vector<ports::QueuedOrder>;
+using Batch = std::vector<ports::QueuedEntry>;
 
 Batch MakeBatch(std::initializer_list<const char*> ids) {
   Batch batch;
   for (const char* id : ids)
-    batch.push_back(ports::QueuedOrder{std::string("rcpt-") + id, MakeOrder(id)});
+    batch.push_back(ports::QueuedEntry{std::string("rcpt-") + id, MakeOrder(id), std::nullopt});
   return batch;
 }
 
@@ -283,7 +283,7 @@ class PersistDrainTest : public ::testing::Test {
   domain::Sale sale_;
 };
 
-TEST_F(PersistDrainTest, StopDrainsEveryQueuedOrder) {
+TEST_F(PersistDrainTest, StopDrainsEveryQueuedEntry) {
   Enqueue(5000);
   PersistOptions options;
   options.workers = 4;

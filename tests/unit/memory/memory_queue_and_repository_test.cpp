@@ -99,7 +99,7 @@ TEST(GetOrderTest, RepositoryFirstThenStoreThenUnknown) {
   EXPECT_EQ(get.Execute("P1", "sale-1")->status, domain::OrderStatus::kPending);
 
   auto pulled = queue.Pull("w", 10, milliseconds(0));
-  std::vector<domain::Order> batch{pulled->at(0).order};
+  std::vector<domain::Order> batch{*pulled->at(0).order};
   ASSERT_TRUE(orders.SaveBatch(batch).ok());
   auto confirmed = get.Execute("P1", "sale-1");
   EXPECT_EQ(confirmed->status, domain::OrderStatus::kConfirmed);

@@ -21,6 +21,11 @@ class ManageSales {
   /// Validates, stores, loads. InvalidRequest, DuplicateRequest (the id exists), Unavailable.
   domain::Result<void> Create(const domain::Sale& sale);
 
+  /// Create, or when a sale with this id exists already (another instance created it), makes
+  /// the stored one live in the store (Load never overwrites). true when created by this
+  /// call. InvalidRequest, Unavailable.
+  domain::Result<bool> Ensure(const domain::Sale& sale);
+
   /// Loads every sale that has not ended into the store (at start-up, after a store wipe).
   /// Returns how many were loaded by this call (already-live sales don't count).
   domain::Result<std::size_t> LoadOpenSales();

@@ -48,10 +48,12 @@ struct PersistStats {
   std::uint64_t persisted = 0;  ///< orders confirmed by SaveBatch and acknowledged
   std::uint64_t failed = 0;     ///< orders refused for good, released and acknowledged
   std::uint64_t retries = 0;    ///< transient failures (each followed by a backoff)
-  std::uint64_t reclaimed = 0;  ///< orders taken over from stale consumers
+  std::uint64_t reclaimed = 0;  ///< entries taken over from stale consumers
+  std::uint64_t attempts = 0;   ///< checkout attempts recorded
 };
 
-/// The persistence worker pool: workers pull batches from the queue, save them, then ack.
+/// The persistence worker pool: workers pull batches from the queue (accepted orders and
+/// checkout attempts), save them, then ack.
 ///
 /// - Transient failure (Pull, SaveBatch, Release or Ack Unavailable): keep the batch, back off
 ///   exponentially (capped), never ack, never drop; retrying is safe because SaveBatch and
@@ -80,8 +82,11 @@ class PersistOrders {
 
  private:
   void Work(std::stop_token stop, int index);
-  /// Saves, releases and acks one batch. false on a transient failure (batch kept).
-  bool Process(std::vector<ports::QueuedOrder>& batch);
+  /// Saves the orders (releasing refused ones), records the attempts, then acks the batch.
+  /// false on a transient failure (the batch is kept and retried whole).
+  bool Process(std::vector<ports::QueuedEntry>& batch);
+  /// SaveBatch + Release of every refused order; `failed` counts the released ones.
+  bool SaveOrders(const std::vector<domain::Order>& orders, std::size_t& failed);
   /// Sleeps for `delay` unless stopped; false when stopped.
   bool Sleep(std::stop_token& stop, std::chrono::milliseconds delay);
   bool ReclaimDue();
@@ -95,7 +100,7 @@ class PersistOrders {
   std::atomic<bool> draining_{false};
   std::atomic<int> drained_workers_{0};
   std::atomic<std::int64_t> last_reclaim_ms_{0};
-  std::atomic<std::uint64_t> persisted_{0}, failed_{0}, retries_{0}, reclaimed_{0};
+  std::atomic<std::uint64_t> persisted_{0}, failed_{0}, retries_{0}, reclaimed_{0}, attempts_{0};
   std::mutex sleep_mu_;
   std::condition_variable_any sleep_cv_;
   std::vector<std::jthread> workers_;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <string>
 
 #include "flashsale/ports/clock.hpp"
 #include "flashsale/ports/id_generator.hpp"
@@ -15,8 +16,13 @@ class UlidGenerator final : public ports::IdGenerator {
  public:
   explicit UlidGenerator(const ports::Clock& clock);
   domain::OrderId Next() override;
+  domain::AttemptId NextAttempt() override;
+  /// The secret comes from getrandom(2), not from the ULID stream.
+  domain::CheckoutCode NextCheckoutCode(const domain::SaleId& sale) override;
 
  private:
+  std::string NextUlid();
+
   const ports::Clock& clock_;
   std::mutex mu_;
   std::int64_t last_ms_ = -1;

@@ -54,11 +54,17 @@ struct OrderIdTag {
   static constexpr std::string_view kName = "order_id";
 };
 
+struct AttemptIdTag {
+  static constexpr std::string_view kName = "attempt_id";
+};
+
 using SaleId = Id<SaleIdTag>;
 using ItemId = Id<ItemIdTag>;
 using UserId = Id<UserIdTag>;
 using RequestId = Id<RequestIdTag>;
 using OrderId = Id<OrderIdTag>;
+/// Identifies one recorded checkout attempt (a ULID), so that recording it twice is a no-op.
+using AttemptId = Id<AttemptIdTag>;
 
 }  // namespace flashsale::domain
 

@@ -14,8 +14,11 @@ enum class Outcome {
   kSoldOut,
   kUserLimitReached,
   kSaleNotActive,
-  kUnknownItem,  ///< the item (or the sale it is asked in) is not on sale here
-  kNotFound,     ///< a looked-up thing (order, sale) does not exist
+  kUnknownItem,      ///< the item (or the sale it is asked in) is not on sale here
+  kNotFound,         ///< a looked-up thing (order, sale) does not exist
+  kUnknownCheckout,  ///< no hold has this checkout code
+  kCheckoutExpired,  ///< the hold of this code expired (its unit went back on sale)
+  kCheckoutUsed,     ///< the code was already turned into an order
   kInvalidRequest,
   kDuplicateRequest,
   kRateLimited,
@@ -24,11 +27,12 @@ enum class Outcome {
 };
 
 /// Every outcome, in enum order (metrics pre-create one series per entry).
-inline constexpr std::array<Outcome, 11> kAllOutcomes{
-    Outcome::kAccepted,       Outcome::kSoldOut,          Outcome::kUserLimitReached,
-    Outcome::kSaleNotActive,  Outcome::kUnknownItem,      Outcome::kNotFound,
-    Outcome::kInvalidRequest, Outcome::kDuplicateRequest, Outcome::kRateLimited,
-    Outcome::kUnavailable,    Outcome::kInternal};
+inline constexpr std::array<Outcome, 14> kAllOutcomes{
+    Outcome::kAccepted,        Outcome::kSoldOut,          Outcome::kUserLimitReached,
+    Outcome::kSaleNotActive,   Outcome::kUnknownItem,      Outcome::kNotFound,
+    Outcome::kUnknownCheckout, Outcome::kCheckoutExpired,  Outcome::kCheckoutUsed,
+    Outcome::kInvalidRequest,  Outcome::kDuplicateRequest, Outcome::kRateLimited,
+    Outcome::kUnavailable,     Outcome::kInternal};
 
 /// Stable snake_case name, used in logs, metrics labels and stored outcomes.
 std::string_view ToString(Outcome outcome) noexcept;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "flashsale/domain/checkout.hpp"
 #include "flashsale/domain/order.hpp"
 #include "flashsale/domain/result.hpp"
 
@@ -36,6 +37,8 @@ struct SaleAudit {
   std::vector<ItemAudit> items;
   std::vector<std::string> confirmed_order_ids;
   std::map<std::string, std::int64_t> units_by_user;  ///< confirmed units per user
+  std::int64_t checkout_attempts = 0;  ///< recorded checkout attempts, whatever their answer
+  std::int64_t checkout_holds = 0;     ///< of which answered with a hold (a code)
 };
 
 /// The system of record for orders.
@@ -50,6 +53,10 @@ class OrderRepository {
   /// Thread-safe. Unavailable on a transient failure (nothing of the batch is written).
   virtual domain::Result<std::vector<SaveResult>> SaveBatch(
       std::span<const domain::Order> orders) = 0;
+
+  /// Records checkout attempts. Idempotent per attempt id (recording one twice is a no-op).
+  /// Thread-safe. Unavailable on a transient failure (nothing of the batch is written).
+  virtual domain::Result<void> SaveAttempts(std::span<const domain::CheckoutAttempt> attempts) = 0;
 
   /// The stored order (confirmed or failed), nullopt when unknown. Thread-safe.
   virtual domain::Result<std::optional<domain::Order>> Find(const domain::OrderId& id) = 0;

@@ -22,6 +22,10 @@ class SaleRepository {
 
   /// All sales, oldest start first. Thread-safe.
   virtual domain::Result<std::vector<domain::Sale>> List() = 0;
+
+  /// Sales that end after `t` (open now, upcoming, or ended after t), oldest start first.
+  /// Thread-safe.
+  virtual domain::Result<std::vector<domain::Sale>> ListEndingAfter(domain::TimePoint t) = 0;
 };
 
 }  // namespace flashsale::ports

@@ -1,11 +1,14 @@
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "flashsale/domain/checkout.hpp"
 #include "flashsale/domain/order.hpp"
 #include "flashsale/domain/purchase.hpp"
 #include "flashsale/domain/result.hpp"
@@ -16,6 +19,9 @@ namespace flashsale::ports {
 /// Completion of StockStore::Reserve. Called exactly once, on any thread (inline for the
 /// memory store, on the store's I/O thread for Redis). It must not block.
 using ReserveDone = std::function<void(domain::PurchaseReply)>;
+/// Completions of StockStore::Checkout and StockStore::Complete, called like ReserveDone.
+using CheckoutDone = std::function<void(domain::CheckoutReply)>;
+using CompleteDone = std::function<void(domain::CompleteReply)>;
 
 /// Called when units of an item come back (release, hold expiry), possibly from another
 /// process. Used to clear local sold-out flags. Called on any thread; must not block.
@@ -24,6 +30,7 @@ using UnitsReturnedListener = std::function<void(const domain::SaleId&, const do
 struct ItemStock {
   domain::ItemId item;
   std::int64_t remaining = 0;  ///< units still on sale
+  std::int64_t held = 0;       ///< units held by unexpired, unredeemed checkouts
 };
 
 /// Users holding units in a sale, at a version of the buyer set (see
@@ -55,6 +62,40 @@ class StockStore {
   /// Thread-safe. Idempotent per (sale, user, request). Stores only IsStorable() outcomes.
   /// Returns Unavailable (nothing written, nothing stored) when the store can't be reached.
   virtual void Reserve(const domain::Reservation& reservation, ReserveDone done) = 0;
+
+  /// Two-step buying, step one. Atomically: with a request id, replay the stored answer for
+  /// (sale, user, request) (another payload: DuplicateRequest); refuse outside the sale window
+  /// (SaleNotActive) or an item the sale does not have (UnknownItem); SoldOut when no unit is
+  /// left; UserLimitReached when the user's units (held + bought) + 1 > the limit; else take
+  /// one unit, count it against the user, and hold it under `hold.code` until
+  /// `hold.expires_at`. Every attempt that reaches a sale the store holds is recorded on the
+  /// queue (a CheckoutAttempt with `hold.attempt` as id) in the same step, whatever its
+  /// answer. Thread-safe; Unavailable (nothing written) when the store can't be reached.
+  virtual void Checkout(const domain::HoldRequest& hold, CheckoutDone done) = 0;
+
+  /// Two-step buying, step two. Atomically: UnknownCheckout for a code with no hold;
+  /// CheckoutUsed (with `used_by`) for a code already redeemed, except that the same request
+  /// id gets the same order again (replayed); CheckoutExpired when `now` >= the hold's expiry
+  /// (its unit goes back now if the sweep has not given it back yet); else the hold is
+  /// consumed and the order (`order_id`, request id = the code's OrderRequestId, quantity and
+  /// price of the hold, created at `now`) is enqueued as pending, in the same step. A code
+  /// stays redeemable until its own expiry even when its sale has ended. Of two concurrent
+  /// redemptions, or a redemption and the expiry sweep, exactly one wins. Thread-safe;
+  /// Unavailable (nothing written) when the store can't be reached.
+  virtual void Complete(const domain::Completion& completion, CompleteDone done) = 0;
+
+  /// Gives back the units of up to `max` holds of `sale` whose expiry is <= `now` (stock and
+  /// the user's count), atomically per hold. Idempotent and safe from any number of callers
+  /// at once. Returns how many holds this call expired. Blocking; thread-safe.
+  virtual domain::Result<std::size_t> ExpireHolds(const domain::SaleId& sale, domain::TimePoint now,
+                                                  std::size_t max) = 0;
+
+  /// When `sale` has ended (`now` >= its end), has no active hold and no order waiting in its
+  /// queue, every trace of it in the store expires after `retention` and queue consumers stop
+  /// reading it: true (also when retired before); false when it is not retirable yet.
+  /// NotFound for a sale the store does not hold. Blocking; thread-safe.
+  virtual domain::Result<bool> Retire(const domain::SaleId& sale, domain::TimePoint now,
+                                      std::chrono::milliseconds retention) = 0;
 
   /// Gives an order's units back after it failed permanently: stock += quantity, the user's
   /// count -= quantity, the stored answer for its key now says `reason` with the order id

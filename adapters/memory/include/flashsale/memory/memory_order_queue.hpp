@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "flashsale/ports/order_queue.hpp"
@@ -25,29 +26,42 @@ class MemoryOrderQueue final : public ports::OrderQueue {
  public:
   explicit MemoryOrderQueue(MemoryQueueOptions options = {});
 
-  /// Appends an order; false when full. Used by MemoryStockStore inside its atomic step.
+  /// Appends an order / a checkout attempt; false when full. Used by MemoryStockStore inside
+  /// its atomic step.
   bool TryPush(const domain::Order& order);
+  bool TryPush(const domain::CheckoutAttempt& attempt);
+  /// Room for `n` more entries.
+  bool HasRoom(std::size_t n) const;
+  /// Entries of `sale` not yet acknowledged (waiting + pending).
+  std::size_t CountFor(const domain::SaleId& sale) const;
 
-  domain::Result<std::vector<ports::QueuedOrder>> Pull(std::string_view consumer, std::size_t max,
+  domain::Result<std::vector<ports::QueuedEntry>> Pull(std::string_view consumer, std::size_t max,
                                                        std::chrono::milliseconds wait) override;
   domain::Result<void> Ack(const std::vector<std::string>& receipts) override;
-  domain::Result<std::vector<ports::QueuedOrder>> ReclaimStale(std::string_view consumer,
+  domain::Result<std::vector<ports::QueuedEntry>> ReclaimStale(std::string_view consumer,
                                                                std::chrono::milliseconds idle,
                                                                std::size_t max) override;
   domain::Result<std::size_t> Depth() override;
 
  private:
+  struct Entry {
+    std::optional<domain::Order> order;
+    std::optional<domain::CheckoutAttempt> attempt;
+    const domain::SaleId& sale() const { return order ? order->sale : attempt->sale; }
+  };
   struct Pending {
     std::string consumer;
     std::chrono::steady_clock::time_point delivered_at;
-    domain::Order order;
+    Entry entry;
   };
+  bool Push(Entry entry);
+  static ports::QueuedEntry Deliver(std::uint64_t seq, const Entry& entry);
 
   MemoryQueueOptions options_;
   mutable std::mutex mu_;
   std::condition_variable ready_cv_;
   std::uint64_t next_seq_ = 1;
-  std::deque<std::pair<std::uint64_t, domain::Order>> ready_;
+  std::deque<std::pair<std::uint64_t, Entry>> ready_;
   std::map<std::uint64_t, Pending> pending_;
 };
 

@@ -19,6 +19,7 @@ class MemoryOrderRepository final : public ports::OrderRepository {
 
   domain::Result<std::vector<ports::SaveResult>> SaveBatch(
       std::span<const domain::Order> orders) override;
+  domain::Result<void> SaveAttempts(std::span<const domain::CheckoutAttempt> attempts) override;
   domain::Result<std::optional<domain::Order>> Find(const domain::OrderId& id) override;
   domain::Result<std::int64_t> CountSold(const domain::SaleId& sale,
                                          const domain::ItemId& item) override;
@@ -47,9 +48,10 @@ class MemoryOrderRepository final : public ports::OrderRepository {
   ports::SaleRepository& sales_;
   std::atomic<bool> failing_{false};
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Stored> orders_;           // order id -> order
-  std::unordered_map<std::string, std::string> by_request_;  // sale/user/request -> id
-  std::unordered_map<std::string, std::int64_t> sold_;       // sale/item -> units
+  std::unordered_map<std::string, Stored> orders_;                     // order id -> order
+  std::unordered_map<std::string, std::string> by_request_;            // sale/user/request -> id
+  std::unordered_map<std::string, std::int64_t> sold_;                 // sale/item -> units
+  std::unordered_map<std::string, domain::CheckoutAttempt> attempts_;  // attempt id -> attempt
 };
 
 }  // namespace flashsale::memory

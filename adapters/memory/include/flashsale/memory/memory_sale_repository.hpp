@@ -14,6 +14,7 @@ class MemorySaleRepository final : public ports::SaleRepository {
   domain::Result<void> Create(const domain::Sale& sale) override;
   domain::Result<std::optional<domain::Sale>> Find(const domain::SaleId& id) override;
   domain::Result<std::vector<domain::Sale>> List() override;
+  domain::Result<std::vector<domain::Sale>> ListEndingAfter(domain::TimePoint t) override;
 
  private:
   mutable std::mutex mu_;

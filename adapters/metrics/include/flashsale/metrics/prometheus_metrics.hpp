@@ -52,6 +52,9 @@ class PrometheusMetrics final : public ports::Metrics, public ports::RequestMetr
   ~PrometheusMetrics() override;
 
   void PurchaseAnswered(domain::Outcome outcome, std::chrono::nanoseconds latency) override;
+  void CheckoutAnswered(domain::Outcome outcome, std::chrono::nanoseconds latency) override;
+  void CompletionAnswered(domain::Outcome outcome, std::chrono::nanoseconds latency) override;
+  void HoldsExpired(std::size_t count) override;
   void BatchSaved(std::size_t size, std::chrono::nanoseconds latency) override;
   void OrdersPersisted(std::size_t count) override;
   void OrdersFailed(std::size_t count) override;
@@ -69,12 +72,18 @@ class PrometheusMetrics final : public ports::Metrics, public ports::RequestMetr
 
  private:
   void RegisterPurchases();
+  void RegisterCheckouts();
   void RegisterPersistence();
   void RegisterState(std::string_view version);
 
   std::shared_ptr<prometheus::Registry> registry_;
   std::array<prometheus::Counter*, domain::kAllOutcomes.size()> purchases_{};
   std::array<prometheus::Histogram*, domain::kAllOutcomes.size()> purchase_latency_{};
+  std::array<prometheus::Counter*, domain::kAllOutcomes.size()> checkouts_{};
+  std::array<prometheus::Counter*, domain::kAllOutcomes.size()> completions_{};
+  prometheus::Histogram* checkout_latency_ = nullptr;
+  prometheus::Histogram* completion_latency_ = nullptr;
+  prometheus::Counter* holds_expired_ = nullptr;
   prometheus::Counter* persisted_ = nullptr;
   prometheus::Counter* failed_ = nullptr;
   prometheus::Counter* retries_ = nullptr;

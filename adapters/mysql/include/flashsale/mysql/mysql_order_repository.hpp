@@ -25,6 +25,7 @@ class MySqlOrderRepository final : public ports::OrderRepository {
 
   domain::Result<std::vector<ports::SaveResult>> SaveBatch(
       std::span<const domain::Order> orders) override;
+  domain::Result<void> SaveAttempts(std::span<const domain::CheckoutAttempt> attempts) override;
   domain::Result<std::optional<domain::Order>> Find(const domain::OrderId& id) override;
   domain::Result<std::int64_t> CountSold(const domain::SaleId& sale,
                                          const domain::ItemId& item) override;

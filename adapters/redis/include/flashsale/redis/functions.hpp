@@ -15,5 +15,10 @@ inline constexpr std::string_view kRelease = "fs_release";
 inline constexpr std::string_view kLoad = "fs_load";
 inline constexpr std::string_view kBuyers = "fs_buyers";
 inline constexpr std::string_view kAck = "fs_ack";
+inline constexpr std::string_view kCheckout = "fs_checkout";
+inline constexpr std::string_view kComplete = "fs_complete";
+inline constexpr std::string_view kExpire = "fs_expire";
+inline constexpr std::string_view kRetire = "fs_retire";
+inline constexpr std::string_view kSnapshot = "fs_snapshot";
 
 }  // namespace flashsale::redis::functions

@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "flashsale/domain/checkout.hpp"
 #include "flashsale/domain/ids.hpp"
 
 namespace flashsale::redis {
@@ -17,6 +18,13 @@ class Keys {
   static std::string Bought(const domain::SaleId& sale);
   static std::string Answer(const domain::SaleId& sale, const domain::UserId& user,
                             const domain::RequestId& request);
+  /// Stored answer of a checkout with a request id (its own key space: a purchase and a
+  /// checkout may use the same request id).
+  static std::string CheckoutAnswer(const domain::SaleId& sale, const domain::UserId& user,
+                                    const domain::RequestId& request);
+  /// Active holds of a sale (zset: code -> expiry ms) and one hold's record (hash).
+  static std::string Holds(const domain::SaleId& sale);
+  static std::string Hold(const domain::CheckoutCode& code);
   static std::string Orders(const domain::SaleId& sale);
   static std::string OrderStatus(const domain::SaleId& sale);
   static std::string Dead(const domain::SaleId& sale);

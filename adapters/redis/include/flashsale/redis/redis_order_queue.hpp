@@ -26,10 +26,10 @@ class RedisOrderQueue final : public ports::OrderQueue {
   RedisOrderQueue(RedisOptions options, ports::Logger& log);
   ~RedisOrderQueue() override;
 
-  domain::Result<std::vector<ports::QueuedOrder>> Pull(std::string_view consumer, std::size_t max,
+  domain::Result<std::vector<ports::QueuedEntry>> Pull(std::string_view consumer, std::size_t max,
                                                        std::chrono::milliseconds wait) override;
   domain::Result<void> Ack(const std::vector<std::string>& receipts) override;
-  domain::Result<std::vector<ports::QueuedOrder>> ReclaimStale(std::string_view consumer,
+  domain::Result<std::vector<ports::QueuedEntry>> ReclaimStale(std::string_view consumer,
                                                                std::chrono::milliseconds idle,
                                                                std::size_t max) override;
   domain::Result<std::size_t> Depth() override;
@@ -46,12 +46,12 @@ class RedisOrderQueue final : public ports::OrderQueue {
   /// can't be reached. GiveBack keeps it for the next Pull unless it died.
   std::unique_ptr<Connection> TakeConsumer(std::string_view consumer);
   void GiveBack(std::string_view consumer, std::unique_ptr<Connection> connection);
-  domain::Result<std::vector<ports::QueuedOrder>> ReadGroup(Connection& connection,
+  domain::Result<std::vector<ports::QueuedEntry>> ReadGroup(Connection& connection,
                                                             std::string_view consumer,
                                                             std::size_t max,
                                                             std::chrono::milliseconds wait);
   domain::Result<void> EnsureGroup(Connection& connection, const std::string& stream);
-  std::vector<ports::QueuedOrder> ParseEntries(Connection& connection, const std::string& sale,
+  std::vector<ports::QueuedEntry> ParseEntries(Connection& connection, const std::string& sale,
                                                const redisReply* entries);
 
   RedisOptions options_;

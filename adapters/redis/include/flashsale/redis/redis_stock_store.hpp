@@ -24,6 +24,12 @@ class RedisStockStore final : public ports::StockStore {
   ~RedisStockStore() override;
 
   void Reserve(const domain::Reservation& reservation, ports::ReserveDone done) override;
+  void Checkout(const domain::HoldRequest& hold, ports::CheckoutDone done) override;
+  void Complete(const domain::Completion& completion, ports::CompleteDone done) override;
+  domain::Result<std::size_t> ExpireHolds(const domain::SaleId& sale, domain::TimePoint now,
+                                          std::size_t max) override;
+  domain::Result<bool> Retire(const domain::SaleId& sale, domain::TimePoint now,
+                              std::chrono::milliseconds retention) override;
   domain::Result<bool> Release(const domain::Order& order, domain::Outcome reason) override;
   domain::Result<bool> Load(const domain::Sale& sale) override;
   domain::Result<ports::StockSnapshot> Snapshot(const domain::SaleId& sale) override;

@@ -1,0 +1,227 @@
+// MemoryStockStore, two-step buying: checkout holds, completion, expiry, retirement.
+#include <utility>
+
+#include "flashsale/memory/memory_stock_store.hpp"
+
+namespace flashsale::memory {
+namespace {
+
+std::string AnswerKey(const domain::UserId& user, const domain::RequestId& request) {
+  return user.str() + "/" + request.str();
+}
+
+domain::CheckoutReply CheckoutRefusal(domain::Outcome outcome, std::int64_t remaining) {
+  domain::CheckoutReply reply;
+  reply.outcome = outcome;
+  reply.remaining = remaining;
+  reply.detail = std::string(domain::DefaultDetail(outcome));
+  return reply;
+}
+
+domain::CompleteReply CompleteRefusal(domain::Outcome outcome) {
+  domain::CompleteReply reply;
+  reply.outcome = outcome;
+  reply.detail = std::string(domain::DefaultDetail(outcome));
+  return reply;
+}
+
+}  // namespace
+
+void MemoryStockStore::Checkout(const domain::HoldRequest& hold, ports::CheckoutDone done) {
+  SaleState* state = Find(hold.request.sale);
+  if (state == nullptr) {
+    domain::CheckoutReply reply = CheckoutRefusal(domain::Outcome::kUnknownItem, 0);
+    reply.detail = "unknown sale";
+    done(std::move(reply));  // not recorded: the store holds no such sale
+    return;
+  }
+  domain::CheckoutReply reply;
+  {
+    std::lock_guard lock(state->mu);
+    reply = CheckoutLocked(*state, hold);
+  }
+  done(std::move(reply));
+}
+
+domain::CheckoutReply MemoryStockStore::CheckoutLocked(SaleState& state,
+                                                       const domain::HoldRequest& hold) {
+  const domain::CheckoutRequest& req = hold.request;
+  // One entry for the attempt, one possible later order: refuse up front when full.
+  if (!queue_.HasRoom(1)) {
+    domain::CheckoutReply full = CheckoutRefusal(domain::Outcome::kUnavailable, 0);
+    full.detail = "order queue is full";
+    return full;
+  }
+  state.checkout_answers.Expire(hold.now);
+  std::string key;
+  domain::CheckoutReply reply;
+  bool answered = false;
+  if (req.request) {
+    key = AnswerKey(req.user, *req.request);
+    if (auto stored = state.checkout_answers.by_key.find(key);
+        stored != state.checkout_answers.by_key.end()) {
+      reply = stored->second.fingerprint == req.Fingerprint()
+                  ? stored->second.reply
+                  : CheckoutRefusal(domain::Outcome::kDuplicateRequest, 0);
+      reply.replayed = reply.outcome != domain::Outcome::kDuplicateRequest;
+      answered = true;
+    }
+  }
+  if (!answered) {
+    const domain::Outcome checked = CheckLocked(state, req.item, req.user, 1, hold.now);
+    const domain::SaleItem* item = state.sale.FindItem(req.item);
+    reply = CheckoutRefusal(checked, item ? state.remaining.at(req.item.str()) : 0);
+    if (item != nullptr) {
+      reply.unit_price_cents = item->price_cents;
+      reply.item_name = item->name;
+    }
+    if (checked == domain::Outcome::kAccepted) {
+      Hold record{hold.code,       req.item,         req.user,     1,           item->price_cents,
+                  hold.expires_at, HoldState::kHeld, std::nullopt, std::nullopt};
+      state.holds.emplace(hold.code.str(), record);
+      state.active_holds.emplace(hold.expires_at, hold.code.str());
+      reply.remaining = --state.remaining[req.item.str()];
+      ++state.held[req.item.str()];
+      ++state.user_units[req.user.str()];
+      ++state.buyers_version;
+      reply.code = hold.code;
+      reply.expires_at = hold.expires_at;
+      reply.detail.clear();
+    }
+    if (req.request && domain::IsStorable(reply.outcome)) {
+      const domain::TimePoint expires = hold.now + options_.idempotency_ttl;
+      state.checkout_answers.by_key[key] = {reply, req.Fingerprint(), expires};
+      state.checkout_answers.fifo.emplace_back(expires, key);
+    }
+  }
+  queue_.TryPush(domain::CheckoutAttempt{
+      hold.attempt, req.sale, req.item, req.user, reply.outcome, reply.code,
+      reply.code ? std::optional(reply.expires_at) : std::nullopt, hold.now});
+  return reply;
+}
+
+void MemoryStockStore::Complete(const domain::Completion& completion, ports::CompleteDone done) {
+  SaleState* state = Find(completion.code.sale());
+  if (state == nullptr) {
+    done(CompleteRefusal(domain::Outcome::kUnknownCheckout));
+    return;
+  }
+  domain::CompleteReply reply;
+  std::optional<domain::ItemId> returned;
+  {
+    std::lock_guard lock(state->mu);
+    reply = CompleteLocked(*state, completion, returned);
+  }
+  if (returned) NotifyUnitsReturned(completion.code.sale(), *returned);
+  done(std::move(reply));
+}
+
+domain::CompleteReply MemoryStockStore::CompleteLocked(SaleState& state,
+                                                       const domain::Completion& completion,
+                                                       std::optional<domain::ItemId>& returned) {
+  auto found = state.holds.find(completion.code.str());
+  if (found == state.holds.end()) return CompleteRefusal(domain::Outcome::kUnknownCheckout);
+  Hold& hold = found->second;
+  const domain::SaleItem* item = state.sale.FindItem(hold.item);
+  if (hold.state == HoldState::kUsed) {
+    const bool same_caller = completion.request && hold.redeemed_with == completion.request;
+    domain::CompleteReply reply =
+        same_caller ? domain::CompleteReply{} : CompleteRefusal(domain::Outcome::kCheckoutUsed);
+    if (same_caller) {
+      reply.outcome = domain::Outcome::kAccepted;
+      reply.order = hold.order;
+      reply.replayed = true;
+      reply.user_units = state.user_units[hold.user.str()];
+    }
+    reply.used_by = hold.order->id;
+    reply.item_name = item ? item->name : "";
+    return reply;
+  }
+  if (hold.state == HoldState::kHeld && completion.now >= hold.expires_at) {
+    ExpireLocked(state, hold);
+    returned = hold.item;
+  }
+  if (hold.state == HoldState::kExpired) return CompleteRefusal(domain::Outcome::kCheckoutExpired);
+  if (!queue_.HasRoom(1)) {
+    domain::CompleteReply full = CompleteRefusal(domain::Outcome::kUnavailable);
+    full.detail = "order queue is full";
+    return full;
+  }
+  domain::Order order{completion.order_id,
+                      state.sale.id,
+                      hold.item,
+                      hold.user,
+                      completion.code.OrderRequestId(),
+                      *domain::Quantity::Parse(hold.quantity, domain::kMaxQuantity),
+                      hold.price_cents,
+                      domain::OrderStatus::kPending,
+                      completion.now};
+  queue_.TryPush(order);
+  for (auto it = state.active_holds.lower_bound(hold.expires_at);
+       it != state.active_holds.end() && it->first == hold.expires_at; ++it) {
+    if (it->second == hold.code.str()) {
+      state.active_holds.erase(it);
+      break;
+    }
+  }
+  hold.state = HoldState::kUsed;
+  hold.order = order;
+  hold.redeemed_with = completion.request;
+  --state.held[hold.item.str()];
+  state.orders[order.id.str()] = OrderRecord{domain::OrderStatus::kPending, {}};
+  domain::CompleteReply reply;
+  reply.outcome = domain::Outcome::kAccepted;
+  reply.order = order;
+  reply.user_units = state.user_units[hold.user.str()];
+  reply.item_name = item ? item->name : "";
+  return reply;
+}
+
+void MemoryStockStore::ExpireLocked(SaleState& state, Hold& hold) {
+  hold.state = HoldState::kExpired;
+  ++state.remaining[hold.item.str()];
+  --state.held[hold.item.str()];
+  auto units = state.user_units.find(hold.user.str());
+  if (units != state.user_units.end() && --units->second <= 0) state.user_units.erase(units);
+  ++state.buyers_version;
+  for (auto it = state.active_holds.lower_bound(hold.expires_at);
+       it != state.active_holds.end() && it->first == hold.expires_at; ++it) {
+    if (it->second == hold.code.str()) {
+      state.active_holds.erase(it);
+      break;
+    }
+  }
+}
+
+domain::Result<std::size_t> MemoryStockStore::ExpireHolds(const domain::SaleId& sale,
+                                                          domain::TimePoint now, std::size_t max) {
+  SaleState* state = Find(sale);
+  if (state == nullptr) return domain::Error{domain::Outcome::kNotFound, "unknown sale"};
+  std::vector<domain::ItemId> returned;
+  {
+    std::lock_guard lock(state->mu);
+    while (returned.size() < max && !state->active_holds.empty() &&
+           state->active_holds.begin()->first <= now) {
+      Hold& hold = state->holds.at(state->active_holds.begin()->second);
+      returned.push_back(hold.item);
+      ExpireLocked(*state, hold);
+    }
+  }
+  for (const auto& item : returned) NotifyUnitsReturned(sale, item);
+  return returned.size();
+}
+
+domain::Result<bool> MemoryStockStore::Retire(const domain::SaleId& sale, domain::TimePoint now,
+                                              std::chrono::milliseconds retention) {
+  SaleState* state = Find(sale);
+  if (state == nullptr) return domain::Error{domain::Outcome::kNotFound, "unknown sale"};
+  std::lock_guard lock(state->mu);
+  if (state->retire_at) return true;
+  if (now < state->sale.ends_at || !state->active_holds.empty() || queue_.CountFor(sale) > 0) {
+    return false;
+  }
+  state->retire_at = now + retention;
+  return true;
+}
+
+}  // namespace flashsale::memory

@@ -1,0 +1,70 @@
+-- checkout.lua: hold one unit for a user under a checkout code, atomically, and record the
+-- attempt on the sale's stream whatever the answer (DESIGN.md section 8).
+-- KEYS[1] fs:{S}:meta  KEYS[2] fs:{S}:stock:<item>  KEYS[3] fs:{S}:bought
+-- KEYS[4] fs:{S}:cidem:<user>/<request> (stored answer; unused without a request id)
+-- KEYS[5] fs:{S}:orders  KEYS[6] fs:{S}:holds  KEYS[7] fs:{S}:hold:<code>
+-- ARGV: 1 user, 2 item, 3 fingerprint, 4 code, 5 attempt_id, 6 now_ms, 7 expires_ms,
+--       8 answer ttl_ms, 9 has_request (1/0), 10 hold record ttl_ms (after expiry), 11 sale
+-- Returns {outcome, code, expires_ms, remaining, price_cents, item_name, replayed}.
+local function record(outcome, code, expires)
+  redis.call('XADD', KEYS[5], '*', 'k', 'attempt', 'a', ARGV[5], 's', ARGV[11], 'i', ARGV[2],
+             'u', ARGV[1], 'x', outcome, 'c', code, 'e', expires, 't', ARGV[6])
+end
+
+local meta = redis.call('HMGET', KEYS[1], 'starts_at', 'ends_at', 'per_user_limit',
+                        'price:' .. ARGV[2], 'name:' .. ARGV[2])
+if not meta[1] then
+  return {'unknown_item', '', 0, 0, 0, '', 0}  -- no such sale here: nothing to record it in
+end
+local name = meta[5] or ''
+if ARGV[9] == '1' then
+  local stored = redis.call('GET', KEYS[4])
+  if stored then
+    local fp, outcome, code, expires, remaining, price =
+      string.match(stored, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+    if fp ~= ARGV[3] then
+      record('duplicate_request', '', '')
+      return {'duplicate_request', '', 0, 0, 0, '', 0}
+    end
+    record(outcome, code, expires)
+    return {outcome, code, tonumber(expires) or 0, tonumber(remaining), tonumber(price), name, 1}
+  end
+end
+
+local function answer(outcome, code, expires, remaining, price)
+  if ARGV[9] == '1' and (outcome == 'accepted' or outcome == 'sold_out' or
+                         outcome == 'user_limit_reached') then
+    redis.call('SET', KEYS[4], ARGV[3] .. '|' .. outcome .. '|' .. code .. '|' .. expires ..
+               '|' .. remaining .. '|' .. price, 'PX', ARGV[8])
+  end
+  record(outcome, code, expires)
+  return {outcome, code, tonumber(expires) or 0, remaining, price, name, 0}
+end
+
+local now = tonumber(ARGV[6])
+if now < tonumber(meta[1]) or now >= tonumber(meta[2]) then
+  return answer('sale_not_active', '', '', 0, 0)
+end
+local stock = redis.call('GET', KEYS[2])
+if not stock or not meta[4] then
+  return answer('unknown_item', '', '', 0, 0)
+end
+stock = tonumber(stock)
+local price = tonumber(meta[4])
+if stock < 1 then
+  return answer('sold_out', '', '', stock, price)
+end
+local held = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
+if held + 1 > tonumber(meta[3]) then
+  return answer('user_limit_reached', '', '', stock, price)
+end
+
+local remaining = redis.call('DECR', KEYS[2])
+redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
+redis.call('HINCRBY', KEYS[1], 'buyers_version', 1)
+redis.call('HINCRBY', KEYS[1], 'held:' .. ARGV[2], 1)
+redis.call('HSET', KEYS[7], 'st', 'held', 'i', ARGV[2], 'u', ARGV[1], 'q', 1, 'p', price,
+           'e', ARGV[7])
+redis.call('PEXPIREAT', KEYS[7], tonumber(ARGV[7]) + tonumber(ARGV[10]))
+redis.call('ZADD', KEYS[6], ARGV[7], ARGV[4])
+return answer('accepted', ARGV[4], ARGV[7], remaining, price)

@@ -1,0 +1,167 @@
+// RedisStockStore, two-step buying: checkout holds, completion, expiry, retirement.
+#include <hiredis/hiredis.h>
+
+#include <string>
+#include <utility>
+
+#include "flashsale/redis/functions.hpp"
+#include "flashsale/redis/keys.hpp"
+#include "flashsale/redis/redis_stock_store.hpp"
+
+namespace flashsale::redis {
+namespace {
+
+using domain::Outcome;
+
+std::string Num(std::int64_t v) { return std::to_string(v); }
+
+/// {outcome, code, expires_ms, remaining, price_cents, item_name, replayed} -> CheckoutReply.
+domain::CheckoutReply ParseCheckout(domain::Result<Reply> raw) {
+  domain::CheckoutReply reply;
+  auto checked = CheckReply(std::move(raw));
+  if (!checked) {
+    reply.outcome = checked.error().outcome;
+    reply.detail = checked.error().detail;
+    return reply;
+  }
+  const redisReply* a = checked->get();
+  if (Size(a) < 7 || !domain::FromString(Str(At(a, 0)), reply.outcome)) {
+    reply.outcome = Outcome::kInternal;
+    reply.detail = "redis: unexpected checkout reply";
+    return reply;
+  }
+  if (!Str(At(a, 1)).empty()) {
+    auto code = domain::CheckoutCode::Parse(Str(At(a, 1)));
+    if (code) reply.code = std::move(*code);
+  }
+  reply.expires_at = domain::FromUnixMillis(Int(At(a, 2)));
+  reply.remaining = Int(At(a, 3));
+  reply.unit_price_cents = Int(At(a, 4));
+  reply.item_name = std::string(Str(At(a, 5)));
+  reply.replayed = Int(At(a, 6)) != 0;
+  if (reply.outcome != Outcome::kAccepted) {
+    reply.detail = std::string(domain::DefaultDetail(reply.outcome));
+  }
+  return reply;
+}
+
+/// {outcome, order_id, item, user, quantity, price, created_ms, user_units, replayed, name}.
+domain::CompleteReply ParseComplete(domain::Result<Reply> raw, const domain::Completion& c) {
+  domain::CompleteReply reply;
+  auto checked = CheckReply(std::move(raw));
+  if (!checked) {
+    reply.outcome = checked.error().outcome;
+    reply.detail = checked.error().detail;
+    return reply;
+  }
+  const redisReply* a = checked->get();
+  if (Size(a) < 10 || !domain::FromString(Str(At(a, 0)), reply.outcome)) {
+    reply.outcome = Outcome::kInternal;
+    reply.detail = "redis: unexpected complete reply";
+    return reply;
+  }
+  reply.item_name = std::string(Str(At(a, 9)));
+  reply.replayed = Int(At(a, 8)) != 0;
+  reply.user_units = Int(At(a, 7));
+  auto order_id = domain::OrderId::Parse(Str(At(a, 1)));
+  if (reply.outcome == Outcome::kCheckoutUsed && order_id) reply.used_by = *order_id;
+  if (reply.outcome != Outcome::kAccepted) {
+    reply.detail = std::string(domain::DefaultDetail(reply.outcome));
+    return reply;
+  }
+  auto item = domain::ItemId::Parse(Str(At(a, 2)));
+  auto user = domain::UserId::Parse(Str(At(a, 3)));
+  auto quantity = domain::Quantity::Parse(Int(At(a, 4)), domain::kMaxQuantity);
+  if (!order_id || !item || !user || !quantity) {
+    reply.outcome = Outcome::kInternal;
+    reply.detail = "redis: corrupt hold record";
+    return reply;
+  }
+  reply.used_by = *order_id;
+  reply.order = domain::Order{*order_id,
+                              c.code.sale(),
+                              std::move(*item),
+                              std::move(*user),
+                              c.code.OrderRequestId(),
+                              *quantity,
+                              Int(At(a, 5)),
+                              domain::OrderStatus::kPending,
+                              domain::FromUnixMillis(Int(At(a, 6)))};
+  return reply;
+}
+
+}  // namespace
+
+void RedisStockStore::Checkout(const domain::HoldRequest& hold, ports::CheckoutDone done) {
+  const domain::CheckoutRequest& req = hold.request;
+  const bool has_request = req.request.has_value();
+  std::vector<std::string> keys{Keys::Meta(req.sale),
+                                Keys::Stock(req.sale, req.item),
+                                Keys::Bought(req.sale),
+                                has_request ? Keys::CheckoutAnswer(req.sale, req.user, *req.request)
+                                            : Keys::Meta(req.sale),  // unused without a request id
+                                Keys::Orders(req.sale),
+                                Keys::Holds(req.sale),
+                                Keys::Hold(hold.code)};
+  std::vector<std::string> args{req.user.str(),
+                                req.item.str(),
+                                req.Fingerprint(),
+                                hold.code.str(),
+                                hold.attempt.str(),
+                                Num(domain::ToUnixMillis(hold.now)),
+                                Num(domain::ToUnixMillis(hold.expires_at)),
+                                Num(options_.idempotency_ttl.count()),
+                                has_request ? "1" : "0",
+                                Num(options_.idempotency_ttl.count()),
+                                req.sale.str()};
+  Next().Fcall(functions::kCheckout, keys, args,
+               [done = std::move(done)](domain::Result<Reply> reply) {
+                 done(ParseCheckout(std::move(reply)));
+               });
+}
+
+void RedisStockStore::Complete(const domain::Completion& c, ports::CompleteDone done) {
+  const domain::SaleId& sale = c.code.sale();
+  std::vector<std::string> keys{Keys::Meta(sale),   Keys::Hold(c.code), Keys::Holds(sale),
+                                Keys::Bought(sale), Keys::Orders(sale), Keys::OrderStatus(sale)};
+  std::vector<std::string> args{c.code.str(),
+                                c.order_id.str(),
+                                Num(domain::ToUnixMillis(c.now)),
+                                c.request ? c.request->str() : std::string(),
+                                sale.str(),
+                                c.code.OrderRequestId().str(),
+                                std::string(Keys::kUnitsReturnedChannel)};
+  Next().Fcall(functions::kComplete, keys, args,
+               [c, done = std::move(done)](domain::Result<Reply> reply) {
+                 done(ParseComplete(std::move(reply), c));
+               });
+}
+
+domain::Result<std::size_t> RedisStockStore::ExpireHolds(const domain::SaleId& sale,
+                                                         domain::TimePoint now, std::size_t max) {
+  auto reply = CheckReply(Next().CallFcall(
+      functions::kExpire, {Keys::Meta(sale), Keys::Holds(sale), Keys::Bought(sale)},
+      {Num(domain::ToUnixMillis(now)), std::to_string(max),
+       std::string(Keys::kUnitsReturnedChannel), sale.str()}));
+  if (!reply) return reply.error();
+  return static_cast<std::size_t>(Int(reply->get()));
+}
+
+domain::Result<bool> RedisStockStore::Retire(const domain::SaleId& sale, domain::TimePoint now,
+                                             std::chrono::milliseconds retention) {
+  auto reply =
+      CheckReply(Next().CallFcall(functions::kRetire,
+                                  {Keys::Meta(sale), Keys::Orders(sale), Keys::Holds(sale),
+                                   Keys::Bought(sale), Keys::OrderStatus(sale), Keys::Dead(sale)},
+                                  {Num(domain::ToUnixMillis(now)), Num(retention.count())}));
+  if (!reply) return reply.error();
+  const long long state = Int(reply->get());
+  if (state < 0) return domain::Error{Outcome::kNotFound, "unknown sale"};
+  if (state == 0) return false;
+  // Queue consumers stop reading the sale once it leaves the set of live sales.
+  auto removed = CheckReply(Next().Call({"SREM", std::string(Keys::kSales), sale.str()}));
+  if (!removed) return removed.error();
+  return true;
+}
+
+}  // namespace flashsale::redis
