@@ -196,6 +196,39 @@ TEST_P(OrderRepositoryContract, ConcurrentBatchesNeverOversell) {
   EXPECT_EQ(audit->items[0].failed_orders, 1000);
 }
 
+TEST_P(OrderRepositoryContract, CheckoutAttemptsAreRecordedOnceEachAndCounted) {
+  domain::Sale sale = CreateSale(5);
+  const auto code = *domain::CheckoutCode::Make(std::string(26, '7'), sale.id);
+  auto attempt = [&](const std::string& id, Outcome outcome, bool with_code) {
+    domain::CheckoutAttempt a{MakeId<domain::AttemptId>(sale.id.str() + "-" + id),
+                              sale.id,
+                              sale.items[0].id,
+                              MakeId<domain::UserId>("u-" + id),
+                              outcome,
+                              std::nullopt,
+                              std::nullopt,
+                              Start()};
+    if (with_code) {
+      a.code = code;
+      a.expires_at = Start() + std::chrono::minutes(10);
+    }
+    return a;
+  };
+  std::vector<domain::CheckoutAttempt> batch{attempt("a1", Outcome::kAccepted, true),
+                                             attempt("a2", Outcome::kSoldOut, false),
+                                             attempt("a3", Outcome::kUserLimitReached, false)};
+  ASSERT_TRUE(harness_->orders().SaveAttempts(batch).ok());
+  ASSERT_TRUE(harness_->orders().SaveAttempts(batch).ok());  // redelivered: no-op
+  std::vector<domain::CheckoutAttempt> more{attempt("a4", Outcome::kSaleNotActive, false),
+                                            batch[0]};
+  ASSERT_TRUE(harness_->orders().SaveAttempts(more).ok());
+  ASSERT_TRUE(harness_->orders().SaveAttempts({}).ok());
+  auto audit = harness_->orders().Audit(sale.id);
+  ASSERT_TRUE(audit.ok()) << audit.error().detail;
+  EXPECT_EQ(audit->checkout_attempts, 4);
+  EXPECT_EQ(audit->checkout_holds, 1);
+}
+
 // Each test binary instantiates the suites of the backends it links.
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SaleRepositoryContract);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(OrderRepositoryContract);

@@ -74,6 +74,51 @@ std::vector<ports::QueuedEntry> StockStoreContract::DrainQueue() {
   return all;
 }
 
+std::vector<ports::QueuedEntry> StockStoreContract::DrainSale(const domain::Sale& sale) {
+  std::vector<ports::QueuedEntry> mine;
+  for (auto& entry : DrainQueue()) {
+    const domain::SaleId& of = entry.order ? entry.order->sale : entry.attempt->sale;
+    if (of == sale.id) mine.push_back(std::move(entry));
+  }
+  return mine;
+}
+
+domain::CheckoutCode StockStoreContract::FreshCode(const domain::SaleId& sale) {
+  static std::atomic<std::uint64_t> counter{0};
+  static const std::uint64_t run = std::random_device{}();
+  static constexpr std::string_view kDigits = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  std::uint64_t value = run * 1'000'003 + (++counter);
+  std::string secret(domain::CheckoutCode::kSecretChars, '0');
+  for (std::size_t i = secret.size(); i-- > 0 && value != 0; value /= 32) {
+    secret[i] = kDigits[value % 32];
+  }
+  return *domain::CheckoutCode::Make(secret, sale);
+}
+
+domain::CheckoutReply StockStoreContract::Hold(const domain::Sale& sale, std::string_view user,
+                                               std::string_view request, std::string_view item,
+                                               std::int64_t now_ms, std::chrono::milliseconds ttl) {
+  std::optional<domain::RequestId> request_id;
+  if (!request.empty()) request_id = MakeId<domain::RequestId>(request);
+  const auto now = domain::FromUnixMillis(now_ms);
+  domain::HoldRequest hold{domain::CheckoutRequest{sale.id, MakeId<domain::ItemId>(item),
+                                                   MakeId<domain::UserId>(user), request_id},
+                           FreshCode(sale.id),
+                           MakeId<domain::AttemptId>("A" + std::to_string(++next_order_)), now,
+                           now + ttl};
+  return CheckoutSync(harness_->store(), hold);
+}
+
+domain::CompleteReply StockStoreContract::Redeem(const domain::CheckoutCode& code,
+                                                 std::string_view request, std::int64_t now_ms) {
+  std::optional<domain::RequestId> request_id;
+  if (!request.empty()) request_id = MakeId<domain::RequestId>(request);
+  domain::Completion completion{code, request_id,
+                                MakeId<domain::OrderId>("C" + std::to_string(++next_order_)),
+                                domain::FromUnixMillis(now_ms)};
+  return CompleteSync(harness_->store(), completion);
+}
+
 TEST_P(StockStoreContract, AcceptsDecrementsAndEnqueuesTheOrder) {
   domain::Sale sale = LoadSale(5, 10);
   auto reply = Buy(sale, "alice", "r1", 2, "item-1", "ORDER-A");

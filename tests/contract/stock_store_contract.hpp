@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <ostream>
@@ -51,9 +52,23 @@ class StockStoreContract : public ::testing::TestWithParam<HarnessFactory> {
   std::int64_t Remaining(const domain::Sale& sale, std::string_view item = "item-1");
   /// Drains every order currently in the queue (delivered to consumer "contract").
   std::vector<ports::QueuedEntry> DrainQueue();
+  /// Drains the queue and keeps the entries of `sale` (a shared backend may hold others).
+  std::vector<ports::QueuedEntry> DrainSale(const domain::Sale& sale);
+
+  /// Checkout of one unit of `item` by `user` at `now_ms` (default kNowMs), held for `ttl`.
+  /// `request` empty: no request id. The code's secret is unique to the test run.
+  domain::CheckoutReply Hold(const domain::Sale& sale, std::string_view user,
+                             std::string_view request = "", std::string_view item = "item-1",
+                             std::int64_t now_ms = kNowMs,
+                             std::chrono::milliseconds ttl = std::chrono::minutes(10));
+  /// Completion of `code` at `now_ms` with the caller's `request` id (empty: none).
+  domain::CompleteReply Redeem(const domain::CheckoutCode& code, std::string_view request = "",
+                               std::int64_t now_ms = kNowMs);
+  /// A fresh, valid, never-issued code of `sale`.
+  domain::CheckoutCode FreshCode(const domain::SaleId& sale);
 
   std::unique_ptr<StockStoreHarness> harness_;
-  int next_order_ = 0;
+  std::atomic<int> next_order_{0};
 };
 
 }  // namespace flashsale::testing

@@ -220,7 +220,7 @@ domain::Result<bool> MemoryStockStore::Retire(const domain::SaleId& sale, domain
   if (now < state->sale.ends_at || !state->active_holds.empty() || queue_.CountFor(sale) > 0) {
     return false;
   }
-  state->retire_at = now + retention;
+  state->retire_at = clock_.Now() + retention;  // retention runs on the store's clock
   return true;
 }
 

@@ -9,6 +9,7 @@
 
 #include "builders.hpp"
 #include "flashsale/core/place_purchase.hpp"
+#include "flashsale/core/system_clock.hpp"
 #include "flashsale/core/ulid_generator.hpp"
 #include "flashsale/memory/manual_clock.hpp"
 #include "stock_store_contract.hpp"
@@ -25,7 +26,7 @@ class MemoryHarness final : public testing::StockStoreHarness {
   ports::OrderQueue& queue() override { return queue_; }
 
  private:
-  ManualClock clock_;
+  core::SystemClock clock_;  // retention is real time, as with Redis's PEXPIRE
   MemoryOrderQueue queue_;
   MemoryStockStore store_{queue_, clock_};
 };

@@ -1,0 +1,285 @@
+// The StockStore contract, part two: checkout holds, completion, expiry and retirement
+// (DESIGN.md section 8). Same fixture and backends as stock_store_contract.cpp.
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "builders.hpp"
+#include "stock_store_contract.hpp"
+
+namespace flashsale::testing {
+namespace {
+
+using domain::Outcome;
+using std::chrono::milliseconds;
+
+constexpr std::int64_t kNow = StockStoreContract::kNowMs;
+
+domain::TimePoint Now() { return domain::FromUnixMillis(kNow); }
+
+std::int64_t Held(ports::StockStore& store, const domain::Sale& sale) {
+  auto snapshot = store.Snapshot(sale.id);
+  EXPECT_TRUE(snapshot.ok());
+  return snapshot ? snapshot->items.at(0).held : -1;
+}
+
+std::vector<domain::CheckoutAttempt> Attempts(const std::vector<ports::QueuedEntry>& entries) {
+  std::vector<domain::CheckoutAttempt> out;
+  for (const auto& e : entries) {
+    if (e.attempt) out.push_back(*e.attempt);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_P(StockStoreContract, CheckoutHoldsOneUnitAndRecordsTheAttempt) {
+  domain::Sale sale = LoadSale(5, 10);
+  auto reply = Hold(sale, "alice");
+  ASSERT_EQ(reply.outcome, Outcome::kAccepted) << reply.detail;
+  ASSERT_TRUE(reply.code.has_value());
+  EXPECT_EQ(reply.code->sale(), sale.id);
+  EXPECT_EQ(domain::ToUnixMillis(reply.expires_at), kNow + 600'000);
+  EXPECT_EQ(reply.remaining, 4);
+  EXPECT_EQ(reply.unit_price_cents, 999);
+  EXPECT_EQ(reply.item_name, "item-1");
+  EXPECT_FALSE(reply.replayed);
+  EXPECT_EQ(Remaining(sale), 4);
+  EXPECT_EQ(Held(harness_->store(), sale), 1);
+
+  auto entries = DrainSale(sale);
+  ASSERT_EQ(entries.size(), 1U);
+  ASSERT_TRUE(entries[0].attempt.has_value());
+  const domain::CheckoutAttempt& attempt = *entries[0].attempt;
+  EXPECT_EQ(attempt.outcome, Outcome::kAccepted);
+  EXPECT_EQ(attempt.user.str(), "alice");
+  EXPECT_EQ(attempt.item.str(), "item-1");
+  ASSERT_TRUE(attempt.code.has_value());
+  EXPECT_EQ(*attempt.code, *reply.code);
+  EXPECT_EQ(domain::ToUnixMillis(*attempt.expires_at), kNow + 600'000);
+  EXPECT_EQ(domain::ToUnixMillis(attempt.created_at), kNow);
+}
+
+TEST_P(StockStoreContract, EveryRefusedCheckoutIsRecordedWithItsOutcome) {
+  domain::Sale sale = LoadSale(1, 1);
+  ASSERT_EQ(Hold(sale, "alice").outcome, Outcome::kAccepted);
+  EXPECT_EQ(Hold(sale, "alice").outcome, Outcome::kSoldOut);
+  EXPECT_EQ(Hold(sale, "bob", "", "no-such-item").outcome, Outcome::kUnknownItem);
+  EXPECT_EQ(Hold(sale, "bob", "", "item-1", kNow + 3'600'000).outcome, Outcome::kSaleNotActive);
+  domain::Sale ghost = MakeSale(UniqueSaleId(), 1, 1, Now(), Now() + std::chrono::hours(1));
+  EXPECT_EQ(Hold(ghost, "bob").outcome, Outcome::kUnknownItem);  // no such sale: not recorded
+
+  auto attempts = Attempts(DrainSale(sale));
+  std::vector<std::string> outcomes;
+  for (const auto& a : attempts) outcomes.emplace_back(domain::ToString(a.outcome));
+  std::sort(outcomes.begin(), outcomes.end());
+  EXPECT_EQ(outcomes,
+            (std::vector<std::string>{"accepted", "sale_not_active", "sold_out", "unknown_item"}));
+  for (const auto& a : attempts) {
+    EXPECT_EQ(a.code.has_value(), a.outcome == Outcome::kAccepted);
+  }
+}
+
+TEST_P(StockStoreContract, HoldsCountTowardsTheLimitAndTheStock) {
+  domain::Sale sale = LoadSale(3, 2);
+  ASSERT_EQ(Hold(sale, "alice").outcome, Outcome::kAccepted);
+  ASSERT_EQ(Buy(sale, "alice", "p1").outcome, Outcome::kAccepted);
+  EXPECT_EQ(Hold(sale, "alice").outcome, Outcome::kUserLimitReached);
+  EXPECT_EQ(Buy(sale, "alice", "p2").outcome, Outcome::kUserLimitReached);
+  ASSERT_EQ(Hold(sale, "bob").outcome, Outcome::kAccepted);
+  EXPECT_EQ(Buy(sale, "carol", "p1").outcome, Outcome::kSoldOut);  // the last unit is held
+  EXPECT_EQ(Remaining(sale), 0);
+  EXPECT_EQ(Held(harness_->store(), sale), 2);
+  DrainSale(sale);
+}
+
+TEST_P(StockStoreContract, CheckoutWithARequestIdReplaysTheFirstAnswer) {
+  domain::Sale sale = LoadSale(5, 10);
+  auto first = Hold(sale, "alice", "c1");
+  ASSERT_EQ(first.outcome, Outcome::kAccepted);
+  auto again = Hold(sale, "alice", "c1");
+  EXPECT_EQ(again.outcome, Outcome::kAccepted);
+  EXPECT_TRUE(again.replayed);
+  ASSERT_TRUE(again.code.has_value());
+  EXPECT_EQ(*again.code, *first.code);
+  EXPECT_EQ(again.expires_at, first.expires_at);
+  EXPECT_EQ(Remaining(sale), 4);
+  EXPECT_EQ(Hold(sale, "alice", "c1", "item-2").outcome, Outcome::kDuplicateRequest);
+  // Without a request id every call is a new attempt.
+  auto a = Hold(sale, "bob");
+  auto b = Hold(sale, "bob");
+  ASSERT_EQ(a.outcome, Outcome::kAccepted);
+  ASSERT_EQ(b.outcome, Outcome::kAccepted);
+  EXPECT_FALSE(*a.code == *b.code);
+  EXPECT_EQ(Remaining(sale), 2);
+  EXPECT_EQ(Attempts(DrainSale(sale)).size(), 5U);  // replays and duplicates are attempts too
+}
+
+TEST_P(StockStoreContract, CompletionTurnsTheHoldIntoExactlyOneOrder) {
+  domain::Sale sale = LoadSale(5, 10);
+  auto hold = Hold(sale, "alice");
+  ASSERT_EQ(hold.outcome, Outcome::kAccepted);
+  auto done = Redeem(*hold.code, "pay-1", kNow + 1000);
+  ASSERT_EQ(done.outcome, Outcome::kAccepted) << done.detail;
+  ASSERT_TRUE(done.order.has_value());
+  const domain::Order& order = *done.order;
+  EXPECT_EQ(order.sale, sale.id);
+  EXPECT_EQ(order.user.str(), "alice");
+  EXPECT_EQ(order.item.str(), "item-1");
+  EXPECT_EQ(order.quantity.value(), 1);
+  EXPECT_EQ(order.unit_price_cents, 999);
+  EXPECT_EQ(order.request, hold.code->OrderRequestId());
+  EXPECT_EQ(domain::ToUnixMillis(order.created_at), kNow + 1000);
+  EXPECT_EQ(done.user_units, 1);
+  EXPECT_EQ(done.item_name, "item-1");
+  EXPECT_EQ(Remaining(sale), 4);
+  EXPECT_EQ(Held(harness_->store(), sale), 0);
+  EXPECT_EQ(**harness_->store().FindOrderStatus(sale.id, order.id), domain::OrderStatus::kPending);
+
+  auto replay = Redeem(*hold.code, "pay-1", kNow + 2000);
+  EXPECT_EQ(replay.outcome, Outcome::kAccepted);
+  EXPECT_TRUE(replay.replayed);
+  ASSERT_TRUE(replay.order.has_value());
+  EXPECT_EQ(replay.order->id, order.id);
+  for (std::string_view other : {"", "pay-2"}) {
+    auto used = Redeem(*hold.code, other, kNow + 2000);
+    EXPECT_EQ(used.outcome, Outcome::kCheckoutUsed);
+    ASSERT_TRUE(used.used_by.has_value());
+    EXPECT_EQ(*used.used_by, order.id);
+  }
+  auto entries = DrainSale(sale);
+  std::size_t orders = 0;
+  for (const auto& e : entries) {
+    if (!e.order) continue;
+    ++orders;
+    EXPECT_EQ(e.order->id, order.id);
+    EXPECT_EQ(e.order->request, order.request);
+  }
+  EXPECT_EQ(orders, 1U);
+}
+
+TEST_P(StockStoreContract, UnknownCodesAreUnknown) {
+  domain::Sale sale = LoadSale(5, 10);
+  EXPECT_EQ(Redeem(FreshCode(sale.id)).outcome, Outcome::kUnknownCheckout);
+  EXPECT_EQ(Redeem(FreshCode(MakeId<domain::SaleId>(UniqueSaleId()))).outcome,
+            Outcome::kUnknownCheckout);
+  EXPECT_EQ(Remaining(sale), 5);
+}
+
+TEST_P(StockStoreContract, ExpiredHoldsGiveTheirUnitBackOnce) {
+  domain::Sale sale = LoadSale(2, 1);
+  auto hold = Hold(sale, "alice", "", "item-1", kNow, milliseconds(1000));
+  ASSERT_EQ(hold.outcome, Outcome::kAccepted);
+  EXPECT_EQ(*harness_->store().ExpireHolds(sale.id, domain::FromUnixMillis(kNow + 999), 100), 0U);
+  EXPECT_EQ(Remaining(sale), 1);
+  EXPECT_EQ(*harness_->store().ExpireHolds(sale.id, domain::FromUnixMillis(kNow + 1000), 100), 1U);
+  EXPECT_EQ(*harness_->store().ExpireHolds(sale.id, domain::FromUnixMillis(kNow + 5000), 100), 0U);
+  EXPECT_EQ(Remaining(sale), 2);
+  EXPECT_EQ(Held(harness_->store(), sale), 0);
+  EXPECT_EQ(Redeem(*hold.code, "", kNow + 1500).outcome, Outcome::kCheckoutExpired);
+  EXPECT_EQ(Remaining(sale), 2);  // not twice
+  // The user's count came back too: with a limit of 1 alice may hold again.
+  EXPECT_EQ(Hold(sale, "alice", "", "item-1", kNow + 2000).outcome, Outcome::kAccepted);
+  DrainSale(sale);
+}
+
+TEST_P(StockStoreContract, ARedemptionAfterTheExpiryReturnsTheUnitAtOnce) {
+  domain::Sale sale = LoadSale(1, 10);
+  auto hold = Hold(sale, "alice", "", "item-1", kNow, milliseconds(1000));
+  ASSERT_EQ(hold.outcome, Outcome::kAccepted);
+  EXPECT_EQ(Redeem(*hold.code, "", kNow + 1000).outcome, Outcome::kCheckoutExpired);
+  EXPECT_EQ(Remaining(sale), 1);  // before any sweep
+  EXPECT_EQ(*harness_->store().ExpireHolds(sale.id, domain::FromUnixMillis(kNow + 2000), 100), 0U);
+  EXPECT_EQ(Remaining(sale), 1);
+  DrainSale(sale);
+}
+
+TEST_P(StockStoreContract, ConcurrentRedemptionsOfOneCodeMakeOneOrder) {
+  domain::Sale sale = LoadSale(5, 10);
+  auto hold = Hold(sale, "alice");
+  ASSERT_EQ(hold.outcome, Outcome::kAccepted);
+  std::atomic<int> accepted{0}, used{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) {
+        auto reply = Redeem(*hold.code);
+        (reply.outcome == Outcome::kAccepted       ? accepted
+         : reply.outcome == Outcome::kCheckoutUsed ? used
+                                                   : other)++;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(accepted.load(), 1);
+  EXPECT_EQ(used.load(), 79);
+  EXPECT_EQ(other.load(), 0);
+  std::size_t orders = 0;
+  for (const auto& e : DrainSale(sale)) orders += e.order ? 1 : 0;
+  EXPECT_EQ(orders, 1U);
+}
+
+TEST_P(StockStoreContract, RedemptionsRacingTheSweepNeverBothWin) {
+  constexpr int kHolds = 120;
+  domain::Sale sale = LoadSale(kHolds, kHolds);
+  std::vector<domain::CheckoutCode> codes;
+  for (int i = 0; i < kHolds; ++i) {
+    auto hold = Hold(sale, "u" + std::to_string(i), "", "item-1", kNow, milliseconds(1000));
+    ASSERT_EQ(hold.outcome, Outcome::kAccepted);
+    codes.push_back(*hold.code);
+  }
+  std::atomic<int> redeemed{0}, expired_answers{0};
+  std::atomic<std::size_t> swept{0};
+  std::thread redeemer([&] {
+    for (const auto& code : codes) {
+      auto reply = Redeem(code, "", kNow + 999);  // still valid, unless the sweep got it first
+      (reply.outcome == Outcome::kAccepted ? redeemed : expired_answers)++;
+    }
+  });
+  std::thread sweeper([&] {
+    for (int pass = 0; pass < 200 && swept.load() + redeemed.load() < kHolds; ++pass) {
+      auto n = harness_->store().ExpireHolds(sale.id, domain::FromUnixMillis(kNow + 1000), 3);
+      if (n) swept += *n;
+    }
+  });
+  redeemer.join();
+  sweeper.join();
+  swept += *harness_->store().ExpireHolds(sale.id, domain::FromUnixMillis(kNow + 1000), 1000);
+  EXPECT_EQ(static_cast<std::size_t>(redeemed.load()) + swept.load(),
+            static_cast<std::size_t>(kHolds));
+  EXPECT_EQ(static_cast<std::size_t>(expired_answers.load()), swept.load());
+  EXPECT_EQ(Remaining(sale), static_cast<std::int64_t>(swept.load()));
+  EXPECT_EQ(Held(harness_->store(), sale), 0);
+  std::size_t orders = 0;
+  for (const auto& e : DrainSale(sale)) orders += e.order ? 1 : 0;
+  EXPECT_EQ(orders, static_cast<std::size_t>(redeemed.load()));
+}
+
+TEST_P(StockStoreContract, ARedeemableCodeOutlivesItsSale) {
+  domain::Sale sale = LoadSale(2, 10);  // open until kNow + 1 min
+  auto hold = Hold(sale, "alice", "", "item-1", kNow, std::chrono::minutes(10));
+  ASSERT_EQ(hold.outcome, Outcome::kAccepted);
+  auto late = Redeem(*hold.code, "", kNow + 5 * 60'000);  // the sale ended 4 minutes ago
+  EXPECT_EQ(late.outcome, Outcome::kAccepted) << late.detail;
+  DrainSale(sale);
+}
+
+TEST_P(StockStoreContract, ASaleRetiresOnlyWhenOverWithoutHoldsAndQueuedEntries) {
+  domain::Sale sale = LoadSale(2, 10);
+  const auto after_end = domain::FromUnixMillis(kNow + 120'000);
+  auto hold = Hold(sale, "alice", "", "item-1", kNow, milliseconds(1000));
+  ASSERT_EQ(hold.outcome, Outcome::kAccepted);
+  EXPECT_FALSE(*harness_->store().Retire(sale.id, Now(), milliseconds(1)));      // not over
+  EXPECT_FALSE(*harness_->store().Retire(sale.id, after_end, milliseconds(1)));  // a hold, an entry
+  ASSERT_EQ(*harness_->store().ExpireHolds(sale.id, after_end, 100), 1U);
+  EXPECT_FALSE(*harness_->store().Retire(sale.id, after_end, milliseconds(1)));  // the entry
+  DrainSale(sale);
+  EXPECT_TRUE(*harness_->store().Retire(sale.id, after_end, milliseconds(50)));
+  EXPECT_TRUE(harness_->store().Snapshot(sale.id).ok());  // still there during the retention
+  std::this_thread::sleep_for(milliseconds(200));
+  auto gone = harness_->store().Snapshot(sale.id);
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.error().outcome, Outcome::kNotFound);
+}
+
+}  // namespace flashsale::testing
