@@ -40,6 +40,15 @@ nlohmann::json AppConfig::Redacted() const {
           {"redis_timeout_ms", redis_timeout_ms},
           {"redis_pipelines", redis_pipelines},
           {"sold_out_fast_path", sold_out_fast_path},
+          {"hold_ttl_s", hold_ttl_s},
+          {"schedule", schedule},
+          {"schedule_period_s", schedule_period_s},
+          {"schedule_stock", schedule_stock},
+          {"schedule_item", schedule_item},
+          {"schedule_per_user_limit", schedule_per_user_limit},
+          {"schedule_price_cents", schedule_price_cents},
+          {"sweep_interval_ms", sweep_interval_ms},
+          {"sale_retention_s", sale_retention_s},
           {"shutdown_grace_s", shutdown_grace_s},
           {"drain_timeout_s", drain_timeout_s}};
 }
@@ -127,6 +136,42 @@ void AddSaleOptions(CLI::App& app, AppConfig& c) {
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
 }
 
+void AddCheckoutOptions(CLI::App& app, AppConfig& c) {
+  app.add_option("--hold-ttl", c.hold_ttl_s, "Seconds a checkout holds its unit")
+      ->envname("FLASHSALE_HOLD_TTL")
+      ->check(CLI::Range(1, 86'400));
+  app.add_option("--schedule", c.schedule,
+                 "none, or hourly: a sale every period on the period (then no demo sale)")
+      ->envname("FLASHSALE_SCHEDULE")
+      ->check(CLI::IsMember({"none", "hourly"}));
+  app.add_option("--schedule-period", c.schedule_period_s,
+                 "Seconds per scheduled sale window (3600 = every hour on the hour)")
+      ->envname("FLASHSALE_SCHEDULE_PERIOD")
+      ->check(CLI::Range(1, 86'400));
+  app.add_option("--schedule-stock", c.schedule_stock, "Units of each scheduled sale")
+      ->envname("FLASHSALE_SCHEDULE_STOCK")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000'000}));
+  app.add_option("--schedule-item", c.schedule_item, "Item of the scheduled sales")
+      ->envname("FLASHSALE_SCHEDULE_ITEM")
+      ->check(IdCheck());
+  app.add_option("--schedule-per-user-limit", c.schedule_per_user_limit,
+                 "Units one user may buy in a scheduled sale")
+      ->envname("FLASHSALE_SCHEDULE_PER_USER_LIMIT")
+      ->check(CLI::Range(1, 1'000'000));
+  app.add_option("--schedule-price-cents", c.schedule_price_cents,
+                 "Unit price of the scheduled item")
+      ->envname("FLASHSALE_SCHEDULE_PRICE_CENTS")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+  app.add_option("--sweep-interval-ms", c.sweep_interval_ms,
+                 "Milliseconds between hold-expiry sweeps (also schedule and catalog refresh)")
+      ->envname("FLASHSALE_SWEEP_INTERVAL_MS")
+      ->check(CLI::Range(10, 60'000));
+  app.add_option("--sale-retention", c.sale_retention_s,
+                 "Seconds an ended, settled sale's keys stay in Redis")
+      ->envname("FLASHSALE_SALE_RETENTION")
+      ->check(CLI::Range(1, 30 * 86'400));
+}
+
 void AddTuningOptions(CLI::App& app, AppConfig& c) {
   app.add_option("--workers", c.workers, "Persistence workers")
       ->envname("FLASHSALE_WORKERS")
@@ -166,6 +211,7 @@ std::optional<AppConfig> ParseConfig(int argc, char** argv, Frontend frontend, i
   AddServerOptions(app, c, frontend);
   AddBackendOptions(app, c);
   AddSaleOptions(app, c);
+  AddCheckoutOptions(app, c);
   AddTuningOptions(app, c);
   try {
     app.parse(argc, argv);

@@ -30,6 +30,15 @@ struct AppConfig {
   int redis_timeout_ms = 200;      ///< Redis command timeout
   int redis_pipelines = 1;         ///< Redis hot-path connections
   bool sold_out_fast_path = true;  ///< answer repeated SoldOut locally
+  int hold_ttl_s = 600;            ///< how long a checkout holds its unit
+  std::string schedule = "none";   ///< "hourly": open a sale every period on the period
+  int schedule_period_s = 3600;    ///< window length of the schedule (tests use seconds)
+  std::int64_t schedule_stock = 10'000;
+  std::string schedule_item = "flash-item";
+  std::int32_t schedule_per_user_limit = 10;
+  std::int64_t schedule_price_cents = 9'900;
+  int sweep_interval_ms = 1000;    ///< hold expiry, schedule and catalog refresh period
+  int sale_retention_s = 86'400;   ///< how long an ended, settled sale stays in Redis
   double shutdown_grace_s = 0;     ///< readiness off this long before draining
   double drain_timeout_s = 10;     ///< in-flight requests + queue flush, at most
 

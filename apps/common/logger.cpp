@@ -4,9 +4,9 @@
 
 #include <chrono>
 #include <cmath>
-#include <ctime>
 
 #include "flashsale/domain/text.hpp"
+#include "flashsale/domain/time.hpp"
 
 namespace flashsale::app {
 namespace {
@@ -24,14 +24,8 @@ std::string_view LevelName(ports::LogLevel level) {
 }
 
 std::string Timestamp() {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-  const auto seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900,
-                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, ms % 1000);
+  return domain::FormatRfc3339(
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()));
 }
 
 void AppendValue(std::string& out, const ports::LogField::Value& value) {

@@ -2,7 +2,11 @@
 
 #include <unistd.h>
 
+#include "flashsale/core/expire_holds.hpp"
 #include "flashsale/core/manage_sales.hpp"
+#include "flashsale/core/periodic_task.hpp"
+#include "flashsale/core/run_sale_schedule.hpp"
+#include "flashsale/core/sale_catalog.hpp"
 #include "flashsale/core/system_clock.hpp"
 #include "flashsale/core/ulid_generator.hpp"
 #include "flashsale/memory/memory_order_queue.hpp"
@@ -41,6 +45,19 @@ core::PersistOptions PersistOptionsFrom(const AppConfig& config) {
   return options;
 }
 
+core::ScheduleOptions ScheduleOptionsFrom(const AppConfig& config) {
+  core::ScheduleOptions options;
+  options.period = std::chrono::seconds(config.schedule_period_s);
+  options.lead = std::min<std::chrono::seconds>(std::chrono::seconds(60),
+                                                std::chrono::seconds(config.schedule_period_s / 2));
+  options.item = config.schedule_item;
+  options.item_name = config.schedule_item;
+  options.stock = config.schedule_stock;
+  options.price_cents = config.schedule_price_cents;
+  options.per_user_limit = config.schedule_per_user_limit;
+  return options;
+}
+
 std::string Join(const std::vector<int>& values) {
   std::string out = "[";
   for (std::size_t i = 0; i < values.size(); ++i) {
@@ -72,9 +89,18 @@ struct Runtime::Parts {
   ports::SaleRepository* sales = nullptr;
   ports::OrderRepository* orders = nullptr;
   // Use cases.
+  std::unique_ptr<core::ManageSales> manage;
+  std::unique_ptr<core::SaleCatalog> catalog;
   std::unique_ptr<core::PlacePurchase> purchase;
   std::unique_ptr<core::GetOrder> get_order;
+  std::unique_ptr<core::CheckoutItem> checkout;
+  std::unique_ptr<core::CompleteCheckout> complete;
+  std::unique_ptr<core::GetSaleStatus> sale_status;
   std::unique_ptr<core::PersistOrders> persist;
+  // Housekeeping (last: stopped first).
+  std::unique_ptr<core::RunSaleSchedule> schedule;
+  std::unique_ptr<core::ExpireHolds> expire;
+  std::unique_ptr<core::PeriodicTask> housekeeping;
 };
 
 Runtime::Runtime(ports::Logger& log) : log_(log), parts_(std::make_unique<Parts>()) {}
@@ -82,6 +108,7 @@ Runtime::Runtime(ports::Logger& log) : log_(log), parts_(std::make_unique<Parts>
 Runtime::~Runtime() {
   sampler_.request_stop();
   if (sampler_.joinable()) sampler_.join();
+  if (parts_->housekeeping) parts_->housekeeping->Stop();
 }
 
 std::unique_ptr<Runtime> Runtime::Build(const AppConfig& config, ports::Logger& log) {
@@ -95,8 +122,11 @@ std::unique_ptr<Runtime> Runtime::Build(const AppConfig& config, ports::Logger& 
         {{"memory_store", config.redis_url.empty()},
          {"memory_repository", config.mysql_url.empty()}});
   }
+  runtime->parts_->manage = std::make_unique<core::ManageSales>(
+      *runtime->parts_->sales, *runtime->parts_->store, runtime->parts_->clock);
   if (!runtime->CreateDemoSale(config) || !runtime->LoadSales(config)) return nullptr;
   runtime->BuildUseCases(config);
+  runtime->BuildHousekeeping(config);
   return runtime;
 }
 
@@ -159,6 +189,10 @@ bool Runtime::BuildRepositories(const AppConfig& config) {
 
 bool Runtime::CreateDemoSale(const AppConfig& config) {
   if (!config.demo_sale) return true;
+  if (config.schedule != "none") {
+    log_.Info("no demo sale: the schedule opens the sales", {{"schedule", config.schedule}});
+    return true;
+  }
   Parts& p = *parts_;
   auto sale_id = domain::SaleId::Parse(config.sale_id);
   auto item_id = domain::ItemId::Parse(config.demo_item);
@@ -173,7 +207,7 @@ bool Runtime::CreateDemoSale(const AppConfig& config) {
                     p.clock.Now() + std::chrono::hours(24 * 365)};
   demo.items.push_back(
       domain::SaleItem{*item_id, config.demo_stock, config.demo_price_cents, config.demo_item});
-  auto created = core::ManageSales(*p.sales, *p.store, p.clock).Create(demo);
+  auto created = p.manage->Create(demo);
   if (created) {
     log_.Info("demo sale created", {{"sale_id", config.sale_id},
                                     {"item_id", config.demo_item},
@@ -188,7 +222,7 @@ bool Runtime::CreateDemoSale(const AppConfig& config) {
 
 bool Runtime::LoadSales(const AppConfig& config) {
   Parts& p = *parts_;
-  auto loaded = core::ManageSales(*p.sales, *p.store, p.clock).LoadOpenSales();
+  auto loaded = p.manage->LoadOpenSales();
   if (!loaded) {
     log_.Error("cannot load sales into the stock store", {{"detail", loaded.error().detail}});
     return false;
@@ -205,19 +239,68 @@ void Runtime::BuildUseCases(const AppConfig& config) {
   p.purchase = std::make_unique<core::PlacePurchase>(*p.store, p.ids, p.clock, p.metrics,
                                                      PurchaseOptionsFrom(config));
   p.get_order = std::make_unique<core::GetOrder>(*p.orders, *p.store);
+  const auto hold_ttl = std::chrono::seconds(config.hold_ttl_s);
+  p.checkout = std::make_unique<core::CheckoutItem>(*p.store, p.ids, p.clock, p.metrics,
+                                                    core::CheckoutOptions{hold_ttl});
+  p.complete = std::make_unique<core::CompleteCheckout>(*p.store, p.ids, p.clock, p.metrics);
+  // Holds outlive their sale by up to their TTL: the catalog keeps sales that long.
+  p.catalog = std::make_unique<core::SaleCatalog>(*p.sales, p.clock,
+                                                  hold_ttl + std::chrono::minutes(1));
+  p.sale_status = std::make_unique<core::GetSaleStatus>(*p.catalog, *p.store, p.clock);
   p.persist = std::make_unique<core::PersistOrders>(*p.queue, *p.orders, *p.store, p.metrics,
                                                     PersistOptionsFrom(config));
 }
 
+void Runtime::BuildHousekeeping(const AppConfig& config) {
+  Parts& p = *parts_;
+  if (config.schedule != "none") {
+    p.schedule =
+        std::make_unique<core::RunSaleSchedule>(*p.manage, p.clock, ScheduleOptionsFrom(config));
+  }
+  core::ExpireHoldsOptions expire;
+  expire.retention = std::chrono::seconds(config.sale_retention_s);
+  p.expire =
+      std::make_unique<core::ExpireHolds>(*p.store, *p.catalog, p.clock, p.metrics, log_, expire);
+  p.housekeeping = std::make_unique<core::PeriodicTask>(
+      std::chrono::milliseconds(config.sweep_interval_ms), [this] { Housekeep(); });
+  Housekeep();  // the schedule's sale and the catalog exist before traffic starts
+}
+
+void Runtime::Housekeep() {
+  Parts& p = *parts_;
+  if (p.schedule) {
+    auto created = p.schedule->RunOnce();
+    if (!created) {
+      log_.Warn("sale schedule failed; retrying", {{"detail", created.error().detail}});
+    } else if (*created > 0) {
+      log_.Info("scheduled sale created", {{"count", *created}});
+    }
+  }
+  if (auto refreshed = p.catalog->Refresh(); !refreshed) {
+    log_.Warn("sale catalog refresh failed; using the last one",
+              {{"detail", refreshed.error().detail}});
+  }
+  p.expire->RunOnce();
+}
+
+std::string Runtime::DefaultSale() const {
+  const Parts& p = *parts_;
+  if (p.schedule) {
+    if (auto open = p.catalog->OpenAt(p.clock.Now())) return open->id.str();
+  }
+  return p.config.sale_id;
+}
+
 void Runtime::Start() {
   parts_->persist->Start();
+  parts_->housekeeping->Start();
   sampler_ = std::jthread([this](std::stop_token stop) { Sample(stop); });
 }
 
 void Runtime::Sample(std::stop_token stop) {
   Parts& p = *parts_;
-  auto sale = domain::SaleId::Parse(p.config.sale_id);
   while (!stop.stop_requested()) {
+    auto sale = domain::SaleId::Parse(DefaultSale());
     bool up = true;
     if (p.redis_store) up = up && p.redis_store->Healthy();
     if (p.mysql_orders) up = up && p.mysql_orders->Healthy();
@@ -244,10 +327,13 @@ void Runtime::PublishReadiness() { parts_->metrics.SetReady(Ready()); }
 void Runtime::BeginDrain() {
   draining_ = true;
   parts_->purchase->SetAccepting(false);
+  parts_->checkout->SetAccepting(false);
+  parts_->complete->SetAccepting(false);
   PublishReadiness();
 }
 
 bool Runtime::Stop(std::chrono::steady_clock::time_point deadline) {
+  parts_->housekeeping->Stop();
   const bool flushed = parts_->persist->Stop(deadline);
   const auto stats = parts_->persist->stats();
   log_.Info("persistence stopped", {{"flushed", flushed},
@@ -259,6 +345,9 @@ bool Runtime::Stop(std::chrono::steady_clock::time_point deadline) {
 
 core::PlacePurchase& Runtime::purchase() { return *parts_->purchase; }
 core::GetOrder& Runtime::orders() { return *parts_->get_order; }
+core::CheckoutItem& Runtime::checkout() { return *parts_->checkout; }
+core::CompleteCheckout& Runtime::complete() { return *parts_->complete; }
+core::GetSaleStatus& Runtime::sale_status() { return *parts_->sale_status; }
 ports::RequestMetrics& Runtime::request_metrics() { return parts_->metrics; }
 std::string Runtime::MetricsText() const { return parts_->metrics.Render(); }
 

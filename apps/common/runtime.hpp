@@ -7,7 +7,10 @@
 #include <thread>
 
 #include "app_config.hpp"
+#include "flashsale/core/checkout_item.hpp"
+#include "flashsale/core/complete_checkout.hpp"
 #include "flashsale/core/get_order.hpp"
+#include "flashsale/core/get_sale_status.hpp"
 #include "flashsale/core/persist_orders.hpp"
 #include "flashsale/core/place_purchase.hpp"
 #include "flashsale/ports/logger.hpp"
@@ -17,7 +20,8 @@ namespace flashsale::app {
 
 /// Everything behind the front doors, built from the config: the stock store, queue and
 /// repositories (Redis/MySQL when configured, the embedded memory adapters otherwise), the
-/// use cases, the persistence workers and a 1 s sampler for gauges and readiness.
+/// use cases, the persistence workers, the housekeeping task (sale schedule, catalog refresh,
+/// hold expiry, retirement) and a 1 s sampler for gauges and readiness.
 /// Owns all of it, and is the one owner of readiness; destroyed in reverse order of
 /// construction.
 class Runtime {
@@ -27,7 +31,7 @@ class Runtime {
   static std::unique_ptr<Runtime> Build(const AppConfig& config, ports::Logger& log);
   ~Runtime();
 
-  /// Starts the persistence workers and the sampler.
+  /// Starts the persistence workers, the housekeeping task and the sampler.
   void Start();
   /// Readiness: dependencies reachable and not draining.
   bool Ready() const;
@@ -38,6 +42,11 @@ class Runtime {
 
   core::PlacePurchase& purchase();
   core::GetOrder& orders();
+  core::CheckoutItem& checkout();
+  core::CompleteCheckout& complete();
+  core::GetSaleStatus& sale_status();
+  /// The sale of requests that name none: with a schedule the sale open now, else --sale-id.
+  std::string DefaultSale() const;
   ports::RequestMetrics& request_metrics();
   /// The Prometheus text exposition of every metric (the body of GET /metrics).
   std::string MetricsText() const;
@@ -50,6 +59,9 @@ class Runtime {
   bool CreateDemoSale(const AppConfig& config);
   bool LoadSales(const AppConfig& config);
   void BuildUseCases(const AppConfig& config);
+  void BuildHousekeeping(const AppConfig& config);
+  /// One housekeeping pass: schedule, catalog refresh, expiry sweep, retirement.
+  void Housekeep();
   void Sample(std::stop_token stop);
   /// The one place readiness is computed and published (the flashsale_ready gauge).
   void PublishReadiness();

@@ -21,8 +21,14 @@ int main(int argc, char** argv) {
   rpc::GrpcOptions options;
   options.address = config->bind;
   options.port = config->grpc_port;
-  options.default_sale_id = config->sale_id;
-  rpc::GrpcServer server(options, rpc::GrpcServices{runtime->purchase(), runtime->orders(),
-                                                    runtime->request_metrics()});
+  rpc::GrpcServer server(options, rpc::GrpcServices{
+                                     runtime->purchase(),
+                                     runtime->orders(),
+                                     runtime->checkout(),
+                                     runtime->complete(),
+                                     runtime->sale_status(),
+                                     runtime->request_metrics(),
+                                     [&runtime] { return runtime->DefaultSale(); },
+                                 });
   return app::ServeUntilSignal(server, *runtime, *config, log, signals);
 }

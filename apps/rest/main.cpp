@@ -23,11 +23,14 @@ int main(int argc, char** argv) {
   options.port = config->rest_port;
   options.threads = config->http_threads;
   options.max_body_bytes = static_cast<std::size_t>(config->max_body_bytes);
-  options.default_sale_id = config->sale_id;
   rest::RestServer server(options, rest::RestServices{
                                        runtime->purchase(),
                                        runtime->orders(),
+                                       runtime->checkout(),
+                                       runtime->complete(),
+                                       runtime->sale_status(),
                                        runtime->request_metrics(),
+                                       [&runtime] { return runtime->DefaultSale(); },
                                        [&runtime] { return runtime->Ready(); },
                                        [&runtime] { return runtime->MetricsText(); },
                                    });

@@ -1,5 +1,11 @@
 #include "flashsale/domain/text.hpp"
 
+#include <fmt/format.h>
+
+#include <ctime>
+
+#include "flashsale/domain/time.hpp"
+
 namespace flashsale::domain {
 
 Utf8Char DecodeUtf8(std::string_view text, std::size_t i) noexcept {
@@ -66,6 +72,17 @@ void AppendJsonString(std::string& out, std::string_view text) {
     }
   }
   out.push_back('"');
+}
+
+std::string FormatRfc3339(TimePoint t) {
+  const std::int64_t ms = ToUnixMillis(t);
+  const std::int64_t floor_ms = ms >= 0 ? ms : ms - 999;
+  const auto seconds = static_cast<std::time_t>(floor_ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900,
+                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                     ((ms % 1000) + 1000) % 1000);
 }
 
 }  // namespace flashsale::domain

@@ -21,24 +21,31 @@ void FillOrder(const core::OrderView& view, flashsale::GetOrderResponse& respons
 }  // namespace
 
 OrderServiceImpl::OrderServiceImpl(const GrpcOptions& options, GrpcServices services)
-    : options_(options),
-      services_(services),
+    : services_(std::move(services)),
       pool_(options.blocking_threads),
-      purchase_route_(services.metrics.Route("grpc", "Purchase")),
-      get_order_route_(services.metrics.Route("grpc", "GetOrder")) {}
+      purchase_route_(services_.metrics.Route("grpc", "Purchase")),
+      get_order_route_(services_.metrics.Route("grpc", "GetOrder")),
+      checkout_route_(services_.metrics.Route("grpc", "Checkout")),
+      complete_route_(services_.metrics.Route("grpc", "CompleteCheckout")),
+      status_route_(services_.metrics.Route("grpc", "GetSaleStatus")) {}
+
+bool OrderServiceImpl::Expired(grpc::CallbackServerContext* context,
+                               grpc::ServerUnaryReactor* reactor, ports::RouteMetrics& method,
+                               Clock::time_point start) {
+  if (context->deadline() > std::chrono::system_clock::now()) return false;
+  Finish(reactor, grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline exceeded"), method,
+         start);
+  return true;
+}
 
 grpc::ServerUnaryReactor* OrderServiceImpl::Purchase(grpc::CallbackServerContext* context,
                                                      const flashsale::PurchaseRequest* request,
                                                      flashsale::PurchaseResponse* response) {
   auto* reactor = context->DefaultReactor();
   const auto start = Clock::now();
-  if (context->deadline() <= std::chrono::system_clock::now()) {
-    Finish(reactor, grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline exceeded"),
-           purchase_route_, start);
-    return reactor;
-  }
+  if (Expired(context, reactor, purchase_route_, start)) return reactor;
   domain::PurchaseInput input{
-      request->sale_id().empty() ? options_.default_sale_id : request->sale_id(),
+      request->sale_id().empty() ? services_.default_sale() : request->sale_id(),
       request->item_id(), request->user_id(), request->request_id(), request->quantity()};
   services_.purchase.Execute(input, [this, reactor, response, start](domain::PurchaseReply reply) {
     if (reply.outcome != domain::Outcome::kAccepted) {
@@ -64,7 +71,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::GetOrder(grpc::CallbackServerContext
                                                      flashsale::GetOrderResponse* response) {
   auto* reactor = context->DefaultReactor();
   const auto start = Clock::now();
-  std::string sale = request->sale_id().empty() ? options_.default_sale_id : request->sale_id();
+  std::string sale = request->sale_id().empty() ? services_.default_sale() : request->sale_id();
   pool_.Post([this, reactor, response, start, id = request->order_id(), sale] {
     auto view = services_.orders.Execute(id, sale);
     if (!view) {

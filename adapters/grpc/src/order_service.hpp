@@ -20,6 +20,16 @@ class OrderServiceImpl final : public flashsale::OrderService::CallbackService {
   grpc::ServerUnaryReactor* GetOrder(grpc::CallbackServerContext* context,
                                      const flashsale::GetOrderRequest* request,
                                      flashsale::GetOrderResponse* response) override;
+  // checkout_service.cpp
+  grpc::ServerUnaryReactor* Checkout(grpc::CallbackServerContext* context,
+                                     const flashsale::CheckoutRequest* request,
+                                     flashsale::CheckoutResponse* response) override;
+  grpc::ServerUnaryReactor* CompleteCheckout(
+      grpc::CallbackServerContext* context, const flashsale::CompleteCheckoutRequest* request,
+      flashsale::CompleteCheckoutResponse* response) override;
+  grpc::ServerUnaryReactor* GetSaleStatus(grpc::CallbackServerContext* context,
+                                          const flashsale::GetSaleStatusRequest* request,
+                                          flashsale::GetSaleStatusResponse* response) override;
 
   /// Finishes the queued lookups and joins the pool (after the server has shut down).
   void StopPool() { pool_.Stop(); }
@@ -29,11 +39,17 @@ class OrderServiceImpl final : public flashsale::OrderService::CallbackService {
   void Finish(grpc::ServerUnaryReactor* reactor, const grpc::Status& status,
               ports::RouteMetrics& method, Clock::time_point start);
 
-  const GrpcOptions& options_;
+  /// DEADLINE_EXCEEDED for a call whose deadline passed before it started (then finished).
+  bool Expired(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+               ports::RouteMetrics& method, Clock::time_point start);
+
   GrpcServices services_;
   serving::BlockingPool pool_;
   ports::RouteMetrics& purchase_route_;
   ports::RouteMetrics& get_order_route_;
+  ports::RouteMetrics& checkout_route_;
+  ports::RouteMetrics& complete_route_;
+  ports::RouteMetrics& status_route_;
 };
 
 }  // namespace flashsale::rpc

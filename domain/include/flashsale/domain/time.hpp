@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace flashsale::domain {
 
@@ -12,5 +13,8 @@ inline std::int64_t ToUnixMillis(TimePoint t) noexcept { return t.time_since_epo
 inline TimePoint FromUnixMillis(std::int64_t ms) noexcept {
   return TimePoint(std::chrono::milliseconds(ms));
 }
+
+/// RFC 3339 in UTC with milliseconds, e.g. "2026-11-23T14:00:00.000Z".
+std::string FormatRfc3339(TimePoint t);
 
 }  // namespace flashsale::domain

@@ -1,10 +1,14 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "flashsale/core/checkout_item.hpp"
+#include "flashsale/core/complete_checkout.hpp"
 #include "flashsale/core/get_order.hpp"
+#include "flashsale/core/get_sale_status.hpp"
 #include "flashsale/core/place_purchase.hpp"
 #include "flashsale/ports/request_metrics.hpp"
 #include "flashsale/serving/front_door.hpp"
@@ -16,8 +20,6 @@ struct GrpcOptions {
   std::string address = "0.0.0.0";
   /// TCP port, 0 = any free port (see GrpcServer::port()). Default 50051.
   int port = 50051;
-  /// Sale used when a request names none.
-  std::string default_sale_id = "demo";
   /// Threads for blocking lookups (GetOrder). Default 4.
   int blocking_threads = 4;
 };
@@ -26,7 +28,12 @@ struct GrpcOptions {
 struct GrpcServices {
   core::PlacePurchase& purchase;
   core::GetOrder& orders;
+  core::CheckoutItem& checkout;
+  core::CompleteCheckout& complete;
+  core::GetSaleStatus& sale_status;
   ports::RequestMetrics& metrics;
+  /// The sale of requests that name none (the sale open now, with a schedule).
+  std::function<std::string()> default_sale;
 };
 
 /// The gRPC front door: flashsale.OrderService on the callback API (a purchase never pins a

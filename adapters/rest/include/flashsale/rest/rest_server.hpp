@@ -7,7 +7,10 @@
 #include <memory>
 #include <string>
 
+#include "flashsale/core/checkout_item.hpp"
+#include "flashsale/core/complete_checkout.hpp"
 #include "flashsale/core/get_order.hpp"
+#include "flashsale/core/get_sale_status.hpp"
 #include "flashsale/core/place_purchase.hpp"
 #include "flashsale/ports/request_metrics.hpp"
 #include "flashsale/serving/front_door.hpp"
@@ -28,8 +31,6 @@ struct RestOptions {
   std::chrono::milliseconds body_timeout{5000};
   /// Idle keep-alive connections are closed after this. Default 30 s.
   std::chrono::seconds keepalive_timeout{30};
-  /// Sale used when a request names none (the seed API has no sale field).
-  std::string default_sale_id = "demo";
   /// Threads for blocking lookups (order status), so reactors never wait on I/O. Default 4.
   int blocking_threads = 4;
 };
@@ -39,7 +40,12 @@ struct RestOptions {
 struct RestServices {
   core::PlacePurchase& purchase;
   core::GetOrder& orders;
+  core::CheckoutItem& checkout;
+  core::CompleteCheckout& complete;
+  core::GetSaleStatus& sale_status;
   ports::RequestMetrics& metrics;
+  /// The sale of requests that name none (the sale open now, with a schedule).
+  std::function<std::string()> default_sale;
   /// Readiness probe: dependencies up and not draining.
   std::function<bool()> ready;
   /// The body of GET /metrics (Prometheus text format 0.0.4).
@@ -47,7 +53,8 @@ struct RestServices {
 };
 
 /// The REST front door (Pistache 0.0.5): seed-compatible POST /api/purchase, GET
-/// /api/orders/{id}, /health, /livez, /readyz and /metrics. JSON in and out; errors are
+/// /api/orders/{id}, two-step buying (POST /checkout, POST /purchase, GET /sale/status),
+/// GET / (an index of the routes), /health, /livez, /readyz and /metrics. JSON in and out; errors are
 /// application/problem+json with `success:false` and the seed's `message`. Purchases are
 /// answered asynchronously from the store's completion; keep-alive works for HTTP/1.1
 /// clients that send no Connection header. Thread-safe.

@@ -1,0 +1,116 @@
+// OrderService, two-step buying: Checkout, CompleteCheckout, GetSaleStatus.
+#include "order_service.hpp"
+#include "status_mapping.hpp"
+
+namespace flashsale::rpc {
+namespace {
+
+void FillItem(const domain::ItemId& id, const std::string& name, std::int64_t price_cents,
+              flashsale::Item& item) {
+  item.set_id(id.str());
+  item.set_name(name);
+  item.set_price_cents(price_cents);
+}
+
+void FillStatus(const core::SaleStatus& status, flashsale::GetSaleStatusResponse& response) {
+  response.set_sale_id(status.sale.id.str());
+  response.set_starts_at_ms(domain::ToUnixMillis(status.sale.starts_at));
+  response.set_ends_at_ms(domain::ToUnixMillis(status.sale.ends_at));
+  response.set_active(status.active);
+  response.set_remaining_items(status.remaining);
+  response.set_held_items(status.held);
+  response.set_sold_items(status.sold);
+  response.set_per_user_limit(status.sale.per_user_limit);
+  for (const auto& item : status.items) {
+    auto* out = response.add_items();
+    out->set_id(item.id.str());
+    out->set_name(item.name);
+    out->set_price_cents(item.price_cents);
+    out->set_stock(item.stock);
+    out->set_remaining(item.remaining);
+    out->set_held(item.held);
+    out->set_sold(item.sold);
+  }
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* OrderServiceImpl::Checkout(grpc::CallbackServerContext* context,
+                                                     const flashsale::CheckoutRequest* request,
+                                                     flashsale::CheckoutResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  const auto start = Clock::now();
+  if (Expired(context, reactor, checkout_route_, start)) return reactor;
+  domain::CheckoutInput input{
+      request->sale_id().empty() ? services_.default_sale() : request->sale_id(),
+      request->item_id(), request->user_id(), request->request_id()};
+  services_.checkout.Execute(input, [this, reactor, response, start,
+                                     item = request->item_id()](domain::CheckoutReply reply) {
+    if (reply.outcome != domain::Outcome::kAccepted || !reply.code) {
+      Finish(reactor, ErrorStatus(reply.outcome, reply.detail), checkout_route_, start);
+      return;
+    }
+    response->set_success(true);
+    response->set_message("checkout code generated successfully");
+    response->set_checkout_code(reply.code->str());
+    response->set_expires_at_ms(domain::ToUnixMillis(reply.expires_at));
+    response->set_expires_at(domain::FormatRfc3339(reply.expires_at));
+    FillItem(*domain::ItemId::Parse(item), reply.item_name, reply.unit_price_cents,
+             *response->mutable_item());
+    response->set_remaining(reply.remaining);
+    response->set_replayed(reply.replayed);
+    Finish(reactor, grpc::Status::OK, checkout_route_, start);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::CompleteCheckout(
+    grpc::CallbackServerContext* context, const flashsale::CompleteCheckoutRequest* request,
+    flashsale::CompleteCheckoutResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  const auto start = Clock::now();
+  if (Expired(context, reactor, complete_route_, start)) return reactor;
+  domain::CompleteInput input{request->checkout_code(), request->request_id()};
+  services_.complete.Execute(input, [this, reactor, response, start](domain::CompleteReply reply) {
+    if (reply.outcome != domain::Outcome::kAccepted || !reply.order) {
+      Finish(reactor,
+             ErrorStatus(reply.outcome, reply.detail,
+                         reply.used_by ? reply.used_by->str() : std::string()),
+             complete_route_, start);
+      return;
+    }
+    const domain::Order& order = *reply.order;
+    response->set_success(true);
+    response->set_message("purchase completed successfully");
+    response->set_order_id(order.id.str());
+    response->set_status("pending");
+    FillItem(order.item, reply.item_name, order.unit_price_cents, *response->mutable_item());
+    response->set_quantity(order.quantity.value());
+    response->set_total_price_cents(order.unit_price_cents * order.quantity.value());
+    response->set_purchased_at_ms(domain::ToUnixMillis(order.created_at));
+    response->set_user_purchases(reply.user_units);
+    response->set_replayed(reply.replayed);
+    Finish(reactor, grpc::Status::OK, complete_route_, start);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::GetSaleStatus(
+    grpc::CallbackServerContext* context, const flashsale::GetSaleStatusRequest* request,
+    flashsale::GetSaleStatusResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  const auto start = Clock::now();
+  pool_.Post([this, reactor, response, start, sale = request->sale_id()] {
+    auto status = services_.sale_status.Execute(sale);
+    if (!status) {
+      Finish(reactor, ErrorStatus(status.error().outcome, status.error().detail), status_route_,
+             start);
+      return;
+    }
+    FillStatus(*status, *response);
+    Finish(reactor, grpc::Status::OK, status_route_, start);
+  });
+  return reactor;
+}
+
+}  // namespace flashsale::rpc

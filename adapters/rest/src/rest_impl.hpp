@@ -1,0 +1,67 @@
+#pragma once
+
+// Internal to the REST adapter: the server's state and route handlers. The handlers are
+// defined by topic in purchase_routes.cpp, checkout_routes.cpp and probe_routes.cpp.
+
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+#include <pistache/router.h>
+
+#include "exchange.hpp"
+#include "flashsale/rest/rest_server.hpp"
+#include "flashsale/serving/blocking_pool.hpp"
+
+namespace flashsale::rest {
+
+class RestServer::Impl {
+ public:
+  Impl(RestOptions options, RestServices services);
+  void Start();
+  int port() const;
+  bool Shutdown(std::chrono::steady_clock::time_point deadline);
+
+ private:
+  using Request = Pistache::Rest::Request;
+  using Writer = Pistache::Http::ResponseWriter;
+
+  void Routes();
+  /// Every other method on `route` answers 405 naming `allowed`.
+  void AllowOnly(const char* route, Pistache::Http::Method allowed);
+  std::shared_ptr<Exchange> Begin(const Request& request, Writer writer, ports::RouteMetrics& route);
+
+  // purchase_routes.cpp
+  void Purchase(const Request& request, Writer writer);
+  void GetOrder(const Request& request, Writer writer);
+  // checkout_routes.cpp
+  void Checkout(const Request& request, Writer writer);
+  void CompleteCheckout(const Request& request, Writer writer);
+  void SaleStatus(const Request& request, Writer writer);
+  // probe_routes.cpp
+  void Index(const Request& request, Writer writer);
+  void Health(const Request& request, Writer writer);
+  void Ready(const Request& request, Writer writer);
+  void Metrics(const Request& request, Writer writer);
+  void MethodNotAllowed(const Request& request, Writer writer, Pistache::Http::Method allow);
+  void NotFound(const Request& request, Writer writer);
+
+  RestOptions options_;
+  RestServices services_;
+  serving::BlockingPool pool_;
+  Pistache::Http::Endpoint endpoint_;
+  Pistache::Rest::Router router_;
+  InFlight in_flight_;
+  ports::RouteMetrics& purchase_route_ = services_.metrics.Route("http", "/api/purchase");
+  ports::RouteMetrics& order_route_ = services_.metrics.Route("http", "/api/orders/:id");
+  ports::RouteMetrics& checkout_route_ = services_.metrics.Route("http", "/checkout");
+  ports::RouteMetrics& complete_route_ = services_.metrics.Route("http", "/purchase");
+  ports::RouteMetrics& status_route_ = services_.metrics.Route("http", "/sale/status");
+  ports::RouteMetrics& index_route_ = services_.metrics.Route("http", "/");
+  ports::RouteMetrics& health_route_ = services_.metrics.Route("http", "/health");
+  ports::RouteMetrics& livez_route_ = services_.metrics.Route("http", "/livez");
+  ports::RouteMetrics& ready_route_ = services_.metrics.Route("http", "/readyz");
+  ports::RouteMetrics& metrics_route_ = services_.metrics.Route("http", "/metrics");
+  ports::RouteMetrics& not_allowed_route_ = services_.metrics.Route("http", "method-not-allowed");
+  ports::RouteMetrics& not_found_route_ = services_.metrics.Route("http", "not-found");
+};
+
+}  // namespace flashsale::rest
