@@ -146,6 +146,7 @@ bool Runtime::BuildStockStore(const AppConfig& config) {
   }
   options->command_timeout = std::chrono::milliseconds(config.redis_timeout_ms);
   options->pipelines = config.redis_pipelines;
+  options->sale_retention = std::chrono::seconds(config.sale_retention_s);
   p.redis_store = std::make_unique<redis::RedisStockStore>(*options);
   p.redis_queue = std::make_unique<redis::RedisOrderQueue>(*options, log_);
   p.store = p.redis_store.get();
@@ -244,8 +245,8 @@ void Runtime::BuildUseCases(const AppConfig& config) {
                                                     core::CheckoutOptions{hold_ttl});
   p.complete = std::make_unique<core::CompleteCheckout>(*p.store, p.ids, p.clock, p.metrics);
   // Holds outlive their sale by up to their TTL: the catalog keeps sales that long.
-  p.catalog = std::make_unique<core::SaleCatalog>(*p.sales, p.clock,
-                                                  hold_ttl + std::chrono::minutes(1));
+  p.catalog =
+      std::make_unique<core::SaleCatalog>(*p.sales, p.clock, hold_ttl + std::chrono::minutes(1));
   p.sale_status = std::make_unique<core::GetSaleStatus>(*p.catalog, *p.store, p.clock);
   p.persist = std::make_unique<core::PersistOrders>(*p.queue, *p.orders, *p.store, p.metrics,
                                                     PersistOptionsFrom(config));

@@ -23,3 +23,9 @@ local function return_hold(meta_key, holds_key, bought_key, hold_key, code, h, c
   redis.call('HSET', hold_key, 'st', 'expired')
   redis.call('PUBLISH', channel, sale .. '/' .. h[1])
 end
+
+-- A TTL (ms) for a record written at `now` that should live `ttl`, but never longer than
+-- `retention` after the sale's end (so an old sale's traces leave Redis); at least 1 ms.
+local function capped_ttl(ttl, now, ends, retention)
+  return math.max(1, math.min(ttl, math.max(ends, now) + retention - now))
+end

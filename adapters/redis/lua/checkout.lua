@@ -4,7 +4,8 @@
 -- KEYS[4] fs:{S}:cidem:<user>/<request> (stored answer; unused without a request id)
 -- KEYS[5] fs:{S}:orders  KEYS[6] fs:{S}:holds  KEYS[7] fs:{S}:hold:<code>
 -- ARGV: 1 user, 2 item, 3 fingerprint, 4 code, 5 attempt_id, 6 now_ms, 7 expires_ms,
---       8 answer ttl_ms, 9 has_request (1/0), 10 hold record ttl_ms (after expiry), 11 sale
+--       8 answer ttl_ms, 9 has_request (1/0), 10 hold record ttl_ms (after expiry), 11 sale,
+--       12 sale retention_ms (answers and hold records never outlive the sale by more)
 -- Returns {outcome, code, expires_ms, remaining, price_cents, item_name, replayed}.
 local function record(outcome, code, expires)
   redis.call('XADD', KEYS[5], '*', 'k', 'attempt', 'a', ARGV[5], 's', ARGV[11], 'i', ARGV[2],
@@ -31,17 +32,19 @@ if ARGV[9] == '1' then
   end
 end
 
+local now = tonumber(ARGV[6])
+local retention = tonumber(ARGV[12])
 local function answer(outcome, code, expires, remaining, price)
   if ARGV[9] == '1' and (outcome == 'accepted' or outcome == 'sold_out' or
                          outcome == 'user_limit_reached') then
     redis.call('SET', KEYS[4], ARGV[3] .. '|' .. outcome .. '|' .. code .. '|' .. expires ..
-               '|' .. remaining .. '|' .. price, 'PX', ARGV[8])
+               '|' .. remaining .. '|' .. price, 'PX',
+               capped_ttl(tonumber(ARGV[8]), now, tonumber(meta[2]), retention))
   end
   record(outcome, code, expires)
   return {outcome, code, tonumber(expires) or 0, remaining, price, name, 0}
 end
 
-local now = tonumber(ARGV[6])
 if now < tonumber(meta[1]) or now >= tonumber(meta[2]) then
   return answer('sale_not_active', '', '', 0, 0)
 end
@@ -65,6 +68,9 @@ redis.call('HINCRBY', KEYS[1], 'buyers_version', 1)
 redis.call('HINCRBY', KEYS[1], 'held:' .. ARGV[2], 1)
 redis.call('HSET', KEYS[7], 'st', 'held', 'i', ARGV[2], 'u', ARGV[1], 'q', 1, 'p', price,
            'e', ARGV[7])
-redis.call('PEXPIREAT', KEYS[7], tonumber(ARGV[7]) + tonumber(ARGV[10]))
+-- The record answers 409/410 for a while after use or expiry; it leaves with its sale.
+redis.call('PEXPIRE', KEYS[7], capped_ttl(tonumber(ARGV[7]) - now + tonumber(ARGV[10]), now,
+                                           math.max(tonumber(meta[2]), tonumber(ARGV[7])),
+                                           retention))
 redis.call('ZADD', KEYS[6], ARGV[7], ARGV[4])
 return answer('accepted', ARGV[4], ARGV[7], remaining, price)

@@ -6,7 +6,8 @@
 -- KEYS[5] fs:{S}:orders     stream of accepted orders (consumer group "persist")
 -- KEYS[6] fs:{S}:ostatus    hash: order_id -> pending|failed
 -- ARGV: 1 user, 2 quantity, 3 fingerprint, 4 order_id, 5 now_ms, 6 answer ttl_ms,
---       7 sale_id, 8 item_id, 9 request_id
+--       7 sale_id, 8 item_id, 9 request_id, 10 sale retention_ms (a stored answer never
+--       outlives its sale by more than this)
 -- Returns {outcome, order_id, remaining, replayed, failed, buyers_version}.
 local stored = redis.call('GET', KEYS[4])
 if stored then
@@ -34,9 +35,10 @@ end
 stock = tonumber(stock)
 local qty = tonumber(ARGV[2])
 
+local answer_px = capped_ttl(tonumber(ARGV[6]), now, tonumber(meta[2]), tonumber(ARGV[10]))
 local function store(outcome, order_id, remaining)
   redis.call('SET', KEYS[4], ARGV[3] .. '|' .. outcome .. '|' .. order_id .. '|' ..
-             remaining .. '|0', 'PX', ARGV[6])
+             remaining .. '|0', 'PX', answer_px)
 end
 
 if qty > stock then

@@ -113,7 +113,8 @@ void RedisStockStore::Checkout(const domain::HoldRequest& hold, ports::CheckoutD
                                 Num(options_.idempotency_ttl.count()),
                                 has_request ? "1" : "0",
                                 Num(options_.idempotency_ttl.count()),
-                                req.sale.str()};
+                                req.sale.str(),
+                                Num(options_.sale_retention.count())};
   Next().Fcall(functions::kCheckout, keys, args,
                [done = std::move(done)](domain::Result<Reply> reply) {
                  done(ParseCheckout(std::move(reply)));

@@ -250,6 +250,22 @@ domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::Pull(
   return pulled;
 }
 
+domain::Result<void> RedisOrderQueue::SettleGroups(Connection& connection,
+                                                   const std::vector<std::string>& sales) {
+  for (const auto& sale : sales) {
+    const domain::SaleId id = *domain::SaleId::Parse(sale);
+    auto live = connection.Command({"EXISTS", Keys::Meta(id)});
+    if (!live) return live.error();
+    if (Int(live->get()) == 0) {
+      std::lock_guard lock(mu_);
+      sales_.erase(sale);
+      continue;
+    }
+    if (auto created = EnsureGroup(connection, Keys::Orders(id)); !created) return created;
+  }
+  return domain::Ok();
+}
+
 domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::ReadGroup(
     Connection& connection, std::string_view consumer, std::size_t max,
     std::chrono::milliseconds wait) {
@@ -274,11 +290,10 @@ domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::ReadGroup(
   if (!reply) return reply.error();
   if (IsError(reply->get())) {
     if (!Str(reply->get()).starts_with("NOGROUP")) return CheckReply(std::move(*reply)).error();
-    // A stream without its group (created before the sale was loaded): create; next Pull reads.
-    for (const auto& sale : sales) {
-      auto created = EnsureGroup(connection, Keys::Orders(*domain::SaleId::Parse(sale)));
-      if (!created) return created.error();
-    }
+    // A stream without its group: a retired sale whose keys expired (forget it; recreating
+    // its stream would resurrect it), or a stream created before its sale was loaded (create
+    // the group). The next Pull reads.
+    if (auto settled = SettleGroups(connection, sales); !settled) return settled.error();
     return std::vector<ports::QueuedEntry>{};
   }
   std::vector<ports::QueuedEntry> out;

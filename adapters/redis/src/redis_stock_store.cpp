@@ -89,7 +89,8 @@ void RedisStockStore::Reserve(const domain::Reservation& r, ports::ReserveDone d
                                 Num(options_.idempotency_ttl.count()),
                                 req.sale.str(),
                                 req.item.str(),
-                                req.request.str()};
+                                req.request.str(),
+                                Num(options_.sale_retention.count())};
   Next().Fcall(functions::kReserve, keys, args,
                [done = std::move(done)](domain::Result<Reply> reply) {
                  done(ParseReserve(std::move(reply)));

@@ -29,6 +29,10 @@ struct RedisOptions {
   int pipelines = 1;
   /// How long a stored purchase answer is replayed. Default 24 h.
   std::chrono::milliseconds idempotency_ttl = std::chrono::hours(24);
+  /// No record of a sale (stored answers, hold records, and once retired every key) outlives
+  /// the sale's end by more than this, so Redis memory stays bounded over days of sales.
+  /// Default 24 h.
+  std::chrono::milliseconds sale_retention = std::chrono::hours(24);
 };
 
 /// Parses redis://[:password@]host[:port][/db]. InvalidRequest with a clear message otherwise.

@@ -51,6 +51,8 @@ class RedisOrderQueue final : public ports::OrderQueue {
                                                             std::size_t max,
                                                             std::chrono::milliseconds wait);
   domain::Result<void> EnsureGroup(Connection& connection, const std::string& stream);
+  /// After NOGROUP: forgets sales that no longer exist, creates missing groups of the others.
+  domain::Result<void> SettleGroups(Connection& connection, const std::vector<std::string>& sales);
   std::vector<ports::QueuedEntry> ParseEntries(Connection& connection, const std::string& sale,
                                                const redisReply* entries);
 
