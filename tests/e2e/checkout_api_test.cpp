@@ -97,8 +97,7 @@ TEST_F(CheckoutApiTest, ErrorTable) {
   Start({"--demo-stock", "2", "--demo-per-user-limit", "1"});
   ExpectProblem(Post("/checkout?item_id=iphone-15"), 400, "missing required fields");
   ExpectProblem(Post("/checkout?user_id=alice"), 400, "missing required fields");
-  ExpectProblem(Post("/checkout?user_id=al%20ice&item_id=iphone-15"), 400,
-                "invalid request body");
+  ExpectProblem(Post("/checkout?user_id=al%20ice&item_id=iphone-15"), 400, "invalid request body");
   ExpectProblem(Post("/checkout", "[1,2]"), 400, "invalid request body");
   ExpectProblem(Post("/checkout?user_id=a&item_id=iphone-15", R"({"user_id":"b"})"), 400,
                 "invalid request body");
@@ -127,7 +126,8 @@ TEST_F(CheckoutApiTest, UsedExpiredAndReplayedCodes) {
   EXPECT_EQ(CodeOf(again), CodeOf(hold));
   EXPECT_EQ(Body(again)["replayed"], true);
 
-  auto first = Post("/purchase", json{{"checkout_code", CodeOf(hold)}, {"request_id", "p-1"}}.dump());
+  auto first =
+      Post("/purchase", json{{"checkout_code", CodeOf(hold)}, {"request_id", "p-1"}}.dump());
   ASSERT_EQ(first.status, 200) << first.body;
   auto replay = Post("/purchase?code=" + CodeOf(hold), "", "Idempotency-Key: p-1\r\n");
   ASSERT_EQ(replay.status, 200) << replay.body;

@@ -47,6 +47,8 @@ int AppProcess::Terminate(std::chrono::milliseconds timeout) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+void AppProcess::Kill() { process_.Kill(); }
+
 void AppProcess::SendTerm() {
   if (process_.running()) ::kill(process_.pid(), SIGTERM);
 }

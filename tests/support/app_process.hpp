@@ -19,6 +19,8 @@ class AppProcess {
   int Terminate(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   /// Sends SIGTERM without waiting (to observe the draining phase).
   void SendTerm();
+  /// kill -9: a crash, nothing flushed.
+  void Kill();
   /// The log written so far (JSON lines).
   std::string Log() const;
 

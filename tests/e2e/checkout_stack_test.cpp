@@ -1,0 +1,199 @@
+// Two-step buying on the real stack (Redis + MariaDB): exact-N with holds through two app
+// instances, the hourly schedule from three instances at once, and kill -9 between checkout
+// and redemption.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "app_process.hpp"
+#include "http_connection.hpp"
+#include "mariadb_server.hpp"
+#include "redis_server.hpp"
+
+namespace flashsale::testing {
+namespace {
+
+using json = nlohmann::json;
+using std::chrono::milliseconds;
+
+class CheckoutStackTest : public ::testing::Test {
+ protected:
+  std::vector<std::string> StackArgs(std::vector<std::string> extra) {
+    std::vector<std::string> args{
+        "--redis-url",
+        "redis://127.0.0.1:" + std::to_string(redis_.port()),
+        "--mysql-url",
+        "mysql://flashsale:flashsale@127.0.0.1:" + std::to_string(mariadb_.port()) + "/flashsale",
+        "--migrate",
+        "--drain-timeout",
+        "30"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+  long long Sql(const std::string& query) { return std::atoll(mariadb_.Sql(query).c_str()); }
+  long long Redis(const std::string& command) { return std::atoll(redis_.Cli(command).c_str()); }
+  /// Waits until every entry of the sale's stream is persisted and acknowledged.
+  bool Drained(const std::string& sale) {
+    return WaitFor([&] { return Redis("XLEN 'fs:{" + sale + "}:orders'") == 0; },
+                   std::chrono::seconds(60));
+  }
+
+  RedisServer redis_;
+  MariaDbServer mariadb_;
+};
+
+struct Tally {
+  std::mutex mu;
+  std::set<std::string> orders;
+  std::atomic<long> answers{0}, holds{0}, redeemed{0}, refused{0}, other{0};
+};
+
+/// One caller: checkouts (no request id, so each is a new attempt) of users in turn on one of
+/// the instances; every second accepted hold is redeemed at once, the rest left to expire.
+void Caller(int port, int caller, int checkouts, Tally& tally) {
+  HttpConnection connection(port);
+  for (int i = 0; i < checkouts; ++i) {
+    const std::string user = "u" + std::to_string((caller * 7919 + i) % 2000);
+    auto r = connection.Send("POST", "/checkout?user_id=" + user + "&item_id=iphone-15");
+    if (r.status == 200 || r.status == 403 || r.status == 410) {
+      ++tally.answers;
+    } else {
+      ++tally.other;
+      continue;
+    }
+    if (r.status != 200) {
+      ++tally.refused;
+      continue;
+    }
+    ++tally.holds;
+    if (tally.holds.load() % 2 != 0) continue;
+    const std::string code = json::parse(r.body)["checkout_code"];
+    auto done = connection.Send("POST", "/purchase?code=" + code);
+    if (done.status != 200) {
+      ++tally.other;
+      continue;
+    }
+    ++tally.redeemed;
+    std::lock_guard lock(tally.mu);
+    tally.orders.insert(json::parse(done.body)["order_id"].get<std::string>());
+  }
+}
+
+TEST_F(CheckoutStackTest, FiftyThousandCheckoutsKeepExactNWithHoldsAndExpiry) {
+  const std::vector<std::string> args =
+      StackArgs({"--demo-stock", "10000", "--demo-per-user-limit", "10", "--hold-ttl", "2",
+                 "--sweep-interval-ms", "200"});
+  AppProcess a(FLASHSALE_REST_BIN, args);
+  AppProcess b(FLASHSALE_REST_BIN, args);
+  Tally tally;
+  std::vector<std::thread> callers;
+  for (int c = 0; c < 64; ++c) {
+    callers.emplace_back(
+        [&, c] { Caller(c % 2 == 0 ? a.port() : b.port(), c, 50'000 / 64 + 1, tally); });
+  }
+  for (auto& t : callers) t.join();
+  const long checkouts = tally.answers.load() + tally.other.load();
+  std::printf("checkouts %ld: holds %ld (redeemed %ld), refused %ld, other %ld\n", checkouts,
+              tally.holds.load(), tally.redeemed.load(), tally.refused.load(), tally.other.load());
+  EXPECT_EQ(tally.other.load(), 0);
+  EXPECT_GT(tally.redeemed.load(), 0);
+
+  // Every unredeemed hold expires (2 s) and gives its unit back; every entry is persisted.
+  ASSERT_TRUE(
+      WaitFor([&] { return Redis("ZCARD 'fs:{demo}:holds'") == 0; }, std::chrono::seconds(30)));
+  ASSERT_TRUE(Drained("demo"));
+  const long long persisted =
+      Sql("SELECT COALESCE(SUM(quantity),0) FROM flashsale.orders WHERE sale_id='demo' AND "
+          "status='confirmed'");
+  EXPECT_EQ(persisted, tally.redeemed.load());
+  EXPECT_EQ(static_cast<long>(tally.orders.size()), tally.redeemed.load());
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM flashsale.orders WHERE status='failed'"), 0);
+  EXPECT_EQ(Redis("GET 'fs:{demo}:stock:iphone-15'"), 10'000 - persisted);
+  EXPECT_EQ(Redis("HGET 'fs:{demo}:meta' held:iphone-15"), 0);
+  EXPECT_EQ(Sql("SELECT sold FROM flashsale.sale_items WHERE sale_id='demo'"), persisted);
+  EXPECT_LE(Sql("SELECT COALESCE(MAX(n),0) FROM (SELECT SUM(quantity) n FROM flashsale.orders "
+                "WHERE sale_id='demo' AND status='confirmed' GROUP BY user_id) t"),
+            10);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM flashsale.checkout_attempts WHERE sale_id='demo'"),
+            tally.answers.load());
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM flashsale.checkout_attempts WHERE sale_id='demo' AND "
+                "outcome='accepted'"),
+            tally.holds.load());
+}
+
+TEST_F(CheckoutStackTest, ThreeSchedulersCreateEachWindowOnce) {
+  const std::vector<std::string> args =
+      StackArgs({"--schedule", "hourly", "--schedule-period", "2", "--schedule-stock", "50",
+                 "--sweep-interval-ms", "100"});
+  std::vector<std::unique_ptr<AppProcess>> apps(3);
+  std::vector<std::thread> starters;
+  for (auto& app : apps) {
+    starters.emplace_back([&] { app = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, args); });
+  }
+  for (auto& t : starters) t.join();
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  // The sale open now is the one requests without a sale id go to.
+  auto status = Http(apps[0]->port(), "GET", "/sale/status");
+  ASSERT_EQ(status.status, 200) << status.body;
+  const std::string open = json::parse(status.body)["sale_id"];
+  EXPECT_TRUE(open.starts_with("hourly-")) << open;
+  auto bought = Http(apps[1]->port(), "POST", "/checkout?user_id=alice&item_id=flash-item");
+  EXPECT_EQ(bought.status, 200) << bought.body;
+  for (auto& app : apps) EXPECT_EQ(app->Terminate(), 0);
+
+  const long long sales = Sql("SELECT COUNT(*) FROM flashsale.sales WHERE sale_id LIKE 'hourly-%'");
+  long long created = 0;
+  static const std::regex kCreated(R"re("msg":"scheduled sale created","count":(\d+))re");
+  for (auto& app : apps) {
+    const std::string log = app->Log();
+    for (auto it = std::sregex_iterator(log.begin(), log.end(), kCreated);
+         it != std::sregex_iterator(); ++it) {
+      created += std::stoll((*it)[1]);
+    }
+  }
+  EXPECT_GE(sales, 3);  // about 5 s of 2 s windows, plus the next one
+  EXPECT_EQ(created, sales) << "each window's sale is created by exactly one instance";
+  EXPECT_EQ(Sql("SELECT COUNT(DISTINCT starts_at_ms) FROM flashsale.sales WHERE sale_id LIKE "
+                "'hourly-%'"),
+            sales);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM flashsale.sales WHERE sale_id LIKE 'hourly-%' AND "
+                "MOD(starts_at_ms, 2000) <> 0"),
+            0);
+}
+
+TEST_F(CheckoutStackTest, HoldsSurviveAKilledApp) {
+  const std::vector<std::string> args =
+      StackArgs({"--demo-stock", "10", "--hold-ttl", "3", "--sweep-interval-ms", "100"});
+  auto app = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, args);
+  auto keep = Http(app->port(), "POST", "/checkout?user_id=alice&item_id=iphone-15");
+  auto lapse = Http(app->port(), "POST", "/checkout?user_id=bob&item_id=iphone-15");
+  ASSERT_EQ(keep.status, 200);
+  ASSERT_EQ(lapse.status, 200);
+  app->Kill();  // between checkout and redemption
+  app = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, args);
+  auto redeemed =
+      Http(app->port(), "POST",
+           "/purchase?code=" + json::parse(keep.body)["checkout_code"].get<std::string>());
+  ASSERT_EQ(redeemed.status, 200) << redeemed.body;
+  std::this_thread::sleep_for(milliseconds(3500));
+  auto late = Http(app->port(), "POST",
+                   "/purchase?code=" + json::parse(lapse.body)["checkout_code"].get<std::string>());
+  EXPECT_EQ(late.status, 410) << late.body;
+  auto status = json::parse(Http(app->port(), "GET", "/sale/status").body);
+  EXPECT_EQ(status["remaining_items"], 9);  // bob's unit came back, alice's was sold
+  EXPECT_EQ(status["held_items"], 0);
+  ASSERT_TRUE(Drained("demo"));
+  EXPECT_EQ(
+      Sql("SELECT COUNT(*) FROM flashsale.orders WHERE order_id='" +
+          json::parse(redeemed.body)["order_id"].get<std::string>() + "' AND status='confirmed'"),
+      1);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM flashsale.checkout_attempts"), 2);
+}
+
+}  // namespace
+}  // namespace flashsale::testing
