@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/bench.sh: one command, one run, one machine state. Starts its own Redis (AOF everysec)
 # and MariaDB on loopback, the two apps, then measures (each 3 times, median kept):
-#   C1 redis-benchmark EVALSHA of reserve.lua (-P 1, 50 connections)   ceiling of Redis
+#   C1 redis-benchmark FCALL fs_reserve (-P 1, 50 connections)           ceiling of Redis
 #   C2 wrk on GET /health of the same flashsale-rest (keep-alive)        ceiling of REST
 #   C3 grpc.health.v1 Check on the same flashsale-grpc (64 callers)      ceiling of gRPC
 #   C4 raw 100-row INSERTs into orders, 4 clients                        ceiling of MariaDB
@@ -89,15 +89,14 @@ stress() {  # stress <args...> -> JSON report line
 }
 
 # --- ceilings ----------------------------------------------------------------------------
-log "C1 redis-benchmark EVALSHA reserve.lua"
-sha=$(redis-cli -p $rp SCRIPT LOAD "$(cat adapters/redis/lua/reserve.lua)")
-redis-cli -p $rp EVAL "$(cat adapters/redis/lua/load.lua)" 3 'fs:{rb}:meta' 'fs:{rb}:orders' \
-  'fs:{rb}:stock:item-1' 0 99999999999999 1000000000 1 item-1 1000000000 100 >/dev/null
+log "C1 redis-benchmark FCALL fs_reserve (the library the apps loaded)"
+redis-cli -p $rp FCALL fs_load 3 'fs:{rb}:meta' 'fs:{rb}:orders' \
+  'fs:{rb}:stock:item-1' 0 99999999999999 1000000000 1 item-1 1000000000 100 bench >/dev/null
 c1_run() {
-  redis-benchmark -p $rp -n 200000 -c 50 -P 1 -r 1000000000 --csv EVALSHA "$sha" 6 \
+  redis-benchmark -p $rp -n 200000 -c 50 -P 1 -r 1000000000 --csv FCALL fs_reserve 6 \
     'fs:{rb}:meta' 'fs:{rb}:stock:item-1' 'fs:{rb}:bought' 'fs:{rb}:idem:u__rand_int__/r__rand_int__' \
     'fs:{rb}:orders' 'fs:{rb}:ostatus' u__rand_int__ 1 fp O__rand_int__ "$now_ms" 86400000 rb \
-    item-1 r__rand_int__ | tail -1 | cut -d, -f2 | tr -d '"'
+    item-1 r__rand_int__ 86400000 | tail -1 | cut -d, -f2 | tr -d '"'
 }
 c1=$(for i in 1 2 3; do c1_run; done | median)
 redis-cli -p $rp DEL 'fs:{rb}:orders' 'fs:{rb}:ostatus' 'fs:{rb}:bought' >/dev/null
@@ -163,6 +162,10 @@ log "REST purchases/s (stress_test client, for the open-loop reference)"
 rest_stress=$(stress --target 127.0.0.1:$restp --concurrency 64 --duration "$secs" \
   --users 100000000 | jq_num 'd["throughput_per_s"]')
 
+log "REST checkout+purchase pairs/s (stress_test --flow checkout)"
+pairs=$(for i in 1 2 3; do stress --flow checkout --target 127.0.0.1:$restp --concurrency 64 \
+  --duration "$secs" --users 100000000 | jq_num 'd["throughput_per_s"]'; done | median)
+
 log "gRPC purchases/s"
 grpc=$(for i in 1 2 3; do stress --transport grpc --target 127.0.0.1:$grpcp --concurrency 64 \
   --duration "$secs" --users 100000000 | jq_num 'd["throughput_per_s"]'; done | median)
@@ -184,14 +187,14 @@ open_p99=$(echo "$open_json" | jq_num 'd["latency"]["p99_ms"]')
 open_p50=$(echo "$open_json" | jq_num 'd["latency"]["p50_ms"]')
 
 log "Redis memory per 100,000 stored outcomes (sold-out answers)"
-redis-cli -p $rp EVAL "$(cat adapters/redis/lua/load.lua)" 3 'fs:{so}:meta' 'fs:{so}:orders' \
-  'fs:{so}:stock:item-1' 0 99999999999999 10 1 item-1 0 100 >/dev/null
+redis-cli -p $rp FCALL fs_load 3 'fs:{so}:meta' 'fs:{so}:orders' \
+  'fs:{so}:stock:item-1' 0 99999999999999 10 1 item-1 0 100 gone >/dev/null
 used() { redis-cli -p $rp INFO memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r'; }
 before=$(used)
-redis-benchmark -p $rp -n 100000 -c 50 -r 1000000000 -q EVALSHA "$sha" 6 'fs:{so}:meta' \
+redis-benchmark -p $rp -n 100000 -c 50 -r 1000000000 -q FCALL fs_reserve 6 'fs:{so}:meta' \
   'fs:{so}:stock:item-1' 'fs:{so}:bought' 'fs:{so}:idem:u__rand_int__/r__rand_int__' \
   'fs:{so}:orders' 'fs:{so}:ostatus' u__rand_int__ 1 fp O__rand_int__ "$now_ms" 86400000 so \
-  item-1 r__rand_int__ >/dev/null 2>&1
+  item-1 r__rand_int__ 86400000 >/dev/null 2>&1
 outcomes=$(redis-cli -p $rp EVAL "return #redis.call('KEYS', 'fs:{so}:idem:*')" 0)
 after=$(used)
 outcome_mem=$(python3 -c "print(round(($after-$before)*100000/$outcomes))")
@@ -236,7 +239,7 @@ Command: \`tools/bench.sh\` (FLASHSALE_BENCH_SECONDS=$secs, FLASHSALE_BENCH_SOAK
 
 | ceiling | per s |
 |---|---|
-| C1 redis-benchmark EVALSHA reserve.lua, -P 1, 50 conns | $(fmt "$c1") |
+| C1 redis-benchmark FCALL fs_reserve, -P 1, 50 conns | $(fmt "$c1") |
 | C2 wrk GET /health, flashsale-rest, 2 threads x 64 conns, keep-alive | $(fmt "$c2") |
 | C3 grpc.health.v1 Check, flashsale-grpc, 64 callers | $(fmt "$c3") |
 | C4 raw 100-row INSERT into orders, 4 clients (rows) | $(fmt "$c4") |
@@ -247,6 +250,7 @@ Command: \`tools/bench.sh\` (FLASHSALE_BENCH_SECONDS=$secs, FLASHSALE_BENCH_SOAK
 | REST sold-out flood/s (wrk 2x64; answers of one run: $flood_answers) | $(fmt "$flood") | R2 = $r2 of C2 | >= 0.9 |
 | REST accepted purchases/s with stress_test (64 threads, blocking client) | $(fmt "$rest_stress") | | |
 | gRPC purchases/s (64 callers) | $(fmt "$grpc") | R3 = $r3 of C3 | >= 0.6 |
+| REST checkout+purchase pairs/s (stress_test --flow checkout, 64 threads) | $(fmt "$pairs") | | |
 | persistence rows/s, 100,000 queued orders, batch 500, 4 workers (drained in ${drain_s} s) | $(fmt "$persist") | R4 = $r4 of C4 | >= 0.5 |
 | persistence rows/s, single-row batches (batch 1), same stack | $(fmt "$single") | | |
 | open-loop REST at $(fmt "$half")/s (half of the stress_test max), stress_test --rate: p50 / p99 ms | $open_p50 / $open_p99 | R5 = $open_p99 ms | < 5 ms |

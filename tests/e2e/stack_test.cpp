@@ -166,6 +166,32 @@ TEST_F(StackTest, StressTestVerifiesExactNOnTheRealStack) {
   EXPECT_EQ(app->Terminate(), 0);
 }
 
+TEST_F(StackTest, StressTestVerifiesTheCheckoutFlowOverGrpc) {
+  auto app = std::make_unique<AppProcess>(FLASHSALE_GRPC_BIN, StackArgs("1500"));
+  TempDir dir("flashsale-stress");
+  ChildProcess stress;
+  stress.Start(
+      {FLASHSALE_STRESS_BIN, "--transport", "grpc", "--flow", "checkout", "--target",
+       "127.0.0.1:" + std::to_string(app->port()), "--concurrency", "32", "--requests", "6000",
+       "--users", "3000", "--verify", "--redis-url",
+       "redis://127.0.0.1:" + std::to_string(redis_.port()), "--mysql-url",
+       "mysql://flashsale:flashsale@127.0.0.1:" + std::to_string(mariadb_.port()) + "/flashsale",
+       "--json"},
+      dir.path() / "stress.log");
+  int status = 0;
+  ASSERT_TRUE(stress.WaitExit(std::chrono::seconds(240), status));
+  std::ifstream in(dir.path() / "stress.log");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << text.str();
+  EXPECT_NE(text.str().find("VERIFY PASS"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("PASS every checkout attempt recorded (6000 recorded"),
+            std::string::npos)
+      << text.str();
+  EXPECT_NE(text.str().find("\"accepted\":1500"), std::string::npos) << text.str();
+  EXPECT_EQ(app->Terminate(), 0);
+}
+
 TEST_F(StackTest, DeadRedisMeans503WithRetryAfterAndNotReady) {
   auto app = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, StackArgs("100"));
   std::string body = R"({"request_id":"r1","user_id":"u","item_id":"iphone-15"})";

@@ -37,37 +37,8 @@ class RestCaller final : public Caller {
       return answer;
     }
     json parsed = json::parse(r.body, nullptr, false);
-    std::string message = parsed.is_object() ? parsed.value("message", "") : "";
-    switch (r.status) {
-      case 200:
-        answer.kind = kAccepted;
-        answer.order_id = parsed.value("order_id", "");
-        break;
-      case 410:
-        answer.kind = kSoldOut;
-        break;
-      case 403:
-        answer.kind = kUserLimit;
-        break;
-      case 409:
-        answer.kind = message == "sale not active" ? kNotActive : kDuplicate;
-        break;
-      case 404:
-        answer.kind = kUnknown;
-        break;
-      case 400:
-        answer.kind = kInvalid;
-        break;
-      case 429:
-        answer.kind = kRateLimited;
-        break;
-      case 503:
-        answer.kind = kUnavailable;
-        break;
-      default:
-        answer.kind = kInternal;
-        break;
-    }
+    answer.kind = KindOfHttp(r.status, parsed.is_object() ? parsed.value("message", "") : "");
+    if (answer.kind == kAccepted) answer.order_id = parsed.value("order_id", "");
     if (r.headers["connection"] == "Close" || r.headers["connection"] == "close") {
       connection_.reset();
     }
@@ -135,34 +106,7 @@ class GrpcCaller final : public Caller {
       answer.order_id = res.order_id();
       return answer;
     }
-    std::string reason;
-    google::rpc::Status details;
-    if (details.ParseFromString(status.error_details())) {
-      for (const auto& any : details.details()) {
-        google::rpc::ErrorInfo info;
-        if (any.UnpackTo(&info)) reason = info.reason();
-      }
-    }
-    if (reason == "SOLD_OUT")
-      answer.kind = kSoldOut;
-    else if (reason == "USER_LIMIT_REACHED")
-      answer.kind = kUserLimit;
-    else if (reason == "SALE_NOT_ACTIVE")
-      answer.kind = kNotActive;
-    else if (reason == "DUPLICATE_REQUEST")
-      answer.kind = kDuplicate;
-    else if (reason == "UNKNOWN_ITEM")
-      answer.kind = kUnknown;
-    else if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT)
-      answer.kind = kInvalid;
-    else if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED)
-      answer.kind = kRateLimited;
-    else if (status.error_code() == grpc::StatusCode::UNAVAILABLE)
-      answer.kind = kUnavailable;
-    else if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
-      answer.kind = kTransport;
-    else
-      answer.kind = kInternal;
+    answer.kind = KindOfGrpc(status);
     return answer;
   }
 
@@ -173,6 +117,62 @@ class GrpcCaller final : public Caller {
 
 }  // namespace
 
+Kind KindOfHttp(int status, const std::string& message) {
+  switch (status) {
+    case 0:
+      return kTransport;
+    case 200:
+      return kAccepted;
+    case 410:
+      return kSoldOut;
+    case 403:
+      return kUserLimit;
+    case 409:
+      return message == "sale not active" || message == "sale is not currently active"
+                 ? kNotActive
+                 : kDuplicate;
+    case 404:
+      return kUnknown;
+    case 400:
+      return kInvalid;
+    case 429:
+      return kRateLimited;
+    case 503:
+      return kUnavailable;
+    default:
+      return kInternal;
+  }
+}
+
+Kind KindOfGrpc(const grpc::Status& status) {
+  if (status.ok()) return kAccepted;
+  std::string reason;
+  google::rpc::Status details;
+  if (details.ParseFromString(status.error_details())) {
+    for (const auto& any : details.details()) {
+      google::rpc::ErrorInfo info;
+      if (any.UnpackTo(&info)) reason = info.reason();
+    }
+  }
+  if (reason == "SOLD_OUT") return kSoldOut;
+  if (reason == "USER_LIMIT_REACHED") return kUserLimit;
+  if (reason == "SALE_NOT_ACTIVE") return kNotActive;
+  if (reason == "DUPLICATE_REQUEST") return kDuplicate;
+  if (reason == "UNKNOWN_ITEM") return kUnknown;
+  switch (status.error_code()) {
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return kInvalid;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return kRateLimited;
+    case grpc::StatusCode::UNAVAILABLE:
+      return kUnavailable;
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return kTransport;
+    default:
+      return kInternal;
+  }
+}
+
 std::unique_ptr<Caller> MakeCaller(const Options& o, std::shared_ptr<grpc::Channel> channel) {
   auto colon = o.target.rfind(':');
   if (o.call == "health") {
@@ -180,6 +180,7 @@ std::unique_ptr<Caller> MakeCaller(const Options& o, std::shared_ptr<grpc::Chann
                                           o.target.substr(0, colon),
                                           std::stoi(o.target.substr(colon + 1)));
   }
+  if (o.flow == "checkout") return MakeCheckoutCaller(o, std::move(channel));
   if (o.transport == "grpc") return std::make_unique<GrpcCaller>(std::move(channel), o.sale_id);
   return std::make_unique<RestCaller>(o.target.substr(0, colon),
                                       std::stoi(o.target.substr(colon + 1)), o.sale_id);

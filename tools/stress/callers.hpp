@@ -9,6 +9,7 @@
 
 namespace grpc {
 class Channel;
+class Status;
 }
 
 namespace flashsale::stress {
@@ -21,8 +22,14 @@ class Caller {
                      int quantity) = 0;
 };
 
-/// The caller `o` asks for (REST or gRPC purchase, or the transport's health call); `channel`
-/// is shared by the gRPC callers (null for REST).
+/// The caller `o` asks for (REST or gRPC purchase, the two-step checkout flow, or the
+/// transport's health call); `channel` is shared by the gRPC callers (null for REST).
 std::unique_ptr<Caller> MakeCaller(const Options& o, std::shared_ptr<grpc::Channel> channel);
+/// The two-step flow: checkout, then purchase with the code (checkout_callers.cpp).
+std::unique_ptr<Caller> MakeCheckoutCaller(const Options& o, std::shared_ptr<grpc::Channel> channel);
+
+/// The kind of an answer of the REST API (status and the seed's message) / of gRPC.
+Kind KindOfHttp(int status, const std::string& message);
+Kind KindOfGrpc(const grpc::Status& status);
 
 }  // namespace flashsale::stress

@@ -35,6 +35,7 @@ struct Options {
   double drain_timeout_s = 120;
   std::string run_id;
   std::string call = "purchase";  ///< purchase | health (gRPC Check / REST GET /health)
+  std::string flow = "purchase";  ///< purchase (one step) | checkout (checkout, then purchase)
 };
 
 enum Kind {
@@ -59,6 +60,8 @@ inline constexpr const char* kNames[kKinds] = {
 struct Answer {
   Kind kind = kTransport;
   std::string order_id;
+  /// Checkout flow: the checkout step reached the store (an attempt is recorded).
+  bool attempt = false;
 };
 
 /// Everything one run records, shared by its callers. Thread-safe where it says so.
@@ -68,6 +71,8 @@ struct Run {
   tools::LatencyHistogram latency;
   std::array<std::atomic<long>, kKinds> outcomes{};
   std::atomic<long> next{0};
+  std::atomic<long> checkout_attempts{0};  ///< checkout flow: checkouts that reached the store
+  long attempts_before = -1;  ///< checkout attempts recorded for the sale before the run
   std::mutex mu;  // guards the containers below
   std::set<std::string> accepted_ids;
   std::map<std::string, long> accepted_units_by_user;

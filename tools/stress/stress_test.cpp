@@ -33,6 +33,7 @@ void Record(Run& run, long n, const Answer& answer, Clock::time_point intended) 
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - intended);
   run.latency.Record(static_cast<std::uint64_t>(std::max<long long>(0, micros.count())));
   run.outcomes[answer.kind]++;
+  if (answer.attempt) ++run.checkout_attempts;
   std::string user, item, request;
   Describe(run, n, user, item, request);
   std::lock_guard lock(run.mu);
@@ -109,6 +110,7 @@ void Progress(const Run& run, Clock::time_point start, const std::atomic<bool>& 
 json Report(const Run& run, double elapsed) {
   const Options& o = run.options;
   json report{{"transport", o.transport},
+              {"flow", o.flow},
               {"target", o.target},
               {"concurrency", o.concurrency},
               {"mode", o.rate > 0 ? "open" : "closed"},
@@ -197,6 +199,9 @@ void AddOptions(CLI::App& app, Options& o) {
   app.add_option("--run-id", o.run_id, "prefix of request ids (default: random)");
   app.add_option("--call", o.call, "purchase, or health (the cheapest call: a ceiling)")
       ->check(CLI::IsMember({"purchase", "health"}));
+  app.add_option("--flow", o.flow,
+                 "purchase (one step), or checkout (hold a unit, then buy it with the code)")
+      ->check(CLI::IsMember({"purchase", "checkout"}));
   app.option_defaults()->always_capture_default();
 }
 
@@ -217,6 +222,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--items is empty\n");
     return 2;
   }
+  if (o.verify && o.flow == "checkout") run.attempts_before = RecordedAttempts(o);
   Drive(run);
   if (!o.verify) return 0;
   const int failures = Verify(run);

@@ -116,7 +116,27 @@ void CheckItems(Run& run, const ports::SaleAudit& audit, const ports::StockSnaps
                                                   " <= " + std::to_string(limit) + ")");
 }
 
+/// Checkout flow: every checkout that reached the store is recorded, and no unit stays held.
+void CheckCheckouts(const Run& run, const ports::SaleAudit& audit,
+                    const ports::StockSnapshot& snapshot, Checker& checker) {
+  std::int64_t held = 0;
+  for (const auto& item : snapshot.items) held += item.held;
+  checker.Check(held == 0, "no unit left held (" + std::to_string(held) + ")");
+  const long recorded = static_cast<long>(audit.checkout_attempts) - run.attempts_before;
+  checker.Check(run.attempts_before >= 0 && recorded == run.checkout_attempts.load(),
+                "every checkout attempt recorded (" + std::to_string(recorded) + " recorded, " +
+                    std::to_string(run.checkout_attempts.load()) + " answered)");
+}
+
 }  // namespace
+
+long RecordedAttempts(const Options& o) {
+  auto sale = domain::SaleId::Parse(o.sale_id);
+  auto mysql_options = mysql::ParseMySqlUrl(o.mysql_url);
+  if (!sale || !mysql_options) return -1;
+  auto audit = mysql::MySqlOrderRepository(*mysql_options).Audit(*sale);
+  return audit ? static_cast<long>(audit->checkout_attempts) : -1;
+}
 
 int Verify(Run& run) {
   const Options& o = run.options;
@@ -147,6 +167,7 @@ int Verify(Run& run) {
   }
   CheckPersisted(run, *audit, checker);
   CheckItems(run, *audit, *snapshot, limit, checker);
+  if (o.flow == "checkout") CheckCheckouts(run, *audit, *snapshot, checker);
   return checker.failures();
 }
 

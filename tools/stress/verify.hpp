@@ -10,4 +10,8 @@ namespace flashsale::stress {
 /// limit. Prints one PASS/FAIL line per check; returns the number of FAILs.
 int Verify(Run& run);
 
+/// Checkout attempts the system of record holds for the run's sale (-1 when unreadable):
+/// taken before a checkout-flow run, so that Verify can count the run's own.
+long RecordedAttempts(const Options& o);
+
 }  // namespace flashsale::stress
