@@ -28,6 +28,9 @@ flashsale is up. Try:
   curl -s -X POST localhost:$rest_port/api/purchase -H 'Content-Type: application/json' \\
        -d '{"request_id":"r1","user_id":"alice","item_id":"iphone-15","quantity":1}'
   curl -s localhost:$rest_port/api/orders/<order_id from above>
+  curl -s -X POST 'localhost:$rest_port/checkout?user_id=bob&item_id=iphone-15'
+  curl -s -X POST 'localhost:$rest_port/purchase?code=<checkout_code from above>'
+  curl -s localhost:$rest_port/sale/status ; curl -s localhost:$rest_port/
   curl -s localhost:$rest_port/health ; curl -s localhost:$rest_port/readyz
   curl -s localhost:$rest_port/metrics | grep flashsale_purchases_total
 EOF2
