@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/bench.sh: one command, one run, one machine state. Starts its own Redis (AOF everysec)
 # and MariaDB on loopback, the two apps, then measures (each 3 times, median kept):
-#   C1 redis-benchmark FCALL fs_reserve (-P 1, 50 connections)           ceiling of Redis
+#   C1 redis-benchmark FCALL fs1_reserve (-P 1, 50 connections)           ceiling of Redis
 #   C2 wrk on GET /health of the same flashsale-rest (keep-alive)        ceiling of REST
 #   C3 grpc.health.v1 Check on the same flashsale-grpc (64 callers)      ceiling of gRPC
 #   C4 raw 100-row INSERTs into orders, 4 clients                        ceiling of MariaDB
@@ -89,11 +89,11 @@ stress() {  # stress <args...> -> JSON report line
 }
 
 # --- ceilings ----------------------------------------------------------------------------
-log "C1 redis-benchmark FCALL fs_reserve (the library the apps loaded)"
-redis-cli -p $rp FCALL fs_load 3 'fs:{rb}:meta' 'fs:{rb}:orders' \
+log "C1 redis-benchmark FCALL fs1_reserve (the library the apps loaded)"
+redis-cli -p $rp FCALL fs1_load 3 'fs:{rb}:meta' 'fs:{rb}:orders' \
   'fs:{rb}:stock:item-1' 0 99999999999999 1000000000 1 item-1 1000000000 100 bench >/dev/null
 c1_run() {
-  redis-benchmark -p $rp -n 200000 -c 50 -P 1 -r 1000000000 --csv FCALL fs_reserve 6 \
+  redis-benchmark -p $rp -n 200000 -c 50 -P 1 -r 1000000000 --csv FCALL fs1_reserve 6 \
     'fs:{rb}:meta' 'fs:{rb}:stock:item-1' 'fs:{rb}:bought' 'fs:{rb}:idem:u__rand_int__/r__rand_int__' \
     'fs:{rb}:orders' 'fs:{rb}:ostatus' u__rand_int__ 1 fp O__rand_int__ "$now_ms" 86400000 rb \
     item-1 r__rand_int__ 86400000 | tail -1 | cut -d, -f2 | tr -d '"'
@@ -187,11 +187,11 @@ open_p99=$(echo "$open_json" | jq_num 'd["latency"]["p99_ms"]')
 open_p50=$(echo "$open_json" | jq_num 'd["latency"]["p50_ms"]')
 
 log "Redis memory per 100,000 stored outcomes (sold-out answers)"
-redis-cli -p $rp FCALL fs_load 3 'fs:{so}:meta' 'fs:{so}:orders' \
+redis-cli -p $rp FCALL fs1_load 3 'fs:{so}:meta' 'fs:{so}:orders' \
   'fs:{so}:stock:item-1' 0 99999999999999 10 1 item-1 0 100 gone >/dev/null
 used() { redis-cli -p $rp INFO memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r'; }
 before=$(used)
-redis-benchmark -p $rp -n 100000 -c 50 -r 1000000000 -q FCALL fs_reserve 6 'fs:{so}:meta' \
+redis-benchmark -p $rp -n 100000 -c 50 -r 1000000000 -q FCALL fs1_reserve 6 'fs:{so}:meta' \
   'fs:{so}:stock:item-1' 'fs:{so}:bought' 'fs:{so}:idem:u__rand_int__/r__rand_int__' \
   'fs:{so}:orders' 'fs:{so}:ostatus' u__rand_int__ 1 fp O__rand_int__ "$now_ms" 86400000 so \
   item-1 r__rand_int__ 86400000 >/dev/null 2>&1
@@ -239,7 +239,7 @@ Command: \`tools/bench.sh\` (FLASHSALE_BENCH_SECONDS=$secs, FLASHSALE_BENCH_SOAK
 
 | ceiling | per s |
 |---|---|
-| C1 redis-benchmark FCALL fs_reserve, -P 1, 50 conns | $(fmt "$c1") |
+| C1 redis-benchmark FCALL fs1_reserve, -P 1, 50 conns | $(fmt "$c1") |
 | C2 wrk GET /health, flashsale-rest, 2 threads x 64 conns, keep-alive | $(fmt "$c2") |
 | C3 grpc.health.v1 Check, flashsale-grpc, 64 callers | $(fmt "$c3") |
 | C4 raw 100-row INSERT into orders, 4 clients (rows) | $(fmt "$c4") |

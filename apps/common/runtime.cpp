@@ -260,8 +260,7 @@ void Runtime::BuildHousekeeping(const AppConfig& config) {
   }
   core::ExpireHoldsOptions expire;
   expire.retention = std::chrono::seconds(config.sale_retention_s);
-  p.expire =
-      std::make_unique<core::ExpireHolds>(*p.store, *p.catalog, p.clock, p.metrics, log_, expire);
+  p.expire = std::make_unique<core::ExpireHolds>(*p.store, p.clock, p.metrics, log_, expire);
   p.housekeeping = std::make_unique<core::PeriodicTask>(
       std::chrono::milliseconds(config.sweep_interval_ms), [this] { Housekeep(); });
   Housekeep();  // the schedule's sale and the catalog exist before traffic starts
@@ -280,6 +279,13 @@ void Runtime::Housekeep() {
   if (auto refreshed = p.catalog->Refresh(); !refreshed) {
     log_.Warn("sale catalog refresh failed; using the last one",
               {{"detail", refreshed.error().detail}});
+  }
+  // Every sale open now or later is live in the store (Load is create-if-absent and registers
+  // the sale with queue consumers): covers a sale another instance or an operator created,
+  // and a load that failed half-way.
+  const domain::TimePoint now = p.clock.Now();
+  for (const domain::Sale& sale : p.catalog->Recent()) {
+    if (sale.ends_at > now) (void)p.store->Load(sale);
   }
   p.expire->RunOnce();
 }
@@ -336,6 +342,9 @@ void Runtime::BeginDrain() {
 bool Runtime::Stop(std::chrono::steady_clock::time_point deadline) {
   parts_->housekeeping->Stop();
   const bool flushed = parts_->persist->Stop(deadline);
+  // No store callback may run once the front door and the use cases are gone (calls still
+  // pending after the drain deadline are answered Unavailable now).
+  if (parts_->redis_store) parts_->redis_store->Close();
   const auto stats = parts_->persist->stats();
   log_.Info("persistence stopped", {{"flushed", flushed},
                                     {"persisted", stats.persisted},

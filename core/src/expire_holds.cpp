@@ -2,23 +2,24 @@
 
 namespace flashsale::core {
 
-ExpireHolds::ExpireHolds(ports::StockStore& store, SaleCatalog& catalog, const ports::Clock& clock,
+ExpireHolds::ExpireHolds(ports::StockStore& store, const ports::Clock& clock,
                          ports::Metrics& metrics, ports::Logger& log, ExpireHoldsOptions options)
-    : store_(store),
-      catalog_(catalog),
-      clock_(clock),
-      metrics_(metrics),
-      log_(log),
-      options_(options) {}
+    : store_(store), clock_(clock), metrics_(metrics), log_(log), options_(options) {}
 
 std::size_t ExpireHolds::RunOnce() {
   const domain::TimePoint now = clock_.Now();
+  auto live = store_.LiveSales();
+  if (!live) {
+    Failed("listing live sales", live.error());
+    return 0;
+  }
   std::size_t expired = 0;
-  for (const domain::Sale& sale : catalog_.Recent()) {
-    expired += ExpireSale(sale.id, now);
-    if (sale.ends_at <= now) {
-      auto retired = store_.Retire(sale.id, now, options_.retention);
-      if (retired && *retired) continue;  // retired now or before: nothing logged
+  for (const domain::SaleId& sale : *live) {
+    expired += ExpireSale(sale, now);
+    // Not retirable yet (open, holds, queued entries) is a plain false: try again next pass.
+    auto retired = store_.Retire(sale, now, options_.retention);
+    if (!retired && retired.error().outcome != domain::Outcome::kNotFound) {
+      Failed("retiring a sale", retired.error());
     }
   }
   if (expired > 0) metrics_.HoldsExpired(expired);
@@ -30,21 +31,29 @@ std::size_t ExpireHolds::ExpireSale(const domain::SaleId& sale, domain::TimePoin
   for (int call = 0; call < options_.max_calls; ++call) {
     auto batch = store_.ExpireHolds(sale, now, options_.batch);
     if (!batch) {
-      if (!failing_ && batch.error().outcome != domain::Outcome::kNotFound) {
-        log_.Warn("hold expiry failed; retrying every pass",
-                  {{"sale", sale.str()}, {"detail", batch.error().detail}});
-        failing_ = true;
+      if (batch.error().outcome != domain::Outcome::kNotFound) {
+        Failed("expiring holds", batch.error());
       }
       return expired;
     }
-    if (failing_) {
-      log_.Info("hold expiry recovered", {{"sale", sale.str()}});
-      failing_ = false;
-    }
+    Succeeded();
     expired += *batch;
     if (*batch < options_.batch) break;
   }
   return expired;
+}
+
+void ExpireHolds::Failed(std::string_view what, const domain::Error& error) {
+  if (failing_) return;
+  failing_ = true;
+  log_.Warn("hold expiry sweep failed; retrying every pass",
+            {{"step", std::string(what)}, {"detail", error.detail}});
+}
+
+void ExpireHolds::Succeeded() {
+  if (!failing_) return;
+  failing_ = false;
+  log_.Info("hold expiry sweep recovered");
 }
 
 }  // namespace flashsale::core

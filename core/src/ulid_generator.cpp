@@ -3,6 +3,7 @@
 #include <sys/random.h>
 
 #include <array>
+#include <cerrno>
 #include <random>
 #include <string>
 
@@ -68,9 +69,18 @@ domain::CheckoutCode UlidGenerator::NextCheckoutCode(const domain::SaleId& sale)
   // 128 bits from the kernel's CSPRNG (getrandom never returns short for <= 256 bytes once
   // the pool is initialised), as 26 base32 digits (130 bits of room).
   std::array<unsigned char, 16> bytes{};
-  for (std::size_t got = 0; got < bytes.size();) {
+  std::size_t got = 0;
+  while (got < bytes.size()) {
     const ssize_t n = ::getrandom(bytes.data() + got, bytes.size() - got, 0);
-    if (n > 0) got += static_cast<std::size_t>(n);
+    if (n > 0) {
+      got += static_cast<std::size_t>(n);
+    } else if (errno != EINTR) {
+      break;  // no getrandom (an old kernel, a seccomp filter): the C++ runtime's source
+    }
+  }
+  if (got < bytes.size()) {
+    std::random_device device;  // reads the OS's random source as well
+    for (; got < bytes.size(); ++got) bytes[got] = static_cast<unsigned char>(device());
   }
   std::uint64_t hi = 0;
   std::uint64_t lo = 0;

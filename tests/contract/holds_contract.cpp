@@ -2,6 +2,7 @@
 // (DESIGN.md section 8). Same fixture and backends as stock_store_contract.cpp.
 #include <algorithm>
 #include <atomic>
+#include <latch>
 #include <thread>
 
 #include "builders.hpp"
@@ -230,13 +231,16 @@ TEST_P(StockStoreContract, RedemptionsRacingTheSweepNeverBothWin) {
   }
   std::atomic<int> redeemed{0}, expired_answers{0};
   std::atomic<std::size_t> swept{0};
+  std::latch start(2);  // both begin together, so that they really race
   std::thread redeemer([&] {
+    start.arrive_and_wait();
     for (const auto& code : codes) {
       auto reply = Redeem(code, "", kNow + 999);  // still valid, unless the sweep got it first
       (reply.outcome == Outcome::kAccepted ? redeemed : expired_answers)++;
     }
   });
   std::thread sweeper([&] {
+    start.arrive_and_wait();
     for (int pass = 0; pass < 200 && swept.load() + redeemed.load() < kHolds; ++pass) {
       auto n = harness_->store().ExpireHolds(sale.id, domain::FromUnixMillis(kNow + 1000), 3);
       if (n) swept += *n;
@@ -274,9 +278,15 @@ TEST_P(StockStoreContract, ASaleRetiresOnlyWhenOverWithoutHoldsAndQueuedEntries)
   ASSERT_EQ(*harness_->store().ExpireHolds(sale.id, after_end, 100), 1U);
   EXPECT_FALSE(*harness_->store().Retire(sale.id, after_end, milliseconds(1)));  // the entry
   DrainSale(sale);
-  EXPECT_TRUE(*harness_->store().Retire(sale.id, after_end, milliseconds(50)));
+  EXPECT_TRUE(*harness_->store().Retire(sale.id, after_end, milliseconds(1000)));
   EXPECT_TRUE(harness_->store().Snapshot(sale.id).ok());  // still there during the retention
-  std::this_thread::sleep_for(milliseconds(200));
+  auto live = harness_->store().LiveSales();
+  ASSERT_TRUE(live.ok());
+  EXPECT_EQ(std::count(live->begin(), live->end(), sale.id), 0);  // no longer swept
+  // A retired sale takes no checkout attempt any more (its stream is no longer read).
+  EXPECT_EQ(Hold(sale, "bob", "", "item-1", kNow + 120'000).outcome, Outcome::kSaleNotActive);
+  EXPECT_TRUE(DrainSale(sale).empty());
+  std::this_thread::sleep_for(milliseconds(1500));
   auto gone = harness_->store().Snapshot(sale.id);
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.error().outcome, Outcome::kNotFound);

@@ -86,7 +86,7 @@ void Caller(int port, int caller, int checkouts, Tally& tally) {
 
 TEST_F(CheckoutStackTest, FiftyThousandCheckoutsKeepExactNWithHoldsAndExpiry) {
   const std::vector<std::string> args =
-      StackArgs({"--demo-stock", "10000", "--demo-per-user-limit", "10", "--hold-ttl", "2",
+      StackArgs({"--demo-stock", "10000", "--demo-per-user-limit", "10", "--hold-ttl", "5",
                  "--sweep-interval-ms", "200"});
   AppProcess a(FLASHSALE_REST_BIN, args);
   AppProcess b(FLASHSALE_REST_BIN, args);
@@ -103,7 +103,7 @@ TEST_F(CheckoutStackTest, FiftyThousandCheckoutsKeepExactNWithHoldsAndExpiry) {
   EXPECT_EQ(tally.other.load(), 0);
   EXPECT_GT(tally.redeemed.load(), 0);
 
-  // Every unredeemed hold expires (2 s) and gives its unit back; every entry is persisted.
+  // Every unredeemed hold expires (5 s) and gives its unit back; every entry is persisted.
   ASSERT_TRUE(
       WaitFor([&] { return Redis("ZCARD 'fs:{demo}:holds'") == 0; }, std::chrono::seconds(30)));
   ASSERT_TRUE(Drained("demo"));
@@ -168,7 +168,7 @@ TEST_F(CheckoutStackTest, ThreeSchedulersCreateEachWindowOnce) {
 
 TEST_F(CheckoutStackTest, HoldsSurviveAKilledApp) {
   const std::vector<std::string> args =
-      StackArgs({"--demo-stock", "10", "--hold-ttl", "3", "--sweep-interval-ms", "100"});
+      StackArgs({"--demo-stock", "10", "--hold-ttl", "6", "--sweep-interval-ms", "100"});
   auto app = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, args);
   auto keep = Http(app->port(), "POST", "/checkout?user_id=alice&item_id=iphone-15");
   auto lapse = Http(app->port(), "POST", "/checkout?user_id=bob&item_id=iphone-15");
@@ -180,7 +180,7 @@ TEST_F(CheckoutStackTest, HoldsSurviveAKilledApp) {
       Http(app->port(), "POST",
            "/purchase?code=" + json::parse(keep.body)["checkout_code"].get<std::string>());
   ASSERT_EQ(redeemed.status, 200) << redeemed.body;
-  std::this_thread::sleep_for(milliseconds(3500));
+  std::this_thread::sleep_for(milliseconds(6500));
   auto late = Http(app->port(), "POST",
                    "/purchase?code=" + json::parse(lapse.body)["checkout_code"].get<std::string>());
   EXPECT_EQ(late.status, 410) << late.body;

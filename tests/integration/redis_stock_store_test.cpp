@@ -17,6 +17,7 @@
 #include "flashsale/core/system_clock.hpp"
 #include "flashsale/core/ulid_generator.hpp"
 #include "flashsale/ports/logger.hpp"
+#include "flashsale/redis/functions.hpp"
 #include "flashsale/redis/keys.hpp"
 #include "flashsale/redis/redis_order_queue.hpp"
 #include "order_queue_contract.hpp"
@@ -206,9 +207,16 @@ TEST(RedisQueueTest, PullAckTrimAndReclaim) {
 TEST(RedisFunctionsTest, LibraryIsLoadedAndPersistedByRedis) {
   RedisServer& server = SharedRedis();
   redis::RedisStockStore store(server.Options());
-  const std::string listed = server.Cli("FUNCTION LIST LIBRARYNAME flashsale");
-  for (const char* name : {"fs_reserve", "fs_release", "fs_load", "fs_buyers", "fs_ack"}) {
-    EXPECT_NE(listed.find(name), std::string::npos) << name << " missing in:\n" << listed;
+  const std::string listed =
+      server.Cli("FUNCTION LIST LIBRARYNAME " + std::string(redis::functions::kLibraryName));
+  for (std::string_view name :
+       {redis::functions::kReserve, redis::functions::kRelease, redis::functions::kLoad,
+        redis::functions::kBuyers, redis::functions::kAck, redis::functions::kCheckout,
+        redis::functions::kComplete, redis::functions::kExpire, redis::functions::kRetire,
+        redis::functions::kSnapshot}) {
+    EXPECT_TRUE(name.starts_with("fs1_")) << name;
+    EXPECT_NE(listed.find(std::string(name)), std::string::npos) << name << " missing in:\n"
+                                                                 << listed;
   }
 }
 
@@ -246,6 +254,7 @@ TEST(RedisQueueTest, MalformedStreamEntryIsParkedAndAcknowledged) {
   EXPECT_EQ(server.Cli("XLEN '" + redis::Keys::Dead(sale.id) + "'"), "1");
   EXPECT_EQ(server.Cli("XPENDING '" + redis::Keys::Orders(sale.id) + "' persist").substr(0, 1),
             "1");
+  EXPECT_EQ(StreamLength(server, sale), 1);  // the junk entry is gone, not only acknowledged
 }
 
 TEST(RedisDurabilityTest, StoredAnswerSurvivesARestart) {

@@ -46,58 +46,73 @@ void MemoryStockStore::Checkout(const domain::HoldRequest& hold, ports::Checkout
 domain::CheckoutReply MemoryStockStore::CheckoutLocked(SaleState& state,
                                                        const domain::HoldRequest& hold) {
   const domain::CheckoutRequest& req = hold.request;
-  // One entry for the attempt, one possible later order: refuse up front when full.
-  if (!queue_.HasRoom(1)) {
-    domain::CheckoutReply full = CheckoutRefusal(domain::Outcome::kUnavailable, 0);
-    full.detail = "order queue is full";
-    return full;
-  }
+  if (state.retire_at) return CheckoutRefusal(domain::Outcome::kSaleNotActive, 0);  // unrecorded
   state.checkout_answers.Expire(hold.now);
   std::string key;
-  domain::CheckoutReply reply;
-  bool answered = false;
+  std::optional<domain::CheckoutReply> replay;
   if (req.request) {
     key = AnswerKey(req.user, *req.request);
     if (auto stored = state.checkout_answers.by_key.find(key);
         stored != state.checkout_answers.by_key.end()) {
-      reply = stored->second.fingerprint == req.Fingerprint()
-                  ? stored->second.reply
-                  : CheckoutRefusal(domain::Outcome::kDuplicateRequest, 0);
-      reply.replayed = reply.outcome != domain::Outcome::kDuplicateRequest;
-      answered = true;
+      replay = stored->second.fingerprint == req.Fingerprint()
+                   ? stored->second.reply
+                   : CheckoutRefusal(domain::Outcome::kDuplicateRequest, 0);
+      replay->replayed = replay->outcome != domain::Outcome::kDuplicateRequest;
     }
   }
-  if (!answered) {
-    const domain::Outcome checked = CheckLocked(state, req.item, req.user, 1, hold.now);
-    const domain::SaleItem* item = state.sale.FindItem(req.item);
-    reply = CheckoutRefusal(checked, item ? state.remaining.at(req.item.str()) : 0);
-    if (item != nullptr) {
-      reply.unit_price_cents = item->price_cents;
-      reply.item_name = item->name;
-    }
-    if (checked == domain::Outcome::kAccepted) {
-      Hold record{hold.code,       req.item,         req.user,     1,           item->price_cents,
-                  hold.expires_at, HoldState::kHeld, std::nullopt, std::nullopt};
-      state.holds.emplace(hold.code.str(), record);
-      state.active_holds.emplace(hold.expires_at, hold.code.str());
-      reply.remaining = --state.remaining[req.item.str()];
-      ++state.held[req.item.str()];
-      ++state.user_units[req.user.str()];
-      ++state.buyers_version;
-      reply.code = hold.code;
-      reply.expires_at = hold.expires_at;
-      reply.detail.clear();
-    }
-    if (req.request && domain::IsStorable(reply.outcome)) {
-      const domain::TimePoint expires = hold.now + options_.idempotency_ttl;
-      state.checkout_answers.by_key[key] = {reply, req.Fingerprint(), expires};
-      state.checkout_answers.fifo.emplace_back(expires, key);
-    }
+  domain::CheckoutReply reply = replay ? *replay : DecideCheckout(state, hold);
+  // The attempt is recorded first: when the queue is full nothing at all is written.
+  if (!queue_.TryPush(domain::CheckoutAttempt{
+          hold.attempt, req.sale, req.item, req.user, reply.outcome, reply.code,
+          reply.code ? std::optional(reply.expires_at) : std::nullopt, hold.now})) {
+    domain::CheckoutReply full = CheckoutRefusal(domain::Outcome::kUnavailable, 0);
+    full.detail = "order queue is full";
+    return full;
   }
-  queue_.TryPush(domain::CheckoutAttempt{
-      hold.attempt, req.sale, req.item, req.user, reply.outcome, reply.code,
-      reply.code ? std::optional(reply.expires_at) : std::nullopt, hold.now});
+  if (replay) return reply;
+  if (reply.outcome == domain::Outcome::kAccepted) TakeHoldLocked(state, hold, reply);
+  if (req.request && domain::IsStorable(reply.outcome)) {
+    const domain::TimePoint expires = hold.now + options_.idempotency_ttl;
+    state.checkout_answers.by_key[key] = {reply, req.Fingerprint(), expires};
+    state.checkout_answers.fifo.emplace_back(expires, key);
+  }
   return reply;
+}
+
+domain::CheckoutReply MemoryStockStore::DecideCheckout(const SaleState& state,
+                                                       const domain::HoldRequest& hold) const {
+  const domain::CheckoutRequest& req = hold.request;
+  const domain::Outcome checked = CheckLocked(state, req.item, req.user, 1, hold.now);
+  const domain::SaleItem* item = state.sale.FindItem(req.item);
+  const bool counted = checked == domain::Outcome::kSoldOut ||
+                       checked == domain::Outcome::kUserLimitReached ||
+                       checked == domain::Outcome::kAccepted;
+  domain::CheckoutReply reply =
+      CheckoutRefusal(checked, counted ? state.remaining.at(req.item.str()) : 0);
+  if (item != nullptr && checked != domain::Outcome::kSaleNotActive) {
+    reply.unit_price_cents = item->price_cents;
+    reply.item_name = item->name;
+  }
+  if (checked == domain::Outcome::kAccepted) {
+    reply.code = hold.code;
+    reply.expires_at = hold.expires_at;
+    reply.remaining -= 1;
+    reply.detail.clear();
+  }
+  return reply;
+}
+
+void MemoryStockStore::TakeHoldLocked(SaleState& state, const domain::HoldRequest& hold,
+                                      const domain::CheckoutReply& reply) {
+  const domain::CheckoutRequest& req = hold.request;
+  Hold record{hold.code,       req.item,         req.user,     1,           reply.unit_price_cents,
+              hold.expires_at, HoldState::kHeld, std::nullopt, std::nullopt};
+  state.holds.emplace(hold.code.str(), record);
+  state.active_holds.emplace(hold.expires_at, hold.code.str());
+  --state.remaining[req.item.str()];
+  ++state.held[req.item.str()];
+  ++state.user_units[req.user.str()];
+  ++state.buyers_version;
 }
 
 void MemoryStockStore::Complete(const domain::Completion& completion, ports::CompleteDone done) {
@@ -142,11 +157,6 @@ domain::CompleteReply MemoryStockStore::CompleteLocked(SaleState& state,
     returned = hold.item;
   }
   if (hold.state == HoldState::kExpired) return CompleteRefusal(domain::Outcome::kCheckoutExpired);
-  if (!queue_.HasRoom(1)) {
-    domain::CompleteReply full = CompleteRefusal(domain::Outcome::kUnavailable);
-    full.detail = "order queue is full";
-    return full;
-  }
   domain::Order order{completion.order_id,
                       state.sale.id,
                       hold.item,
@@ -156,7 +166,11 @@ domain::CompleteReply MemoryStockStore::CompleteLocked(SaleState& state,
                       hold.price_cents,
                       domain::OrderStatus::kPending,
                       completion.now};
-  queue_.TryPush(order);
+  if (!queue_.TryPush(order)) {  // before any change: a full queue writes nothing
+    domain::CompleteReply full = CompleteRefusal(domain::Outcome::kUnavailable);
+    full.detail = "order queue is full";
+    return full;
+  }
   for (auto it = state.active_holds.lower_bound(hold.expires_at);
        it != state.active_holds.end() && it->first == hold.expires_at; ++it) {
     if (it->second == hold.code.str()) {
@@ -222,6 +236,20 @@ domain::Result<bool> MemoryStockStore::Retire(const domain::SaleId& sale, domain
   }
   state->retire_at = clock_.Now() + retention;  // retention runs on the store's clock
   return true;
+}
+
+domain::Result<std::vector<domain::SaleId>> MemoryStockStore::LiveSales() {
+  std::vector<SaleState*> states;
+  {
+    std::shared_lock lock(sales_mu_);
+    for (const auto& [id, state] : sales_) states.push_back(state.get());
+  }
+  std::vector<domain::SaleId> live;
+  for (SaleState* state : states) {
+    std::lock_guard lock(state->mu);
+    if (!state->retire_at) live.push_back(state->sale.id);
+  }
+  return live;
 }
 
 }  // namespace flashsale::memory

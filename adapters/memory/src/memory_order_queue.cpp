@@ -23,11 +23,6 @@ bool MemoryOrderQueue::TryPush(const domain::CheckoutAttempt& attempt) {
   return Push(Entry{{}, attempt});
 }
 
-bool MemoryOrderQueue::HasRoom(std::size_t n) const {
-  std::lock_guard lock(mu_);
-  return ready_.size() + pending_.size() + n <= options_.capacity;
-}
-
 std::size_t MemoryOrderQueue::CountFor(const domain::SaleId& sale) const {
   std::lock_guard lock(mu_);
   std::size_t count = 0;

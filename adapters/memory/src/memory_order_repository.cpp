@@ -1,5 +1,7 @@
 #include "flashsale/memory/memory_order_repository.hpp"
 
+#include <unordered_set>
+
 namespace flashsale::memory {
 namespace {
 
@@ -123,11 +125,13 @@ domain::Result<ports::SaleAudit> MemoryOrderRepository::Audit(const domain::Sale
       audit.units_by_user[o.user.str()] += o.quantity.value();
     }
   }
+  std::unordered_set<std::string> codes;
   for (const auto& [id, attempt] : attempts_) {
     if (attempt.sale != sale) continue;
     ++audit.checkout_attempts;
-    if (attempt.code) ++audit.checkout_holds;
+    if (attempt.code) codes.insert(attempt.code->str());
   }
+  audit.checkout_holds = static_cast<std::int64_t>(codes.size());
   return audit;
 }
 

@@ -168,7 +168,7 @@ domain::Result<ports::SaleAudit> MySqlOrderRepository::Audit(const domain::SaleI
       audit.units_by_user[std::string(orders->getString(2))] += orders->getInt(3);
     }
     auto& attempts = session.Prepare(
-        "SELECT COUNT(*), COUNT(checkout_code) FROM checkout_attempts WHERE sale_id = ?");
+        "SELECT COUNT(*), COUNT(DISTINCT checkout_code) FROM checkout_attempts WHERE sale_id = ?");
     attempts.setString(1, sale.str());
     std::unique_ptr<sql::ResultSet> counted(attempts.executeQuery());
     if (counted->next()) {

@@ -131,6 +131,8 @@ domain::Result<std::vector<domain::Sale>> MySqlSaleRepository::ListEndingAfter(
   if (!lease) return lease.error();
   Session& session = **lease;
   try {
+    // One snapshot for both reads: a sale created in between never shows without its items.
+    session.Begin("START TRANSACTION WITH CONSISTENT SNAPSHOT");
     auto& sales = session.Prepare(
         "SELECT sale_id, per_user_limit, starts_at_ms, ends_at_ms FROM sales "
         "WHERE ends_at_ms > ? ORDER BY starts_at_ms, sale_id");
@@ -142,9 +144,13 @@ domain::Result<std::vector<domain::Sale>> MySqlSaleRepository::ListEndingAfter(
         "ORDER BY i.sale_id, i.item_id");
     items.setInt64(1, domain::ToUnixMillis(t));
     std::unique_ptr<sql::ResultSet> items_rs(items.executeQuery());
-    return ReadSales(*sales_rs, *items_rs);
+    auto read = ReadSales(*sales_rs, *items_rs);
+    session.Commit();
+    return read;
   } catch (const sql::SQLException& e) {
-    return Translate(e, &session);
+    domain::Error error = Translate(e, &session);
+    if (!session.broken) session.Rollback();
+    return error;
   }
 }
 

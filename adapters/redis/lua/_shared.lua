@@ -7,10 +7,25 @@ local function sale_prefix(meta_key)
   return string.sub(meta_key, 1, -5)
 end
 
+-- A TTL (ms) for a record written at `now` that should live `ttl`, but never longer than
+-- `retention` after the sale's end (so an old sale's traces leave Redis); at least 1 ms.
+local function capped_ttl(ttl, now, ends, retention)
+  return math.max(1, math.min(ttl, math.max(ends, now) + retention - now))
+end
+
+-- A hold leaves the active set (used or expired): its record now answers replays, 409 and 410
+-- for `life.record_ttl` ms, at most `life.retention` ms after the sale's end. (An active hold
+-- has no TTL: it lives until the sweep or a redemption settles it.)
+local function settle_hold(meta_key, hold_key, life)
+  local ends = tonumber(redis.call('HGET', meta_key, 'ends_at') or '0')
+  redis.call('PEXPIRE', hold_key, capped_ttl(life.record_ttl, life.now, ends, life.retention))
+end
+
 -- Gives the unit of a held checkout back: stock, the user's count, the held counter; the hold
 -- becomes expired, leaves the active set, and units-returned is published. `h` is the hold's
--- {item, user, quantity}.
-local function return_hold(meta_key, holds_key, bought_key, hold_key, code, h, channel, sale)
+-- {item, user, quantity}; `life` = {now, record_ttl, retention} (see settle_hold).
+local function return_hold(meta_key, holds_key, bought_key, hold_key, code, h, channel, sale,
+                           life)
   local prefix = sale_prefix(meta_key)
   local qty = tonumber(h[3])
   redis.call('INCRBY', prefix .. 'stock:' .. h[1], qty)
@@ -21,11 +36,6 @@ local function return_hold(meta_key, holds_key, bought_key, hold_key, code, h, c
   redis.call('HINCRBY', meta_key, 'buyers_version', 1)
   redis.call('ZREM', holds_key, code)
   redis.call('HSET', hold_key, 'st', 'expired')
+  settle_hold(meta_key, hold_key, life)
   redis.call('PUBLISH', channel, sale .. '/' .. h[1])
-end
-
--- A TTL (ms) for a record written at `now` that should live `ttl`, but never longer than
--- `retention` after the sale's end (so an old sale's traces leave Redis); at least 1 ms.
-local function capped_ttl(ttl, now, ends, retention)
-  return math.max(1, math.min(ttl, math.max(ends, now) + retention - now))
 end

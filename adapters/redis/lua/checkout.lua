@@ -4,18 +4,21 @@
 -- KEYS[4] fs:{S}:cidem:<user>/<request> (stored answer; unused without a request id)
 -- KEYS[5] fs:{S}:orders  KEYS[6] fs:{S}:holds  KEYS[7] fs:{S}:hold:<code>
 -- ARGV: 1 user, 2 item, 3 fingerprint, 4 code, 5 attempt_id, 6 now_ms, 7 expires_ms,
---       8 answer ttl_ms, 9 has_request (1/0), 10 hold record ttl_ms (after expiry), 11 sale,
---       12 sale retention_ms (answers and hold records never outlive the sale by more)
+--       8 answer ttl_ms, 9 has_request (1/0), 10 sale, 11 sale retention_ms (a stored answer
+--       never outlives the sale by more)
 -- Returns {outcome, code, expires_ms, remaining, price_cents, item_name, replayed}.
 local function record(outcome, code, expires)
-  redis.call('XADD', KEYS[5], '*', 'k', 'attempt', 'a', ARGV[5], 's', ARGV[11], 'i', ARGV[2],
+  redis.call('XADD', KEYS[5], '*', 'k', 'attempt', 'a', ARGV[5], 's', ARGV[10], 'i', ARGV[2],
              'u', ARGV[1], 'x', outcome, 'c', code, 'e', expires, 't', ARGV[6])
 end
 
 local meta = redis.call('HMGET', KEYS[1], 'starts_at', 'ends_at', 'per_user_limit',
-                        'price:' .. ARGV[2], 'name:' .. ARGV[2])
+                        'price:' .. ARGV[2], 'name:' .. ARGV[2], 'retired_at')
 if not meta[1] then
   return {'unknown_item', '', 0, 0, 0, '', 0}  -- no such sale here: nothing to record it in
+end
+if meta[6] then
+  return {'sale_not_active', '', 0, 0, 0, '', 0}  -- retired: its stream is no longer read
 end
 local name = meta[5] or ''
 if ARGV[9] == '1' then
@@ -33,7 +36,7 @@ if ARGV[9] == '1' then
 end
 
 local now = tonumber(ARGV[6])
-local retention = tonumber(ARGV[12])
+local retention = tonumber(ARGV[11])
 local function answer(outcome, code, expires, remaining, price)
   if ARGV[9] == '1' and (outcome == 'accepted' or outcome == 'sold_out' or
                          outcome == 'user_limit_reached') then
@@ -68,9 +71,5 @@ redis.call('HINCRBY', KEYS[1], 'buyers_version', 1)
 redis.call('HINCRBY', KEYS[1], 'held:' .. ARGV[2], 1)
 redis.call('HSET', KEYS[7], 'st', 'held', 'i', ARGV[2], 'u', ARGV[1], 'q', 1, 'p', price,
            'e', ARGV[7])
--- The record answers 409/410 for a while after use or expiry; it leaves with its sale.
-redis.call('PEXPIRE', KEYS[7], capped_ttl(tonumber(ARGV[7]) - now + tonumber(ARGV[10]), now,
-                                           math.max(tonumber(meta[2]), tonumber(ARGV[7])),
-                                           retention))
 redis.call('ZADD', KEYS[6], ARGV[7], ARGV[4])
 return answer('accepted', ARGV[4], ARGV[7], remaining, price)

@@ -64,13 +64,17 @@ Pipeline::Pipeline(RedisOptions options, std::string_view library)
   thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
 }
 
-Pipeline::~Pipeline() {
+Pipeline::~Pipeline() { Stop(); }
+
+void Pipeline::Stop() {
   thread_.request_stop();
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  connected_ = false;  // from now on every call is answered Unavailable inline
   std::vector<Pending> rest;
   {
     std::lock_guard lock(mu_);
+    stopped_ = true;
     rest.swap(queue_);
   }
   FailAll(rest, Unavailable("redis client shutting down"));
@@ -83,7 +87,12 @@ void Pipeline::Enqueue(std::string command, Callback done) {
     return;
   }
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    if (stopped_) {
+      lock.unlock();
+      done(Unavailable("redis client shutting down"));
+      return;
+    }
     queue_.push_back(Pending{std::move(command), std::move(done)});
   }
   cv_.notify_one();

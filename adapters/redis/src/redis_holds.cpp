@@ -112,7 +112,6 @@ void RedisStockStore::Checkout(const domain::HoldRequest& hold, ports::CheckoutD
                                 Num(domain::ToUnixMillis(hold.expires_at)),
                                 Num(options_.idempotency_ttl.count()),
                                 has_request ? "1" : "0",
-                                Num(options_.idempotency_ttl.count()),
                                 req.sale.str(),
                                 Num(options_.sale_retention.count())};
   Next().Fcall(functions::kCheckout, keys, args,
@@ -131,7 +130,9 @@ void RedisStockStore::Complete(const domain::Completion& c, ports::CompleteDone 
                                 c.request ? c.request->str() : std::string(),
                                 sale.str(),
                                 c.code.OrderRequestId().str(),
-                                std::string(Keys::kUnitsReturnedChannel)};
+                                std::string(Keys::kUnitsReturnedChannel),
+                                Num(options_.idempotency_ttl.count()),
+                                Num(options_.sale_retention.count())};
   Next().Fcall(functions::kComplete, keys, args,
                [c, done = std::move(done)](domain::Result<Reply> reply) {
                  done(ParseComplete(std::move(reply), c));
@@ -143,7 +144,8 @@ domain::Result<std::size_t> RedisStockStore::ExpireHolds(const domain::SaleId& s
   auto reply = CheckReply(Next().CallFcall(
       functions::kExpire, {Keys::Meta(sale), Keys::Holds(sale), Keys::Bought(sale)},
       {Num(domain::ToUnixMillis(now)), std::to_string(max),
-       std::string(Keys::kUnitsReturnedChannel), sale.str()}));
+       std::string(Keys::kUnitsReturnedChannel), sale.str(), Num(options_.idempotency_ttl.count()),
+       Num(options_.sale_retention.count())}));
   if (!reply) return reply.error();
   return static_cast<std::size_t>(Int(reply->get()));
 }
@@ -163,6 +165,16 @@ domain::Result<bool> RedisStockStore::Retire(const domain::SaleId& sale, domain:
   auto removed = CheckReply(Next().Call({"SREM", std::string(Keys::kSales), sale.str()}));
   if (!removed) return removed.error();
   return true;
+}
+
+domain::Result<std::vector<domain::SaleId>> RedisStockStore::LiveSales() {
+  auto reply = CheckReply(Next().Call({"SMEMBERS", std::string(Keys::kSales)}));
+  if (!reply) return reply.error();
+  std::vector<domain::SaleId> live;
+  for (std::size_t i = 0; i < Size(reply->get()); ++i) {
+    if (auto id = domain::SaleId::Parse(Str(At(reply->get(), i)))) live.push_back(std::move(*id));
+  }
+  return live;
 }
 
 }  // namespace flashsale::redis

@@ -215,7 +215,10 @@ std::vector<ports::QueuedEntry> RedisOrderQueue::ParseEntries(Connection& connec
                  {{"sale", sale}, {"entry", id}});
       (void)connection.Command(
           {"XADD", Keys::Dead(sale_id), "*", "entry", id, "note", "malformed stream entry"});
-      (void)connection.Command({"XACK", Keys::Orders(sale_id), std::string(Keys::kGroup), id});
+      // Acknowledged and deleted (fs_ack), like any entry: the stream must empty out for the
+      // sale to retire.
+      (void)connection.Command({"FCALL", std::string(functions::kAck), "1", Keys::Orders(sale_id),
+                                std::string(Keys::kGroup), id});
     }
   }
   return out;

@@ -59,9 +59,12 @@ RedisStockStore::RedisStockStore(RedisOptions options) : options_(std::move(opti
   subscriber_ = std::jthread([this](std::stop_token stop) { Subscribe(stop); });
 }
 
-RedisStockStore::~RedisStockStore() {
+RedisStockStore::~RedisStockStore() { Close(); }
+
+void RedisStockStore::Close() {
   subscriber_.request_stop();
   if (subscriber_.joinable()) subscriber_.join();
+  for (auto& pipeline : pipelines_) pipeline->Stop();
 }
 
 Pipeline& RedisStockStore::Next() {

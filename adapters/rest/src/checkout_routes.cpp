@@ -67,7 +67,7 @@ void RestServer::Impl::SaleStatus(const Request& request, Writer writer) {
   pool_.Post([this, exchange, sale = std::move(sale)] {
     auto status = services_.sale_status.Execute(sale);
     if (!status) {
-      const bool none = status.error().outcome == domain::Outcome::kNotFound;
+      const bool none = status.error().outcome == domain::Outcome::kNotFound && sale.empty();
       exchange->SendProblem(status.error().outcome, status.error().detail,
                             none ? "no active sale" : std::string_view{});
       return;

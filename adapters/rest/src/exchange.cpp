@@ -49,6 +49,10 @@ std::shared_ptr<Exchange> Begin(const Http::Request& request, Http::ResponseWrit
 
 void Exchange::Send(int code, std::string_view body, std::string_view content_type,
                     const Http::Method* allow) {
+  if (in_flight_.stopped()) {
+    in_flight_.Leave();
+    return;
+  }
   auto& headers = writer_.headers();
   headers.add<Http::Header::ContentType>(
       Http::Mime::MediaType::fromString(std::string(content_type)));
@@ -74,6 +78,8 @@ void Exchange::SendProblem(domain::Outcome outcome, std::string_view detail,
                            std::string_view message_override, std::string_view extra) {
   const HttpOutcome http = ToHttp(outcome);
   const std::string_view message = message_override.empty() ? http.message : message_override;
+  // An internal failure's detail is for operators (it may quote a backend's error text).
+  if (outcome == domain::Outcome::kInternal) detail = domain::DefaultDetail(outcome);
   Send(http.code, ProblemJson(http.code, http.slug, http.title, message, detail, extra),
        "application/problem+json");
 }

@@ -28,10 +28,15 @@ class InFlight {
   /// From now on answers say Connection: close (the server is shutting down).
   void BeginClosing() noexcept { closing_.store(true); }
   bool closing() const noexcept { return closing_.load(std::memory_order_relaxed); }
+  /// The endpoint is gone: an answer still arriving (a request that outlived the drain
+  /// deadline) is dropped instead of written to a transport that no longer exists.
+  void Stop() noexcept { stopped_.store(true); }
+  bool stopped() const noexcept { return stopped_.load(); }
 
  private:
   std::atomic<std::int64_t> count_{0};
   std::atomic<bool> closing_{false};
+  std::atomic<bool> stopped_{false};
 };
 
 /// One request being answered. Created by a route handler, shared with the completion that

@@ -34,6 +34,7 @@ bool RestServer::Impl::Shutdown(std::chrono::steady_clock::time_point deadline) 
   in_flight_.BeginClosing();
   const bool idle = in_flight_.WaitIdle(deadline);
   endpoint_.shutdown();
+  in_flight_.Stop();
   pool_.Stop();
   return idle;
 }
@@ -53,8 +54,8 @@ void RestServer::Impl::Routes() {
   for (auto route : {"/api/purchase", "/checkout", "/purchase"}) {
     AllowOnly(route, Http::Method::Post);
   }
-  for (auto route : {"/api/orders/:id", "/sale/status", "/", "/health", "/livez", "/readyz",
-                     "/metrics"}) {
+  for (auto route :
+       {"/api/orders/:id", "/sale/status", "/", "/health", "/livez", "/readyz", "/metrics"}) {
     AllowOnly(route, Http::Method::Get);
   }
   router_.addNotFoundHandler(Routes::bind(&Impl::NotFound, this));

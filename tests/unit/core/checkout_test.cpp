@@ -117,7 +117,7 @@ TEST_F(CheckoutTest, DrainingRefusesEverythingAndWritesNothing) {
 }
 
 TEST_F(CheckoutTest, TheSweepReturnsExpiredUnitsAndRetiresEndedSales) {
-  ExpireHolds sweep(store_, catalog_, clock_, metrics_, log_,
+  ExpireHolds sweep(store_, clock_, metrics_, log_,
                     ExpireHoldsOptions{2, 3, std::chrono::milliseconds(1)});
   for (const char* user : {"a", "b", "c"}) {
     ASSERT_EQ(Checkout({"sale-1", "item-1", user, ""}).outcome, Outcome::kAccepted);
@@ -131,6 +131,15 @@ TEST_F(CheckoutTest, TheSweepReturnsExpiredUnitsAndRetiresEndedSales) {
   clock_.Advance(std::chrono::hours(1));
   sweep.RunOnce();
   EXPECT_TRUE(store_.Snapshot(sale_.id).ok());
+  // Persisted (the queue drained): retired, gone after the retention.
+  auto all = queue_.Pull("w", 100, milliseconds(0));
+  std::vector<std::string> receipts;
+  for (const auto& e : *all) receipts.push_back(e.receipt);
+  ASSERT_TRUE(queue_.Ack(receipts).ok());
+  sweep.RunOnce();
+  EXPECT_TRUE(store_.LiveSales()->empty());
+  clock_.Advance(milliseconds(5));
+  EXPECT_EQ(store_.Snapshot(sale_.id).error().outcome, Outcome::kNotFound);
 }
 
 TEST_F(CheckoutTest, SaleStatusCountsRemainingHeldAndSold) {

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cstddef>
 
-#include "flashsale/core/sale_catalog.hpp"
+#include "flashsale/ports/clock.hpp"
 #include "flashsale/ports/logger.hpp"
 #include "flashsale/ports/metrics.hpp"
 #include "flashsale/ports/stock_store.hpp"
@@ -21,21 +21,26 @@ struct ExpireHoldsOptions {
 };
 
 /// The expiry sweep: gives the units of expired holds back (so a sale never undersells), and
-/// retires sales that are over. Safe to run from any number of instances at once: every
-/// store call is atomic and idempotent. Run it periodically, off request threads.
+/// retires sales that are over. It goes through every sale the store still holds (not only
+/// recent ones: a sale whose persistence lagged long after its end still gets retired). Safe
+/// to run from any number of instances at once: every store call is atomic and idempotent.
+/// Run it periodically, off request threads.
 class ExpireHolds {
  public:
-  ExpireHolds(ports::StockStore& store, SaleCatalog& catalog, const ports::Clock& clock,
-              ports::Metrics& metrics, ports::Logger& log, ExpireHoldsOptions options = {});
+  ExpireHolds(ports::StockStore& store, const ports::Clock& clock, ports::Metrics& metrics,
+              ports::Logger& log, ExpireHoldsOptions options = {});
 
-  /// One pass over the catalog's sales. Returns the holds expired by this pass.
+  /// One pass over the store's live sales. Returns the holds expired by this pass.
   std::size_t RunOnce();
 
  private:
   std::size_t ExpireSale(const domain::SaleId& sale, domain::TimePoint now);
 
+  /// Logs a failure once, until the next success.
+  void Failed(std::string_view what, const domain::Error& error);
+  void Succeeded();
+
   ports::StockStore& store_;
-  SaleCatalog& catalog_;
   const ports::Clock& clock_;
   ports::Metrics& metrics_;
   ports::Logger& log_;

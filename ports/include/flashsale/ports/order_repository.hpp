@@ -38,7 +38,7 @@ struct SaleAudit {
   std::vector<std::string> confirmed_order_ids;
   std::map<std::string, std::int64_t> units_by_user;  ///< confirmed units per user
   std::int64_t checkout_attempts = 0;  ///< recorded checkout attempts, whatever their answer
-  std::int64_t checkout_holds = 0;     ///< of which answered with a hold (a code)
+  std::int64_t checkout_holds = 0;     ///< distinct codes handed out (replays count once)
 };
 
 /// The system of record for orders.

@@ -97,6 +97,11 @@ class StockStore {
   virtual domain::Result<bool> Retire(const domain::SaleId& sale, domain::TimePoint now,
                                       std::chrono::milliseconds retention) = 0;
 
+  /// The sales the store holds and has not retired: those that may still have active holds
+  /// or queued entries, which the expiry sweep and retirement go through. Blocking;
+  /// thread-safe; Unavailable when unreachable.
+  virtual domain::Result<std::vector<domain::SaleId>> LiveSales() = 0;
+
   /// Gives an order's units back after it failed permanently: stock += quantity, the user's
   /// count -= quantity, the stored answer for its key now says `reason` with the order id
   /// (PurchaseReply::order_failed), its status becomes failed and it is recorded as a dead

@@ -30,8 +30,6 @@ class MemoryOrderQueue final : public ports::OrderQueue {
   /// its atomic step.
   bool TryPush(const domain::Order& order);
   bool TryPush(const domain::CheckoutAttempt& attempt);
-  /// Room for `n` more entries.
-  bool HasRoom(std::size_t n) const;
   /// Entries of `sale` not yet acknowledged (waiting + pending).
   std::size_t CountFor(const domain::SaleId& sale) const;
 

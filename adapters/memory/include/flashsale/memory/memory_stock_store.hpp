@@ -46,6 +46,7 @@ class MemoryStockStore final : public ports::StockStore {
                                           std::size_t max) override;
   domain::Result<bool> Retire(const domain::SaleId& sale, domain::TimePoint now,
                               std::chrono::milliseconds retention) override;
+  domain::Result<std::vector<domain::SaleId>> LiveSales() override;
   domain::Result<bool> Release(const domain::Order& order, domain::Outcome reason) override;
   domain::Result<bool> Load(const domain::Sale& sale) override;
   domain::Result<ports::StockSnapshot> Snapshot(const domain::SaleId& sale) override;
@@ -123,6 +124,12 @@ class MemoryStockStore final : public ports::StockStore {
   domain::PurchaseReply AcceptLocked(SaleState& state, const domain::Reservation& r,
                                      const std::string& answer_key);
   domain::CheckoutReply CheckoutLocked(SaleState& state, const domain::HoldRequest& hold);
+  /// The answer to a fresh checkout (no stored answer), without changing anything.
+  domain::CheckoutReply DecideCheckout(const SaleState& state,
+                                       const domain::HoldRequest& hold) const;
+  /// Takes the unit of an accepted checkout: the hold, stock, held, the user's count.
+  void TakeHoldLocked(SaleState& state, const domain::HoldRequest& hold,
+                      const domain::CheckoutReply& reply);
   /// `returned`: the item whose unit went back (a hold found expired at redemption).
   domain::CompleteReply CompleteLocked(SaleState& state, const domain::Completion& completion,
                                        std::optional<domain::ItemId>& returned);

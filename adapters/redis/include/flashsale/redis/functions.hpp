@@ -4,21 +4,24 @@
 
 namespace flashsale::redis::functions {
 
-/// The Redis Functions library "flashsale", built from adapters/redis/lua/*.lua at build
-/// time. Loaded with FUNCTION LOAD REPLACE on every (re)connect; Redis persists it (AOF/RDB)
-/// and replicates it, so a restart or failover keeps it.
+/// The Redis Functions library of flashsale, built from adapters/redis/lua/*.lua at build time
+/// (cmake/EmbedFunctions.cmake). Loaded with FUNCTION LOAD REPLACE on every (re)connect; Redis
+/// persists it (AOF/RDB) and replicates it, so a restart or failover keeps it. Its name and
+/// its functions' names carry the API version (bumped when arguments or replies change), so
+/// two versions of the apps can share one Redis during a rolling deploy.
 extern const std::string_view kLibrary;
+extern const std::string_view kLibraryName;
 
 /// The functions of the library (one per Lua file), called with FCALL.
-inline constexpr std::string_view kReserve = "fs_reserve";
-inline constexpr std::string_view kRelease = "fs_release";
-inline constexpr std::string_view kLoad = "fs_load";
-inline constexpr std::string_view kBuyers = "fs_buyers";
-inline constexpr std::string_view kAck = "fs_ack";
-inline constexpr std::string_view kCheckout = "fs_checkout";
-inline constexpr std::string_view kComplete = "fs_complete";
-inline constexpr std::string_view kExpire = "fs_expire";
-inline constexpr std::string_view kRetire = "fs_retire";
-inline constexpr std::string_view kSnapshot = "fs_snapshot";
+extern const std::string_view kAck;
+extern const std::string_view kBuyers;
+extern const std::string_view kCheckout;
+extern const std::string_view kComplete;
+extern const std::string_view kExpire;
+extern const std::string_view kLoad;
+extern const std::string_view kRelease;
+extern const std::string_view kReserve;
+extern const std::string_view kRetire;
+extern const std::string_view kSnapshot;
 
 }  // namespace flashsale::redis::functions

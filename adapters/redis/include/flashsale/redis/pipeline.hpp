@@ -47,6 +47,10 @@ class Pipeline {
 
   bool connected() const noexcept { return connected_.load(); }
 
+  /// Stops the I/O thread; queued calls are answered Unavailable before this returns, later
+  /// ones at once. Idempotent.
+  void Stop();
+
  private:
   struct Pending {
     std::string command;
@@ -69,6 +73,7 @@ class Pipeline {
   std::mutex mu_;
   std::condition_variable_any cv_;
   std::vector<Pending> queue_;
+  bool stopped_ = false;  // guarded by mu_
   std::jthread thread_;
 };
 

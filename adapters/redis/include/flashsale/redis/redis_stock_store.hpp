@@ -30,6 +30,12 @@ class RedisStockStore final : public ports::StockStore {
                                           std::size_t max) override;
   domain::Result<bool> Retire(const domain::SaleId& sale, domain::TimePoint now,
                               std::chrono::milliseconds retention) override;
+  /// The members of fs:sales.
+  domain::Result<std::vector<domain::SaleId>> LiveSales() override;
+  /// Stops the I/O threads: pending calls are answered Unavailable now, on the caller's thread,
+  /// and no callback runs after this returns. Call before destroying what the callbacks use
+  /// (front doors, use cases). Idempotent.
+  void Close();
   domain::Result<bool> Release(const domain::Order& order, domain::Outcome reason) override;
   domain::Result<bool> Load(const domain::Sale& sale) override;
   domain::Result<ports::StockSnapshot> Snapshot(const domain::SaleId& sale) override;

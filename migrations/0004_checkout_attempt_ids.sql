@@ -6,6 +6,3 @@ ALTER TABLE checkout_attempts
   ADD COLUMN created_at_ms BIGINT NULL AFTER expires_at_ms,
   ADD UNIQUE KEY uq_checkout_attempts_attempt (attempt_id),
   MODIFY checkout_code VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NULL;
-
--- The sale catalog reads the sales that end after a given time, every second.
-CREATE INDEX ix_sales_ends_at ON sales (ends_at_ms);
