@@ -39,6 +39,28 @@ class StackTest : public ::testing::Test {
         "--drain-timeout",
         "30"};
   }
+  /// Runs stress_test against this stack with `args` (plus --verify and the store URLs);
+  /// returns its output and whether it exited 0.
+  std::pair<bool, std::string> RunStress(std::vector<std::string> args) {
+    args.insert(args.begin(), FLASHSALE_STRESS_BIN);
+    for (const std::string& extra :
+         {std::string("--verify"), std::string("--redis-url"),
+          "redis://127.0.0.1:" + std::to_string(redis_.port()), std::string("--mysql-url"),
+          "mysql://flashsale:flashsale@127.0.0.1:" + std::to_string(mariadb_.port()) + "/flashsale",
+          std::string("--json")}) {
+      args.push_back(extra);
+    }
+    TempDir dir("flashsale-stress");
+    ChildProcess stress;
+    stress.Start(args, dir.path() / "stress.log");
+    int status = 0;
+    const bool exited = stress.WaitExit(std::chrono::seconds(240), status);
+    std::ifstream in(dir.path() / "stress.log");
+    std::stringstream text;
+    text << in.rdbuf();
+    return {exited && WIFEXITED(status) && WEXITSTATUS(status) == 0, text.str()};
+  }
+
   std::set<std::string> StoredOrders() {
     std::set<std::string> ids;
     std::istringstream rows(
@@ -145,50 +167,25 @@ TEST_F(StackTest, GrpcAndRestShareTheStockAndPersist) {
 
 TEST_F(StackTest, StressTestVerifiesExactNOnTheRealStack) {
   auto app = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, StackArgs("2000"));
-  TempDir dir("flashsale-stress");
-  ChildProcess stress;
-  stress.Start(
-      {FLASHSALE_STRESS_BIN, "--target", "127.0.0.1:" + std::to_string(app->port()),
-       "--concurrency", "64", "--requests", "20000", "--users", "5000", "--verify", "--redis-url",
-       "redis://127.0.0.1:" + std::to_string(redis_.port()), "--mysql-url",
-       "mysql://flashsale:flashsale@127.0.0.1:" + std::to_string(mariadb_.port()) + "/flashsale",
-       "--json"},
-      dir.path() / "stress.log");
-  int status = 0;
-  ASSERT_TRUE(stress.WaitExit(std::chrono::seconds(240), status));
-  std::ifstream in(dir.path() / "stress.log");
-  std::stringstream text;
-  text << in.rdbuf();
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << text.str();
-  EXPECT_NE(text.str().find("VERIFY PASS"), std::string::npos) << text.str();
-  EXPECT_EQ(text.str().find("FAIL "), std::string::npos) << text.str();
-  EXPECT_NE(text.str().find("\"accepted\":2000"), std::string::npos) << text.str();
+  auto [ok, output] = RunStress({"--target", "127.0.0.1:" + std::to_string(app->port()),
+                                 "--concurrency", "64", "--requests", "20000", "--users", "5000"});
+  EXPECT_TRUE(ok) << output;
+  EXPECT_NE(output.find("VERIFY PASS"), std::string::npos) << output;
+  EXPECT_EQ(output.find("FAIL "), std::string::npos) << output;
+  EXPECT_NE(output.find("\"accepted\":2000"), std::string::npos) << output;
   EXPECT_EQ(app->Terminate(), 0);
 }
 
 TEST_F(StackTest, StressTestVerifiesTheCheckoutFlowOverGrpc) {
   auto app = std::make_unique<AppProcess>(FLASHSALE_GRPC_BIN, StackArgs("1500"));
-  TempDir dir("flashsale-stress");
-  ChildProcess stress;
-  stress.Start(
-      {FLASHSALE_STRESS_BIN, "--transport", "grpc", "--flow", "checkout", "--target",
-       "127.0.0.1:" + std::to_string(app->port()), "--concurrency", "32", "--requests", "6000",
-       "--users", "3000", "--verify", "--redis-url",
-       "redis://127.0.0.1:" + std::to_string(redis_.port()), "--mysql-url",
-       "mysql://flashsale:flashsale@127.0.0.1:" + std::to_string(mariadb_.port()) + "/flashsale",
-       "--json"},
-      dir.path() / "stress.log");
-  int status = 0;
-  ASSERT_TRUE(stress.WaitExit(std::chrono::seconds(240), status));
-  std::ifstream in(dir.path() / "stress.log");
-  std::stringstream text;
-  text << in.rdbuf();
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << text.str();
-  EXPECT_NE(text.str().find("VERIFY PASS"), std::string::npos) << text.str();
-  EXPECT_NE(text.str().find("PASS every checkout attempt recorded (6000 recorded"),
-            std::string::npos)
-      << text.str();
-  EXPECT_NE(text.str().find("\"accepted\":1500"), std::string::npos) << text.str();
+  auto [ok, output] = RunStress({"--transport", "grpc", "--flow", "checkout", "--target",
+                                 "127.0.0.1:" + std::to_string(app->port()), "--concurrency", "32",
+                                 "--requests", "6000", "--users", "3000"});
+  EXPECT_TRUE(ok) << output;
+  EXPECT_NE(output.find("VERIFY PASS"), std::string::npos) << output;
+  EXPECT_NE(output.find("PASS every checkout attempt recorded (6000 recorded"), std::string::npos)
+      << output;
+  EXPECT_NE(output.find("\"accepted\":1500"), std::string::npos) << output;
   EXPECT_EQ(app->Terminate(), 0);
 }
 

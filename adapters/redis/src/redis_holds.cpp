@@ -7,29 +7,18 @@
 #include "flashsale/redis/functions.hpp"
 #include "flashsale/redis/keys.hpp"
 #include "flashsale/redis/redis_stock_store.hpp"
+#include "function_reply.hpp"
 
 namespace flashsale::redis {
 namespace {
 
 using domain::Outcome;
 
-std::string Num(std::int64_t v) { return std::to_string(v); }
-
 /// {outcome, code, expires_ms, remaining, price_cents, item_name, replayed} -> CheckoutReply.
 domain::CheckoutReply ParseCheckout(domain::Result<Reply> raw) {
   domain::CheckoutReply reply;
-  auto checked = CheckReply(std::move(raw));
-  if (!checked) {
-    reply.outcome = checked.error().outcome;
-    reply.detail = checked.error().detail;
-    return reply;
-  }
-  const redisReply* a = checked->get();
-  if (Size(a) < 7 || !domain::FromString(Str(At(a, 0)), reply.outcome)) {
-    reply.outcome = Outcome::kInternal;
-    reply.detail = "redis: unexpected checkout reply";
-    return reply;
-  }
+  const redisReply* a = OutcomeReply(raw, 7, "checkout", reply);
+  if (a == nullptr) return reply;
   if (!Str(At(a, 1)).empty()) {
     auto code = domain::CheckoutCode::Parse(Str(At(a, 1)));
     if (code) reply.code = std::move(*code);
@@ -48,18 +37,8 @@ domain::CheckoutReply ParseCheckout(domain::Result<Reply> raw) {
 /// {outcome, order_id, item, user, quantity, price, created_ms, user_units, replayed, name}.
 domain::CompleteReply ParseComplete(domain::Result<Reply> raw, const domain::Completion& c) {
   domain::CompleteReply reply;
-  auto checked = CheckReply(std::move(raw));
-  if (!checked) {
-    reply.outcome = checked.error().outcome;
-    reply.detail = checked.error().detail;
-    return reply;
-  }
-  const redisReply* a = checked->get();
-  if (Size(a) < 10 || !domain::FromString(Str(At(a, 0)), reply.outcome)) {
-    reply.outcome = Outcome::kInternal;
-    reply.detail = "redis: unexpected complete reply";
-    return reply;
-  }
+  const redisReply* a = OutcomeReply(raw, 10, "complete", reply);
+  if (a == nullptr) return reply;
   reply.item_name = std::string(Str(At(a, 9)));
   reply.replayed = Int(At(a, 8)) != 0;
   reply.user_units = Int(At(a, 7));

@@ -8,30 +8,18 @@
 
 #include "flashsale/redis/functions.hpp"
 #include "flashsale/redis/keys.hpp"
+#include "function_reply.hpp"
 
 namespace flashsale::redis {
 namespace {
 
 using domain::Outcome;
 
-std::string Num(std::int64_t v) { return std::to_string(v); }
-
 domain::PurchaseReply ParseReserve(domain::Result<Reply> raw) {
   domain::PurchaseReply reply;
-  auto checked = CheckReply(std::move(raw));
-  if (!checked) {
-    reply.outcome = checked.error().outcome;
-    reply.detail = checked.error().detail;
-    return reply;
-  }
-  const redisReply* a = checked->get();
-  Outcome outcome = Outcome::kInternal;
-  if (Size(a) < 6 || !domain::FromString(Str(At(a, 0)), outcome)) {
-    reply.outcome = Outcome::kInternal;
-    reply.detail = "redis: unexpected reserve reply";
-    return reply;
-  }
-  reply.outcome = outcome;
+  const redisReply* a = OutcomeReply(raw, 6, "reserve", reply);
+  if (a == nullptr) return reply;
+  const Outcome outcome = reply.outcome;
   std::string_view order_id = Str(At(a, 1));
   if (!order_id.empty()) {
     auto id = domain::OrderId::Parse(order_id);
