@@ -1,6 +1,7 @@
 #include "flashsale/core/place_purchase.hpp"
 
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "flashsale/domain/checkout.hpp"
@@ -44,7 +45,12 @@ domain::Result<domain::PurchaseRequest> PlacePurchase::Validate(
 
 void PlacePurchase::Execute(const domain::PurchaseInput& input, Done done) {
   const auto start = std::chrono::steady_clock::now();
-  auto request = Validate(input);
+  std::optional<domain::PurchaseInput> minted;
+  if (input.request_id.empty() && input.mint_request_id) {
+    minted = input;
+    minted->request_id = "auto-" + ids_.Next().str();
+  }
+  auto request = Validate(minted ? *minted : input);
   if (!request) {
     domain::PurchaseReply reply;
     reply.outcome = domain::Outcome::kInvalidRequest;

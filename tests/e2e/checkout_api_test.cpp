@@ -144,6 +144,50 @@ TEST_F(CheckoutApiTest, UsedExpiredAndReplayedCodes) {
   EXPECT_EQ(Body(Http(port_, "GET", "/sale/status"))["remaining_items"], 2);  // bob's came back
 }
 
+TEST_F(CheckoutApiTest, ProductsAndTheOrderForm) {
+  Start({"--demo-stock", "3", "--demo-per-user-limit", "5"});
+  auto products = Http(port_, "GET", "/api/products");
+  ASSERT_EQ(products.status, 200) << products.body;
+  json list = Body(products);
+  ASSERT_TRUE(list.is_array());
+  ASSERT_EQ(list.size(), 1U);
+  EXPECT_EQ(list[0]["id"], "iphone-15");
+  EXPECT_EQ(list[0]["stock"], 3);
+  EXPECT_EQ(list[0]["remaining"], 3);
+  EXPECT_EQ(list[0]["price"], 999.0);
+  ExpectProblem(Http(port_, "GET", "/api/products/ipad"), 404, "unknown product");
+
+  // Ids may be numbers or strings; without a request id every call is a new order.
+  auto first = Post("/api/orders", R"({"user_id": 1, "product_id": "iphone-15"})");
+  ASSERT_EQ(first.status, 202) << first.body;
+  json body = Body(first);
+  EXPECT_EQ(body["status"], "success");
+  EXPECT_EQ(body["message"], "order received");
+  EXPECT_EQ(body["order_status"], "pending");
+  auto second = Post("/api/orders", R"({"user_id": 1, "product_id": "iphone-15"})");
+  ASSERT_EQ(second.status, 202) << second.body;
+  EXPECT_NE(Body(second)["order_id"], body["order_id"]);
+  // With a request id (Idempotency-Key or body) the order form is idempotent.
+  auto keyed = Post("/api/orders", R"({"user_id": 3, "product_id": "iphone-15"})",
+                    "Idempotency-Key: form-1\r\n");
+  ASSERT_EQ(keyed.status, 202) << keyed.body;
+  auto replay = Post("/api/orders", R"({"user_id": 3, "product_id": "iphone-15",
+                                       "request_id": "form-1"})");
+  ASSERT_EQ(replay.status, 202) << replay.body;
+  EXPECT_EQ(Body(replay)["order_id"], Body(keyed)["order_id"]);
+  EXPECT_EQ(Body(replay)["replayed"], true);
+  EXPECT_EQ(Body(Http(port_, "GET", "/api/products/iphone-15"))["remaining"], 0);  // live
+  ExpectProblem(Post("/api/orders", R"({"user_id": "2", "product_id": "iphone-15"})"), 410,
+                "sold out");
+  ExpectProblem(Post("/api/orders", R"({"user_id": 2, "product_id": 7})"), 404, "unknown product");
+  ExpectProblem(Post("/api/orders", R"({"product_id": 7})"), 400, "missing required fields");
+  ExpectProblem(Post("/api/orders", R"({"user_id": 1.5, "product_id": 7})"), 400,
+                "invalid request body");
+  ExpectProblem(Post("/api/orders", "[]"), 400, "invalid request body");
+  ExpectProblem(Http(port_, "GET", "/api/orders"), 405, "method not allowed");
+  ExpectProblem(Post("/api/products"), 405, "method not allowed");
+}
+
 TEST_F(CheckoutApiTest, IndexListsTheRoutes) {
   Start({});
   auto index = Http(port_, "GET", "/");
@@ -151,7 +195,8 @@ TEST_F(CheckoutApiTest, IndexListsTheRoutes) {
   const json body = Body(index);
   std::string paths = " ";
   for (const auto& route : body["routes"]) paths += route["path"].get<std::string>() + " ";
-  for (const char* path : {"/api/purchase", "/checkout", "/purchase", "/sale/status", "/health"}) {
+  for (const char* path : {"/api/purchase", "/api/products", "/api/orders", "/checkout",
+                           "/purchase", "/sale/status", "/health"}) {
     EXPECT_NE(paths.find(" " + std::string(path) + " "), std::string::npos) << path;
   }
 }

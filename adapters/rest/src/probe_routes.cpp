@@ -11,6 +11,9 @@ void RestServer::Impl::Index(const Request& request, Writer writer) {
       R"({"service":"flashsale","routes":[)"
       R"({"method":"POST","path":"/api/purchase","what":"one-step purchase"},)"
       R"({"method":"GET","path":"/api/orders/{order_id}","what":"order status"},)"
+      R"({"method":"GET","path":"/api/products","what":"the open sale's items, live stock"},)"
+      R"({"method":"GET","path":"/api/products/{id}","what":"one item"},)"
+      R"({"method":"POST","path":"/api/orders","what":"order form: user_id, product_id"},)"
       R"({"method":"POST","path":"/checkout","what":"hold a unit, get a checkout code"},)"
       R"({"method":"POST","path":"/purchase","what":"complete a checkout with its code"},)"
       R"({"method":"GET","path":"/sale/status","what":"the sale open now"},)"
@@ -38,8 +41,7 @@ void RestServer::Impl::Metrics(const Request& request, Writer writer) {
       ->Send(200, services_.metrics_text(), "text/plain; version=0.0.4");
 }
 
-void RestServer::Impl::MethodNotAllowed(const Request& request, Writer writer,
-                                        Http::Method allow) {
+void RestServer::Impl::MethodNotAllowed(const Request& request, Writer writer, Http::Method allow) {
   const char* name = allow == Http::Method::Post ? "POST" : "GET";
   Begin(request, std::move(writer), not_allowed_route_)
       ->Send(405,

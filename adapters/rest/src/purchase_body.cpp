@@ -30,6 +30,22 @@ class FieldReader {
     out = it->get<std::string>();
   }
 
+  /// A string, or an integer as its decimal string (ids of the replaced order form).
+  void Id(const char* field, std::string& out) {
+    auto it = body_.find(field);
+    if (it == body_.end() || it->is_null()) {
+      missing_ += missing_.empty() ? field : std::string(", ") + field;
+    } else if (it->is_string()) {
+      out = it->get<std::string>();
+    } else if (it->is_number_unsigned()) {
+      out = std::to_string(it->get<std::uint64_t>());
+    } else if (it->is_number_integer()) {
+      out = std::to_string(it->get<std::int64_t>());
+    } else if (type_error_.empty()) {
+      type_error_ = std::string(field) + " must be a string or an integer";
+    }
+  }
+
   void Quantity(std::int64_t& out) {
     auto it = body_.find("quantity");
     if (it == body_.end() || it->is_null()) {
@@ -88,6 +104,41 @@ domain::Result<domain::PurchaseInput> ParsePurchaseBody(std::string_view body,
     input.request_id = key;
   }
   return input;
+}
+
+domain::Result<domain::PurchaseInput> ParseOrderForm(std::string_view body,
+                                                     std::string_view idempotency_key,
+                                                     std::string_view default_sale) {
+  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return Invalid("the body must be a JSON object");
+  }
+  domain::PurchaseInput input;
+  input.sale_id = std::string(default_sale);
+  input.quantity = 1;
+  input.mint_request_id = true;
+  const std::string key(UnquoteHeader(idempotency_key));
+  FieldReader fields(parsed);
+  fields.Id("user_id", input.user_id);
+  fields.Id("product_id", input.item_id);
+  fields.Text("request_id", input.request_id, false);
+  if (!fields.type_error().empty()) return Invalid(fields.type_error());
+  if (!fields.missing().empty()) return Invalid("missing: " + fields.missing());
+  if (!key.empty()) {
+    if (!input.request_id.empty() && input.request_id != key) {
+      return Invalid("Idempotency-Key and request_id differ");
+    }
+    input.request_id = key;
+  }
+  return input;
+}
+
+std::string AcceptedOrderFormBody(const domain::PurchaseReply& reply) {
+  std::string out = R"({"status":"success","message":"order received","order_id":")";
+  if (reply.order_id) out += reply.order_id->str();
+  out += R"(","order_status":"pending","replayed":)";
+  out += reply.replayed ? "true}" : "false}";
+  return out;
 }
 
 std::string_view BodyErrorMessage(const domain::Error& error) {

@@ -25,6 +25,17 @@ domain::Result<domain::PurchaseInput> ParsePurchaseBody(std::string_view body,
                                                         std::string_view idempotency_key,
                                                         std::string_view default_sale);
 
+/// The order form of the replaced async service: {"user_id", "product_id"} where each id may
+/// be a JSON string or an integer (which becomes its decimal string), plus an optional
+/// request_id / Idempotency-Key. Quantity 1. Without a request id one is minted (the call is
+/// not idempotent). InvalidRequest as ParsePurchaseBody ("missing: user_id, product_id").
+domain::Result<domain::PurchaseInput> ParseOrderForm(std::string_view body,
+                                                     std::string_view idempotency_key,
+                                                     std::string_view default_sale);
+
+/// The 202 body of an accepted order form.
+std::string AcceptedOrderFormBody(const domain::PurchaseReply& reply);
+
 /// The seed API's `message` for a refused body: "missing required fields" when fields are
 /// missing, "invalid request body" otherwise.
 std::string_view BodyErrorMessage(const domain::Error& error);

@@ -27,11 +27,16 @@ class RestServer::Impl {
   void Routes();
   /// Every other method on `route` answers 405 naming `allowed`.
   void AllowOnly(const char* route, Pistache::Http::Method allowed);
-  std::shared_ptr<Exchange> Begin(const Request& request, Writer writer, ports::RouteMetrics& route);
+  std::shared_ptr<Exchange> Begin(const Request& request, Writer writer,
+                                  ports::RouteMetrics& route);
 
   // purchase_routes.cpp
   void Purchase(const Request& request, Writer writer);
   void GetOrder(const Request& request, Writer writer);
+  // product_routes.cpp
+  void Products(const Request& request, Writer writer);
+  void Product(const Request& request, Writer writer);
+  void OrderForm(const Request& request, Writer writer);
   // checkout_routes.cpp
   void Checkout(const Request& request, Writer writer);
   void CompleteCheckout(const Request& request, Writer writer);
@@ -52,6 +57,9 @@ class RestServer::Impl {
   InFlight in_flight_;
   ports::RouteMetrics& purchase_route_ = services_.metrics.Route("http", "/api/purchase");
   ports::RouteMetrics& order_route_ = services_.metrics.Route("http", "/api/orders/:id");
+  ports::RouteMetrics& products_route_ = services_.metrics.Route("http", "/api/products");
+  ports::RouteMetrics& product_route_ = services_.metrics.Route("http", "/api/products/:id");
+  ports::RouteMetrics& order_form_route_ = services_.metrics.Route("http", "/api/orders");
   ports::RouteMetrics& checkout_route_ = services_.metrics.Route("http", "/checkout");
   ports::RouteMetrics& complete_route_ = services_.metrics.Route("http", "/purchase");
   ports::RouteMetrics& status_route_ = services_.metrics.Route("http", "/sale/status");

@@ -43,6 +43,9 @@ void RestServer::Impl::Routes() {
   using namespace Rest;
   Routes::Post(router_, "/api/purchase", Routes::bind(&Impl::Purchase, this));
   Routes::Get(router_, "/api/orders/:id", Routes::bind(&Impl::GetOrder, this));
+  Routes::Get(router_, "/api/products", Routes::bind(&Impl::Products, this));
+  Routes::Get(router_, "/api/products/:id", Routes::bind(&Impl::Product, this));
+  Routes::Post(router_, "/api/orders", Routes::bind(&Impl::OrderForm, this));
   Routes::Post(router_, "/checkout", Routes::bind(&Impl::Checkout, this));
   Routes::Post(router_, "/purchase", Routes::bind(&Impl::CompleteCheckout, this));
   Routes::Get(router_, "/sale/status", Routes::bind(&Impl::SaleStatus, this));
@@ -51,11 +54,11 @@ void RestServer::Impl::Routes() {
   Routes::Get(router_, "/livez", Routes::bind(&Impl::Health, this));
   Routes::Get(router_, "/readyz", Routes::bind(&Impl::Ready, this));
   Routes::Get(router_, "/metrics", Routes::bind(&Impl::Metrics, this));
-  for (auto route : {"/api/purchase", "/checkout", "/purchase"}) {
+  for (auto route : {"/api/purchase", "/api/orders", "/checkout", "/purchase"}) {
     AllowOnly(route, Http::Method::Post);
   }
-  for (auto route :
-       {"/api/orders/:id", "/sale/status", "/", "/health", "/livez", "/readyz", "/metrics"}) {
+  for (auto route : {"/api/orders/:id", "/api/products", "/api/products/:id", "/sale/status", "/",
+                     "/health", "/livez", "/readyz", "/metrics"}) {
     AllowOnly(route, Http::Method::Get);
   }
   router_.addNotFoundHandler(Routes::bind(&Impl::NotFound, this));

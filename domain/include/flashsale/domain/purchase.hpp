@@ -20,6 +20,9 @@ struct PurchaseInput {
   std::string user_id;
   std::string request_id;
   std::int64_t quantity = 0;
+  /// With an empty request_id, mint one ("auto-<ULID>") instead of refusing: the call is
+  /// then a new purchase every time, not idempotent (the order form of the replaced service).
+  bool mint_request_id = false;
 };
 
 /// A validated purchase.

@@ -1,0 +1,88 @@
+// The replaced async order service's shapes: GET /api/products, GET /api/products/{id},
+// POST /api/orders.
+#include <nlohmann/json.hpp>
+
+#include "checkout_body.hpp"
+#include "purchase_body.hpp"
+#include "rest_impl.hpp"
+
+namespace flashsale::rest {
+namespace {
+
+using json = nlohmann::json;
+
+json ProductJson(const core::ItemStatus& item) {
+  return json{{"id", item.id.str()},
+              {"name", item.name},
+              {"price", json::parse(Price(item.price_cents))},
+              {"stock", item.stock},
+              {"remaining", item.remaining}};
+}
+
+std::string Dump(const json& body) {
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
+void RestServer::Impl::Products(const Request& request, Writer writer) {
+  auto exchange = Begin(request, std::move(writer), products_route_);
+  pool_.Post([this, exchange] {
+    auto status = services_.sale_status.Execute("");
+    if (!status && status.error().outcome != domain::Outcome::kNotFound) {
+      exchange->SendProblem(status.error().outcome, status.error().detail);
+      return;
+    }
+    json products = json::array();  // no sale open now: nothing on sale
+    if (status) {
+      for (const auto& item : status->items) products.push_back(ProductJson(item));
+    }
+    exchange->Send(200, Dump(products), "application/json");
+  });
+}
+
+void RestServer::Impl::Product(const Request& request, Writer writer) {
+  auto exchange = Begin(request, std::move(writer), product_route_);
+  std::string id = request.param(":id").as<std::string>();
+  pool_.Post([this, exchange, id = std::move(id)] {
+    auto status = services_.sale_status.Execute("");
+    if (!status && status.error().outcome != domain::Outcome::kNotFound) {
+      exchange->SendProblem(status.error().outcome, status.error().detail);
+      return;
+    }
+    if (status) {
+      for (const auto& item : status->items) {
+        if (item.id.str() == id) {
+          exchange->Send(200, Dump(ProductJson(item)), "application/json");
+          return;
+        }
+      }
+    }
+    exchange->SendProblem(domain::Outcome::kUnknownItem, "no such product in the sale open now",
+                          "unknown product");
+  });
+}
+
+void RestServer::Impl::OrderForm(const Request& request, Writer writer) {
+  auto exchange = Begin(request, std::move(writer), order_form_route_);
+  auto key = request.headers().tryGetRaw("Idempotency-Key");
+  auto input =
+      ParseOrderForm(request.body(), key ? key->value() : std::string(), services_.default_sale());
+  if (!input) {
+    exchange->SendProblem(domain::Outcome::kInvalidRequest, input.error().detail,
+                          BodyErrorMessage(input.error()));
+    return;
+  }
+  services_.purchase.Execute(*input, [exchange](domain::PurchaseReply reply) {
+    if (reply.outcome == domain::Outcome::kAccepted) {
+      exchange->Send(202, AcceptedOrderFormBody(reply), "application/json");
+    } else {
+      exchange->SendProblem(
+          reply.outcome, reply.detail,
+          reply.outcome == domain::Outcome::kUnknownItem ? "unknown product" : std::string_view{},
+          RefusedPurchaseExtra(reply));
+    }
+  });
+}
+
+}  // namespace flashsale::rest
