@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <latch>
+#include <map>
 #include <thread>
 
 #include "builders.hpp"
@@ -290,6 +291,84 @@ TEST_P(StockStoreContract, ASaleRetiresOnlyWhenOverWithoutHoldsAndQueuedEntries)
   auto gone = harness_->store().Snapshot(sale.id);
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.error().outcome, Outcome::kNotFound);
+}
+
+}  // namespace flashsale::testing
+
+namespace flashsale::testing {
+
+TEST_P(StockStoreContract, AuditReadsStockHoldsAndQueuedOrdersTogether) {
+  domain::Sale sale = LoadSale(10, 3);
+  const auto alice = Buy(sale, "alice", "r1", 2);
+  const auto bob = Buy(sale, "bob", "r1", 1);
+  ASSERT_EQ(alice.outcome, Outcome::kAccepted);
+  ASSERT_EQ(bob.outcome, Outcome::kAccepted);
+  ASSERT_EQ(Hold(sale, "carol").outcome, Outcome::kAccepted);
+  ASSERT_EQ(Hold(sale, "dave", "", "no-such-item").outcome, Outcome::kUnknownItem);
+
+  auto audit = harness_->store().Audit(sale.id);
+  ASSERT_TRUE(audit.ok()) << audit.error().detail;
+  ASSERT_EQ(audit->items.size(), 1U);
+  EXPECT_EQ(audit->items[0].remaining, 6);
+  EXPECT_EQ(audit->items[0].held, 1);
+  ASSERT_EQ(audit->queued.size(), 2U);  // orders only: attempts are not orders
+  std::map<std::string, std::int64_t> units;
+  for (const auto& q : audit->queued) units[q.id.str()] = q.quantity;
+  EXPECT_EQ(units, (std::map<std::string, std::int64_t>{{alice.order_id->str(), 2},
+                                                        {bob.order_id->str(), 1}}));
+  EXPECT_EQ(audit->max_user_units, 2);
+  EXPECT_EQ(audit->released_orders, 0);
+  EXPECT_EQ(audit->dead_letters, 0);
+  ASSERT_TRUE(audit->position.has_value());
+
+  // Delivered but not acknowledged: still queued. Every delivered order has a position no
+  // later than the audit's.
+  std::vector<ports::QueuedEntry> delivered;
+  for (;;) {
+    auto batch = harness_->queue().Pull("contract", 1000, milliseconds(0));
+    ASSERT_TRUE(batch.ok());
+    if (batch->empty()) break;
+    for (auto& q : *batch) delivered.push_back(std::move(q));
+  }
+  const domain::Order* alices = nullptr;
+  for (const auto& q : delivered) {
+    if (!q.order || q.order->sale != sale.id) continue;
+    ASSERT_TRUE(q.order->position.has_value());
+    EXPECT_LE(*q.order->position, *audit->position);
+    if (q.order->id == *alice.order_id) alices = &*q.order;
+  }
+  ASSERT_NE(alices, nullptr);
+  EXPECT_EQ(harness_->store().Audit(sale.id)->queued.size(), 2U);
+
+  // Released: out of the queue's count, its units back, one dead letter.
+  ASSERT_TRUE(harness_->store().Release(*alices, Outcome::kSoldOut).ok());
+  auto after = harness_->store().Audit(sale.id);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->items[0].remaining, 8);
+  ASSERT_EQ(after->queued.size(), 1U);
+  EXPECT_EQ(after->queued[0].id, *bob.order_id);
+  EXPECT_EQ(after->released_orders, 1);
+  EXPECT_EQ(after->dead_letters, 1);
+  EXPECT_EQ(after->max_user_units, 1);
+
+  // Acknowledged: out of the queue. A later order moves the position forward.
+  std::vector<std::string> receipts;
+  for (const auto& q : delivered) receipts.push_back(q.receipt);
+  ASSERT_TRUE(harness_->queue().Ack(receipts).ok());
+  EXPECT_TRUE(harness_->store().Audit(sale.id)->queued.empty());
+  ASSERT_EQ(Buy(sale, "erin", "r1").outcome, Outcome::kAccepted);
+  auto later = harness_->store().Audit(sale.id);
+  ASSERT_TRUE(later.ok());
+  ASSERT_TRUE(later->position.has_value());
+  EXPECT_GT(*later->position, *audit->position);
+  auto erins = DrainSale(sale);
+  ASSERT_EQ(erins.size(), 1U);
+  EXPECT_LE(*erins[0].order->position, *later->position);
+  EXPECT_GT(*erins[0].order->position, *audit->position);
+
+  auto ghost = harness_->store().Audit(MakeId<domain::SaleId>(UniqueSaleId()));
+  ASSERT_FALSE(ghost.ok());
+  EXPECT_EQ(ghost.error().outcome, Outcome::kNotFound);
 }
 
 }  // namespace flashsale::testing

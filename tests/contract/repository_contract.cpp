@@ -148,7 +148,7 @@ TEST_P(OrderRepositoryContract, AuditCountsUnitsOrdersAndUsersOfOneSale) {
                                    Order(sale, "B", "item-1", "u2", "", 2),
                                    Order(sale, "C", "item-1", "u3", "", 1)};
   ASSERT_TRUE(harness_->orders().SaveBatch(batch).ok());
-  auto audit = harness_->orders().Audit(sale.id);
+  auto audit = harness_->orders().Audit(sale.id, std::nullopt);
   ASSERT_TRUE(audit.ok()) << audit.error().detail;
   ASSERT_EQ(audit->items.size(), 1U);
   EXPECT_EQ(audit->items[0].item.str(), "item-1");
@@ -160,9 +160,41 @@ TEST_P(OrderRepositoryContract, AuditCountsUnitsOrdersAndUsersOfOneSale) {
   EXPECT_EQ(audit->confirmed_order_ids,
             (std::vector<std::string>{batch[0].id.str(), batch[2].id.str()}));
   EXPECT_EQ(audit->units_by_user, (std::map<std::string, std::int64_t>{{"u1", 2}, {"u3", 1}}));
-  auto ghost = harness_->orders().Audit(MakeId<domain::SaleId>(UniqueId("ghost")));
+  auto ghost = harness_->orders().Audit(MakeId<domain::SaleId>(UniqueId("ghost")), std::nullopt);
   ASSERT_FALSE(ghost.ok());
   EXPECT_EQ(ghost.error().outcome, Outcome::kNotFound);
+}
+
+TEST_P(OrderRepositoryContract, AuditCountsOnlyOrdersQueuedUpToThePosition) {
+  domain::Sale sale = CreateSale(10);
+  auto at = [&](const std::string& suffix, std::int64_t major, std::int64_t minor) {
+    domain::Order order = Order(sale, suffix, "item-1", "u-" + suffix);
+    order.position = domain::QueuePosition{major, minor};
+    return order;
+  };
+  std::vector<domain::Order> batch{at("early", 100, 0), at("same-ms", 100, 7),
+                                   at("later-ms", 101, 0), at("later-seq", 100, 8),
+                                   Order(sale, "unplaced", "item-1", "u-unplaced")};
+  batch.back().position = std::nullopt;  // persisted before positions were recorded: seen
+  ASSERT_TRUE(harness_->orders().SaveBatch(batch).ok());
+  auto audit = harness_->orders().Audit(sale.id, domain::QueuePosition{100, 7});
+  ASSERT_TRUE(audit.ok()) << audit.error().detail;
+  EXPECT_EQ(audit->items[0].sold, 5);
+  EXPECT_EQ(audit->items[0].confirmed_units, 3);
+  EXPECT_EQ(audit->items[0].later_units, 2);
+  std::sort(audit->confirmed_order_ids.begin(), audit->confirmed_order_ids.end());
+  std::vector<std::string> seen{batch[0].id.str(), batch[1].id.str(), batch[4].id.str()};
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(audit->confirmed_order_ids, seen);
+  EXPECT_EQ(audit->units_by_user.size(), 3U);
+  auto all = harness_->orders().Audit(sale.id, std::nullopt);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->items[0].confirmed_units, 5);
+  EXPECT_EQ(all->items[0].later_units, 0);
+  auto none = harness_->orders().Audit(sale.id, domain::QueuePosition{0, 0});
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->items[0].confirmed_units, 1);  // only the unplaced one
+  EXPECT_EQ(none->items[0].later_units, 4);
 }
 
 TEST_P(OrderRepositoryContract, ConcurrentBatchesNeverOversell) {
@@ -190,7 +222,7 @@ TEST_P(OrderRepositoryContract, ConcurrentBatchesNeverOversell) {
   for (auto& writer : writers) writer.join();
   EXPECT_EQ(saved.load(), 1000);
   EXPECT_EQ(*harness_->orders().CountSold(sale.id, sale.items[0].id), 1000);
-  auto audit = harness_->orders().Audit(sale.id);
+  auto audit = harness_->orders().Audit(sale.id, std::nullopt);
   ASSERT_TRUE(audit.ok());
   EXPECT_EQ(audit->items[0].confirmed_units, 1000);
   EXPECT_EQ(audit->items[0].failed_orders, 1000);
@@ -223,7 +255,7 @@ TEST_P(OrderRepositoryContract, CheckoutAttemptsAreRecordedOnceEachAndCounted) {
                                             batch[0]};
   ASSERT_TRUE(harness_->orders().SaveAttempts(more).ok());
   ASSERT_TRUE(harness_->orders().SaveAttempts({}).ok());
-  auto audit = harness_->orders().Audit(sale.id);
+  auto audit = harness_->orders().Audit(sale.id, std::nullopt);
   ASSERT_TRUE(audit.ok()) << audit.error().detail;
   EXPECT_EQ(audit->checkout_attempts, 4);
   EXPECT_EQ(audit->checkout_holds, 1);

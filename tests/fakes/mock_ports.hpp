@@ -21,6 +21,7 @@ class MockStockStore : public ports::StockStore {
   MOCK_METHOD(domain::Result<bool>, Retire,
               (const domain::SaleId&, domain::TimePoint, std::chrono::milliseconds), (override));
   MOCK_METHOD(domain::Result<std::vector<domain::SaleId>>, LiveSales, (), (override));
+  MOCK_METHOD(domain::Result<ports::StoreAudit>, Audit, (const domain::SaleId&), (override));
   MOCK_METHOD(domain::Result<bool>, Release, (const domain::Order&, domain::Outcome), (override));
   MOCK_METHOD(domain::Result<bool>, Load, (const domain::Sale&), (override));
   MOCK_METHOD(domain::Result<ports::StockSnapshot>, Snapshot, (const domain::SaleId&), (override));
@@ -50,7 +51,8 @@ class MockOrderRepository : public ports::OrderRepository {
               (override));
   MOCK_METHOD(domain::Result<std::int64_t>, CountSold,
               (const domain::SaleId&, const domain::ItemId&), (override));
-  MOCK_METHOD(domain::Result<ports::SaleAudit>, Audit, (const domain::SaleId&), (override));
+  MOCK_METHOD(domain::Result<ports::SaleAudit>, Audit,
+              (const domain::SaleId&, std::optional<domain::QueuePosition>), (override));
 };
 
 class MockMetrics : public ports::Metrics {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <future>
+#include <iostream>
 #include <mutex>
 #include <semaphore>
 #include <set>
@@ -12,10 +13,13 @@
 #include <thread>
 
 #include "builders.hpp"
+#include "flashsale/core/audit_sale.hpp"
+#include "flashsale/core/checkout_item.hpp"
 #include "flashsale/core/get_order.hpp"
 #include "flashsale/core/manage_sales.hpp"
 #include "flashsale/core/persist_orders.hpp"
 #include "flashsale/core/place_purchase.hpp"
+#include "flashsale/core/sale_catalog.hpp"
 #include "flashsale/core/system_clock.hpp"
 #include "flashsale/core/ulid_generator.hpp"
 #include "flashsale/mysql/migrations.hpp"
@@ -168,8 +172,9 @@ class HangAfterSave final : public ports::OrderRepository {
                                          const domain::ItemId& i) override {
     return real_.CountSold(s, i);
   }
-  domain::Result<ports::SaleAudit> Audit(const domain::SaleId& s) override {
-    return real_.Audit(s);
+  domain::Result<ports::SaleAudit> Audit(const domain::SaleId& s,
+                                         std::optional<domain::QueuePosition> up_to) override {
+    return real_.Audit(s, up_to);
   }
   void WaitSaved() {
     std::unique_lock lock(mu_);
@@ -264,6 +269,67 @@ TEST_F(PipelineTest, MariaDbKilledMidRunLosesNothing) {
   EXPECT_EQ(redis_.Cli("XLEN '" + redis::Keys::Orders(sale.id) + "'"), "0");
 }
 
+std::string Describe(const core::AuditReport& report) {
+  std::ostringstream out;
+  for (const auto& row : report.items) {
+    out << row.item.str() << ": initial " << row.initial << " remaining " << row.remaining
+        << " held " << row.held << " pending " << row.pending << " persisted " << row.persisted
+        << " failed " << row.failed_returned << "\n";
+  }
+  for (const auto& d : report.differences) out << d << "\n";
+  return out.str();
+}
+
+TEST_F(PipelineTest, AuditIsExactEveryTimeWhileTheSaleIsUnderLoad) {
+  domain::Sale sale = OpenSale("audit-load", 8'000, 10);
+  ASSERT_TRUE(manage_.Create(sale).ok());
+  core::SaleCatalog catalog(sales_, clock_, std::chrono::hours(1));
+  core::AuditSale audit(catalog, store_, orders_);
+  // Three units held by checkouts for the whole run.
+  core::CheckoutItem checkout(store_, ids_, clock_, metrics_);
+  for (int i = 0; i < 3; ++i) {
+    std::promise<domain::CheckoutReply> held;
+    checkout.Execute({sale.id.str(), "item-1", "holder-" + std::to_string(i), ""},
+                     [&](domain::CheckoutReply r) { held.set_value(std::move(r)); });
+    ASSERT_EQ(held.get_future().get().outcome, Outcome::kAccepted);
+  }
+
+  core::PersistOrders persist(queue_, orders_, store_, metrics_, Workers(2, 50));
+  persist.Start();
+  core::PlacePurchase place(store_, ids_, clock_, metrics_);
+  std::atomic<bool> done{false};
+  std::thread buyers([&] {
+    Purchase(place, sale.id.str(), 20'000, 2'000, 4);
+    done = true;
+  });
+  int audits = 0;
+  int mid_flight = 0;  // audits that saw orders both pending and persisted
+  while (!done.load() || persist.stats().persisted < 7'997) {
+    auto report = audit.Execute(sale.id.str());
+    ASSERT_TRUE(report.ok()) << report.error().detail;
+    ++audits;
+    EXPECT_TRUE(report->consistent) << "audit " << audits << "\n" << Describe(*report);
+    if (!report->consistent) break;
+    if (report->items[0].pending > 0 && report->items[0].persisted > 0) ++mid_flight;
+  }
+  buyers.join();
+  ASSERT_TRUE(persist.Stop(std::chrono::steady_clock::now() + seconds(60)));
+
+  auto last = audit.Execute(sale.id.str());
+  ASSERT_TRUE(last.ok());
+  EXPECT_TRUE(last->consistent) << Describe(*last);
+  EXPECT_EQ(last->items[0].initial, 8'000);
+  EXPECT_EQ(last->items[0].remaining, 0);
+  EXPECT_EQ(last->items[0].held, 3);
+  EXPECT_EQ(last->items[0].pending, 0);
+  EXPECT_EQ(last->items[0].persisted, 7'997);
+  EXPECT_EQ(last->dead_letters, 0);
+  EXPECT_LE(last->max_units_per_user, 10);
+  EXPECT_GT(mid_flight, 0) << audits << " audits, none caught orders in flight";
+  std::cout << "[ audit    ] " << audits << " audits under load, " << mid_flight
+            << " with orders both pending and persisted, all consistent\n";
+}
+
 TEST_F(PipelineTest, GuardRefusalIsReleasedInRedisAndDeadLettered) {
   // MySQL says 5 units, Redis (on purpose) 8.
   domain::Sale sale = OpenSale("guard", 5, 10);
@@ -307,6 +373,19 @@ TEST_F(PipelineTest, GuardRefusalIsReleasedInRedisAndDeadLettered) {
     EXPECT_EQ(replay.order_id->str(), id);
   }
   EXPECT_EQ(StoredOrderIds().size(), 5U);
+
+  // The audit sees the disagreement: MariaDB's 5 units are not Redis's 8.
+  core::SaleCatalog catalog(sales_, clock_, std::chrono::hours(1));
+  auto report = core::AuditSale(catalog, store_, orders_).Execute("guard");
+  ASSERT_TRUE(report.ok());
+  EXPECT_FALSE(report->consistent);
+  EXPECT_EQ(report->items[0].initial, 5);
+  EXPECT_EQ(report->items[0].remaining, 3);
+  EXPECT_EQ(report->items[0].persisted, 5);
+  EXPECT_EQ(report->items[0].failed_returned, 3);
+  EXPECT_EQ(report->dead_letters, 3);
+  ASSERT_EQ(report->differences.size(), 1U);
+  EXPECT_NE(report->differences[0].find("(+3)"), std::string::npos) << report->differences[0];
 }
 
 }  // namespace

@@ -134,7 +134,7 @@ long RecordedAttempts(const Options& o) {
   auto sale = domain::SaleId::Parse(o.sale_id);
   auto mysql_options = mysql::ParseMySqlUrl(o.mysql_url);
   if (!sale || !mysql_options) return -1;
-  auto audit = mysql::MySqlOrderRepository(*mysql_options).Audit(*sale);
+  auto audit = mysql::MySqlOrderRepository(*mysql_options).Audit(*sale, std::nullopt);
   return audit ? static_cast<long>(audit->checkout_attempts) : -1;
 }
 
@@ -154,7 +154,7 @@ int Verify(Run& run) {
 
   mysql::MySqlOrderRepository repository(*mysql_options);
   redis::RedisStockStore store(*redis_options);
-  auto audit = repository.Audit(*sale);
+  auto audit = repository.Audit(*sale, std::nullopt);
   auto snapshot = store.Snapshot(*sale);
   if (!audit || !snapshot) {
     checker.Check(false, "read MySQL audit and Redis stock");

@@ -1,4 +1,5 @@
 // MemoryStockStore, two-step buying: checkout holds, completion, expiry, retirement.
+#include <algorithm>
 #include <utility>
 
 #include "flashsale/memory/memory_stock_store.hpp"
@@ -236,6 +237,33 @@ domain::Result<bool> MemoryStockStore::Retire(const domain::SaleId& sale, domain
   }
   state->retire_at = clock_.Now() + retention;  // retention runs on the store's clock
   return true;
+}
+
+domain::Result<ports::StoreAudit> MemoryStockStore::Audit(const domain::SaleId& sale) {
+  SaleState* state = Find(sale);
+  if (state == nullptr) return domain::Error{domain::Outcome::kNotFound, "unknown sale"};
+  std::lock_guard lock(state->mu);  // orders of this sale enter the queue under this lock
+  ports::StoreAudit audit;
+  for (const auto& item : state->sale.items) {
+    audit.items.push_back(
+        ports::ItemStock{item.id, state->remaining[item.id.str()], state->held[item.id.str()]});
+  }
+  auto [orders, last] = queue_.OrdersOf(sale);
+  for (const auto& order : orders) {
+    auto record = state->orders.find(order.id.str());
+    if (record != state->orders.end() && record->second.status == domain::OrderStatus::kFailed) {
+      continue;  // released: its units are back in the stock
+    }
+    audit.queued.push_back(
+        ports::QueuedOrderRef{order.id, order.item, order.user, order.quantity.value()});
+  }
+  if (last > 0) audit.position = domain::QueuePosition{0, static_cast<std::int64_t>(last)};
+  audit.released_orders = state->released;
+  audit.dead_letters = static_cast<std::int64_t>(state->dead.size());
+  for (const auto& [user, units] : state->user_units) {
+    audit.max_user_units = std::max(audit.max_user_units, units);
+  }
+  return audit;
 }
 
 domain::Result<std::vector<domain::SaleId>> MemoryStockStore::LiveSales() {

@@ -31,8 +31,26 @@ std::size_t MemoryOrderQueue::CountFor(const domain::SaleId& sale) const {
   return count;
 }
 
+std::pair<std::vector<domain::Order>, std::uint64_t> MemoryOrderQueue::OrdersOf(
+    const domain::SaleId& sale) const {
+  std::lock_guard lock(mu_);
+  std::vector<domain::Order> orders;
+  for (const auto& [seq, entry] : ready_) {
+    if (entry.order && entry.order->sale == sale) orders.push_back(*entry.order);
+  }
+  for (const auto& [seq, pending] : pending_) {
+    if (pending.entry.order && pending.entry.order->sale == sale)
+      orders.push_back(*pending.entry.order);
+  }
+  return {std::move(orders), next_seq_ - 1};
+}
+
 ports::QueuedEntry MemoryOrderQueue::Deliver(std::uint64_t seq, const Entry& entry) {
-  return ports::QueuedEntry{std::to_string(seq), entry.order, entry.attempt};
+  ports::QueuedEntry delivered{std::to_string(seq), entry.order, entry.attempt};
+  if (delivered.order) {
+    delivered.order->position = domain::QueuePosition{0, static_cast<std::int64_t>(seq)};
+  }
+  return delivered;
 }
 
 domain::Result<std::vector<ports::QueuedEntry>> MemoryOrderQueue::Pull(

@@ -97,7 +97,8 @@ domain::Result<std::int64_t> MemoryOrderRepository::CountSold(const domain::Sale
   return it == sold_.end() ? 0 : it->second;
 }
 
-domain::Result<ports::SaleAudit> MemoryOrderRepository::Audit(const domain::SaleId& sale) {
+domain::Result<ports::SaleAudit> MemoryOrderRepository::Audit(
+    const domain::SaleId& sale, std::optional<domain::QueuePosition> up_to) {
   if (failing_) return Down();
   auto found = sales_.Find(sale);
   if (!found) return found.error();
@@ -112,15 +113,19 @@ domain::Result<ports::SaleAudit> MemoryOrderRepository::Audit(const domain::Sale
   for (const auto& [id, stored] : orders_) {
     const domain::Order& o = stored.order;
     if (o.sale != sale) continue;
+    // Queued at or before the audit's position (or with no position recorded).
+    const bool seen = !up_to || !o.position || *o.position <= *up_to;
     for (auto& item : audit.items) {
       if (item.item != o.item) continue;
-      if (stored.result.saved) {
+      if (!stored.result.saved) {
+        ++item.failed_orders;
+      } else if (seen) {
         item.confirmed_units += o.quantity.value();
       } else {
-        ++item.failed_orders;
+        item.later_units += o.quantity.value();
       }
     }
-    if (stored.result.saved) {
+    if (stored.result.saved && seen) {
       audit.confirmed_order_ids.push_back(id);
       audit.units_by_user[o.user.str()] += o.quantity.value();
     }

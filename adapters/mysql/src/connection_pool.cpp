@@ -52,6 +52,13 @@ sql::Statement& Session::Control() {
 
 void Session::Begin(const char* statement) { Control().execute(statement); }
 
+void Session::BeginSnapshot() {
+  // Sessions run READ COMMITTED, where every statement sees its own snapshot; this one
+  // transaction reads at one point in time (SET TRANSACTION applies to the next one only).
+  Control().execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+  Control().execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+}
+
 void Session::Commit() { Control().execute("COMMIT"); }
 
 void Session::Rollback() noexcept {

@@ -34,6 +34,8 @@ class Session {
   /// Connection::commit() ignores the client library's result: a COMMIT lost with the server
   /// would look like a success and an acknowledged batch could vanish.)
   void Begin(const char* statement = "START TRANSACTION");
+  /// A read-only transaction whose reads all see one snapshot (REPEATABLE READ).
+  void BeginSnapshot();
   void Commit();
   /// Best effort; marks the session broken when even ROLLBACK fails.
   void Rollback() noexcept;

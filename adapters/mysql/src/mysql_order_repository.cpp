@@ -3,6 +3,7 @@
 #include <cppconn/datatype.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -12,6 +13,11 @@
 
 namespace flashsale::mysql {
 using domain::Outcome;
+
+namespace {
+/// An order queued at or before the audit's position (or persisted before positions were).
+const std::string kSeen = "(o.queue_ms IS NULL OR (o.queue_ms, o.queue_seq) <= (?, ?))";
+}  // namespace
 
 MySqlOrderRepository::MySqlOrderRepository(MySqlOptions options)
     : pool_(std::make_unique<ConnectionPool>(std::move(options))) {}
@@ -132,36 +138,51 @@ domain::Result<std::int64_t> MySqlOrderRepository::CountSold(const domain::SaleI
   }
 }
 
-domain::Result<ports::SaleAudit> MySqlOrderRepository::Audit(const domain::SaleId& sale) {
+domain::Result<ports::SaleAudit> MySqlOrderRepository::Audit(
+    const domain::SaleId& sale, std::optional<domain::QueuePosition> up_to) {
+  const domain::QueuePosition bound = up_to.value_or(domain::QueuePosition{
+      std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::max()});
   auto lease = pool_->Acquire();
   if (!lease) return lease.error();
   Session& session = **lease;
   try {
     // One consistent snapshot of the three reads.
-    session.Begin("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+    session.BeginSnapshot();
     ports::SaleAudit audit;
     auto& items = session.Prepare(
         "SELECT i.item_id, i.stock, i.sold, "
-        "COALESCE(SUM(CASE WHEN o.status = 'confirmed' THEN o.quantity END), 0), "
-        "COUNT(CASE WHEN o.status = 'failed' THEN 1 END) "
+        "COALESCE(SUM(CASE WHEN o.status = 'confirmed' AND " +
+        kSeen +
+        " THEN o.quantity END), 0), "
+        "COUNT(CASE WHEN o.status = 'failed' THEN 1 END), "
+        "COALESCE(SUM(CASE WHEN o.status = 'confirmed' AND NOT " +
+        kSeen +
+        " THEN o.quantity END), 0) "
         "FROM sale_items i LEFT JOIN orders o ON o.sale_id = i.sale_id AND o.item_id = i.item_id "
         "WHERE i.sale_id = ? GROUP BY i.item_id, i.stock, i.sold ORDER BY i.item_id");
-    items.setString(1, sale.str());
+    items.setInt64(1, bound.major);
+    items.setInt64(2, bound.minor);
+    items.setInt64(3, bound.major);
+    items.setInt64(4, bound.minor);
+    items.setString(5, sale.str());
     std::unique_ptr<sql::ResultSet> rs(items.executeQuery());
     while (rs->next()) {
       auto item = domain::ItemId::Parse(std::string(rs->getString(1)));
       if (!item) continue;
       audit.items.push_back(ports::ItemAudit{std::move(*item), rs->getInt64(2), rs->getInt64(3),
-                                             rs->getInt64(4), rs->getInt64(5)});
+                                             rs->getInt64(4), rs->getInt64(5), rs->getInt64(6)});
     }
     if (audit.items.empty()) {
       session.Rollback();
       return domain::Error{Outcome::kNotFound, "unknown sale"};
     }
     auto& ids = session.Prepare(
-        "SELECT order_id, user_id, quantity FROM orders WHERE sale_id = ? AND status = "
-        "'confirmed'");
+        "SELECT order_id, user_id, quantity FROM orders o WHERE sale_id = ? AND status = "
+        "'confirmed' AND " +
+        kSeen);
     ids.setString(1, sale.str());
+    ids.setInt64(2, bound.major);
+    ids.setInt64(3, bound.minor);
     std::unique_ptr<sql::ResultSet> orders(ids.executeQuery());
     while (orders->next()) {
       audit.confirmed_order_ids.emplace_back(orders->getString(1));

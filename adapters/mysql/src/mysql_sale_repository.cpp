@@ -132,7 +132,7 @@ domain::Result<std::vector<domain::Sale>> MySqlSaleRepository::ListEndingAfter(
   Session& session = **lease;
   try {
     // One snapshot for both reads: a sale created in between never shows without its items.
-    session.Begin("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+    session.BeginSnapshot();
     auto& sales = session.Prepare(
         "SELECT sale_id, per_user_limit, starts_at_ms, ends_at_ms FROM sales "
         "WHERE ends_at_ms > ? ORDER BY starts_at_ms, sale_id");

@@ -128,8 +128,8 @@ void InsertOrders(Session& session, const std::vector<NewRow>& rows) {
   if (rows.empty()) return;
   auto& insert = session.Prepare(
       "INSERT INTO orders (order_id, sale_id, item_id, user_id, request_id, quantity, "
-      "unit_price_cents, status, failure_reason, created_at_ms) VALUES " +
-      Placeholders(rows.size(), 10));
+      "unit_price_cents, status, failure_reason, created_at_ms, queue_ms, queue_seq) VALUES " +
+      Placeholders(rows.size(), 12));
   unsigned int p = 1;
   for (const auto& [o, result] : rows) {
     insert.setString(p++, o->id.str());
@@ -146,6 +146,13 @@ void InsertOrders(Session& session, const std::vector<NewRow>& rows) {
       insert.setString(p++, std::string(domain::ToString(result->reason)));
     }
     insert.setInt64(p++, domain::ToUnixMillis(o->created_at));
+    if (o->position) {
+      insert.setInt64(p++, o->position->major);
+      insert.setInt64(p++, o->position->minor);
+    } else {
+      insert.setNull(p++, sql::DataType::BIGINT);
+      insert.setNull(p++, sql::DataType::BIGINT);
+    }
   }
   insert.executeUpdate();
 }

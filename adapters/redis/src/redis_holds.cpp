@@ -146,6 +146,41 @@ domain::Result<bool> RedisStockStore::Retire(const domain::SaleId& sale, domain:
   return true;
 }
 
+domain::Result<ports::StoreAudit> RedisStockStore::Audit(const domain::SaleId& sale) {
+  auto reply =
+      CheckReply(Next().CallFcall(functions::kAudit,
+                                  {Keys::Meta(sale), Keys::Orders(sale), Keys::OrderStatus(sale),
+                                   Keys::Bought(sale), Keys::Dead(sale)},
+                                  {}));
+  if (!reply) return reply.error();
+  const redisReply* a = reply->get();
+  if (Size(a) == 0) return domain::Error{Outcome::kNotFound, "unknown sale"};
+  ports::StoreAudit audit;
+  audit.released_orders = Int(At(a, 0));
+  audit.dead_letters = Int(At(a, 1));
+  audit.max_user_units = Int(At(a, 2));
+  if (const std::string_view last = Str(At(a, 3)); !last.empty()) {
+    audit.position = ParseStreamId(last);
+    if (!audit.position) return domain::Error{Outcome::kInternal, "redis: bad stream id"};
+  }
+  const auto items = static_cast<std::size_t>(Int(At(a, 4)));
+  std::size_t i = 5;
+  for (std::size_t n = 0; n < items; ++n, i += 3) {
+    auto id = domain::ItemId::Parse(Str(At(a, i)));
+    if (!id) return domain::Error{Outcome::kInternal, "redis: corrupt item list"};
+    audit.items.push_back(ports::ItemStock{std::move(*id), Int(At(a, i + 1)), Int(At(a, i + 2))});
+  }
+  for (; i + 4 <= Size(a); i += 4) {
+    auto order = domain::OrderId::Parse(Str(At(a, i)));
+    auto item = domain::ItemId::Parse(Str(At(a, i + 1)));
+    auto user = domain::UserId::Parse(Str(At(a, i + 2)));
+    if (!order || !item || !user) continue;  // malformed: the queue parks it as a dead letter
+    audit.queued.push_back(ports::QueuedOrderRef{std::move(*order), std::move(*item),
+                                                 std::move(*user), Int(At(a, i + 3))});
+  }
+  return audit;
+}
+
 domain::Result<std::vector<domain::SaleId>> RedisStockStore::LiveSales() {
   auto reply = CheckReply(Next().Call({"SMEMBERS", std::string(Keys::kSales)}));
   if (!reply) return reply.error();

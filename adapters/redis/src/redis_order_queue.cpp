@@ -199,6 +199,7 @@ std::vector<ports::QueuedEntry> RedisOrderQueue::ParseEntries(Connection& connec
       queued.attempt = ParseAttempt(fields);
     } else {
       queued.order = ParseOrder(fields);
+      if (queued.order) queued.order->position = ParseStreamId(entry_id);
     }
     if (!queued.order && !queued.attempt) {
       junk.emplace_back(entry_id);

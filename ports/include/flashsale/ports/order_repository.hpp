@@ -28,11 +28,14 @@ struct ItemAudit {
   domain::ItemId item;
   std::int64_t stock = 0;            ///< the item's stock in the system of record
   std::int64_t sold = 0;             ///< its sold counter (guarded: sold <= stock)
-  std::int64_t confirmed_units = 0;  ///< sum of the quantities of its confirmed orders
+  std::int64_t confirmed_units = 0;  ///< units of its confirmed orders (up to the position)
   std::int64_t failed_orders = 0;    ///< orders stored as failed (released)
+  std::int64_t later_units = 0;      ///< units of confirmed orders after the position
 };
 
-/// Everything needed to check exact-N for one sale against the system of record.
+/// Everything needed to check exact-N for one sale against the system of record. With a
+/// queue position, confirmed orders are those queued at or before it (and those with no
+/// recorded position); later ones are only counted in ItemAudit::later_units.
 struct SaleAudit {
   std::vector<ItemAudit> items;
   std::vector<std::string> confirmed_order_ids;
@@ -65,9 +68,11 @@ class OrderRepository {
   virtual domain::Result<std::int64_t> CountSold(const domain::SaleId& sale,
                                                  const domain::ItemId& item) = 0;
 
-  /// Stock, sold counters, confirmed orders and units per user of one sale, read
-  /// consistently. NotFound for a sale the repository does not hold. Thread-safe.
-  virtual domain::Result<SaleAudit> Audit(const domain::SaleId& sale) = 0;
+  /// Stock, sold counters, confirmed orders (queued up to `up_to`, all when nullopt) and
+  /// units per user of one sale, and its checkout attempts, read in one consistent snapshot.
+  /// NotFound for a sale the repository does not hold. Thread-safe.
+  virtual domain::Result<SaleAudit> Audit(const domain::SaleId& sale,
+                                          std::optional<domain::QueuePosition> up_to) = 0;
 };
 
 }  // namespace flashsale::ports

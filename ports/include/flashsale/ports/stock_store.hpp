@@ -41,6 +41,27 @@ struct BuyerSet {
 };
 using BuyersDone = std::function<void(domain::Result<BuyerSet>)>;
 
+/// An order the store has accepted and still holds in its queue (not acknowledged, not
+/// released): pending persistence, or persisted but not yet acknowledged.
+struct QueuedOrderRef {
+  domain::OrderId id;
+  domain::ItemId item;
+  domain::UserId user;
+  std::int64_t quantity = 0;
+};
+
+/// One atomic read of a sale in the store, for audits.
+struct StoreAudit {
+  std::vector<ItemStock> items;        ///< remaining and held per item
+  std::vector<QueuedOrderRef> queued;  ///< orders in the queue, not released
+  /// The last order queued for the sale when the read happened (nullopt: none yet); the
+  /// system of record's side of an audit counts orders up to it.
+  std::optional<domain::QueuePosition> position;
+  std::int64_t released_orders = 0;  ///< orders given back after a permanent failure
+  std::int64_t dead_letters = 0;     ///< entries in the dead-letter record
+  std::int64_t max_user_units = 0;   ///< the most units (bought + held) one user has
+};
+
 /// Point-in-time view of one sale's stock in the store.
 struct StockSnapshot {
   std::vector<ItemStock> items;
@@ -117,6 +138,11 @@ class StockStore {
   /// Remaining units per item. NotFound for a sale the store does not hold.
   /// Thread-safe, read-only.
   virtual domain::Result<StockSnapshot> Snapshot(const domain::SaleId& sale) = 0;
+
+  /// Everything an audit needs from the store about one sale, read atomically (one point in
+  /// time) while the sale may be under load. NotFound for a sale the store does not hold.
+  /// Blocking; thread-safe.
+  virtual domain::Result<StoreAudit> Audit(const domain::SaleId& sale) = 0;
 
   /// pending or failed for an order the store accepted (confirmed is the repository's word);
   /// nullopt when the store does not know the order. Thread-safe, read-only.

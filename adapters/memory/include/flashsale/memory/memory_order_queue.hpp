@@ -32,6 +32,9 @@ class MemoryOrderQueue final : public ports::OrderQueue {
   bool TryPush(const domain::CheckoutAttempt& attempt);
   /// Entries of `sale` not yet acknowledged (waiting + pending).
   std::size_t CountFor(const domain::SaleId& sale) const;
+  /// Orders of `sale` not yet acknowledged, and the sequence number of the last entry queued
+  /// (of any sale; 0 when none), read together.
+  std::pair<std::vector<domain::Order>, std::uint64_t> OrdersOf(const domain::SaleId& sale) const;
 
   domain::Result<std::vector<ports::QueuedEntry>> Pull(std::string_view consumer, std::size_t max,
                                                        std::chrono::milliseconds wait) override;

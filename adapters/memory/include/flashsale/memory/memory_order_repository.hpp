@@ -23,7 +23,8 @@ class MemoryOrderRepository final : public ports::OrderRepository {
   domain::Result<std::optional<domain::Order>> Find(const domain::OrderId& id) override;
   domain::Result<std::int64_t> CountSold(const domain::SaleId& sale,
                                          const domain::ItemId& item) override;
-  domain::Result<ports::SaleAudit> Audit(const domain::SaleId& sale) override;
+  domain::Result<ports::SaleAudit> Audit(const domain::SaleId& sale,
+                                         std::optional<domain::QueuePosition> up_to) override;
 
   void SetFailing(bool failing) noexcept { failing_.store(failing); }
   /// Orders stored (confirmed and failed).

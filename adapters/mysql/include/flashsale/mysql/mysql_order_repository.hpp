@@ -29,7 +29,8 @@ class MySqlOrderRepository final : public ports::OrderRepository {
   domain::Result<std::optional<domain::Order>> Find(const domain::OrderId& id) override;
   domain::Result<std::int64_t> CountSold(const domain::SaleId& sale,
                                          const domain::ItemId& item) override;
-  domain::Result<ports::SaleAudit> Audit(const domain::SaleId& sale) override;
+  domain::Result<ports::SaleAudit> Audit(const domain::SaleId& sale,
+                                         std::optional<domain::QueuePosition> up_to) override;
 
   /// Reachability probe for readiness checks (SELECT 1).
   bool Healthy();

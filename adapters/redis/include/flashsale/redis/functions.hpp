@@ -14,6 +14,7 @@ extern const std::string_view kLibraryName;
 
 /// The functions of the library (one per Lua file), called with FCALL.
 extern const std::string_view kAck;
+extern const std::string_view kAudit;
 extern const std::string_view kBuyers;
 extern const std::string_view kCheckout;
 extern const std::string_view kComplete;

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "flashsale/domain/checkout.hpp"
 #include "flashsale/domain/ids.hpp"
+#include "flashsale/domain/order.hpp"
 
 namespace flashsale::redis {
 
@@ -37,5 +39,8 @@ class Keys {
   /// The hash tag of a key: the text between the first '{' and the next '}'.
   static std::string_view HashTag(std::string_view key);
 };
+
+/// A stream entry id "ms-seq" as a queue position; nullopt when malformed.
+std::optional<domain::QueuePosition> ParseStreamId(std::string_view entry_id);
 
 }  // namespace flashsale::redis

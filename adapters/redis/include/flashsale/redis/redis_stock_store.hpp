@@ -30,6 +30,7 @@ class RedisStockStore final : public ports::StockStore {
                                           std::size_t max) override;
   domain::Result<bool> Retire(const domain::SaleId& sale, domain::TimePoint now,
                               std::chrono::milliseconds retention) override;
+  domain::Result<ports::StoreAudit> Audit(const domain::SaleId& sale) override;
   /// The members of fs:sales.
   domain::Result<std::vector<domain::SaleId>> LiveSales() override;
   /// Stops the I/O threads: pending calls are answered Unavailable now, on the caller's thread,
