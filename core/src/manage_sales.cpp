@@ -26,6 +26,33 @@ domain::Result<bool> ManageSales::Ensure(const domain::Sale& sale) {
   return false;
 }
 
+domain::Result<void> ManageSales::Publish(const domain::Sale& sale) {
+  if (sale.ends_at <= clock_.Now()) {
+    return domain::Error{domain::Outcome::kInvalidRequest, "ends_at is in the past"};
+  }
+  return Create(sale);
+}
+
+domain::Result<domain::Sale> ManageSales::Close(std::string_view sale_id) {
+  auto id = domain::SaleId::Parse(sale_id);
+  if (!id) return id.error();
+  const domain::TimePoint now = clock_.Now();
+  auto closed = store_.Close(*id, now);
+  if (!closed && closed.error().outcome != domain::Outcome::kNotFound) return closed.error();
+  return sales_.Close(*id, now);  // NotFound in the store: not loaded (or retired) there
+}
+
+domain::Result<std::vector<domain::Sale>> ManageSales::List() { return sales_.List(); }
+
+domain::Result<domain::Sale> ManageSales::Find(std::string_view sale_id) {
+  auto id = domain::SaleId::Parse(sale_id);
+  if (!id) return id.error();
+  auto found = sales_.Find(*id);
+  if (!found) return found.error();
+  if (!found->has_value()) return domain::Error{domain::Outcome::kNotFound, "unknown sale"};
+  return std::move(**found);
+}
+
 domain::Result<std::size_t> ManageSales::LoadOpenSales() {
   auto all = sales_.List();
   if (!all) return all.error();

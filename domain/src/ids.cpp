@@ -77,6 +77,10 @@ const SaleItem* Sale::FindItem(const ItemId& item) const noexcept {
 
 Result<void> Sale::Validate() const {
   if (items.empty()) return Error{Outcome::kInvalidRequest, "a sale needs at least one item"};
+  if (items.size() > kMaxSaleItems) {
+    return Error{Outcome::kInvalidRequest,
+                 fmt::format("a sale has at most {} items", kMaxSaleItems)};
+  }
   if (per_user_limit < 1) return Error{Outcome::kInvalidRequest, "per_user_limit must be >= 1"};
   if (ends_at <= starts_at)
     return Error{Outcome::kInvalidRequest, "ends_at must be after starts_at"};
@@ -85,8 +89,14 @@ Result<void> Sale::Validate() const {
     if (!seen.insert(item.id.str()).second) {
       return Error{Outcome::kInvalidRequest, fmt::format("item {} appears twice", item.id.str())};
     }
-    if (item.stock < 0) return Error{Outcome::kInvalidRequest, "stock must be >= 0"};
-    if (item.price_cents < 0) return Error{Outcome::kInvalidRequest, "price_cents must be >= 0"};
+    if (item.stock < 0 || item.stock > kMaxItemStock) {
+      return Error{Outcome::kInvalidRequest,
+                   fmt::format("stock must be between 0 and {}", kMaxItemStock)};
+    }
+    if (item.price_cents < 0 || item.price_cents > kMaxPriceCents) {
+      return Error{Outcome::kInvalidRequest,
+                   fmt::format("price_cents must be between 0 and {}", kMaxPriceCents)};
+    }
     if (!IsValidDisplayName(item.name)) {
       return Error{Outcome::kInvalidRequest,
                    "item name must be UTF-8 without control characters, at most 200 bytes"};

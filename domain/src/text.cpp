@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <ctime>
 
 #include "flashsale/domain/time.hpp"
@@ -83,6 +84,75 @@ std::string FormatRfc3339(TimePoint t) {
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900,
                      utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
                      ((ms % 1000) + 1000) % 1000);
+}
+
+namespace {
+
+/// Reads exactly `digits` decimal digits at `pos`; nullopt otherwise.
+std::optional<int> Digits(std::string_view text, std::size_t pos, std::size_t digits) {
+  if (pos + digits > text.size()) return std::nullopt;
+  int value = 0;
+  for (std::size_t i = pos; i < pos + digits; ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    value = value * 10 + (text[i] - '0');
+  }
+  return value;
+}
+
+bool At(std::string_view text, std::size_t pos, char c) {
+  return pos < text.size() && text[pos] == c;
+}
+
+/// The offset "Z" or "+HH:MM"/"-HH:MM" at `pos`, as minutes east of UTC; nullopt when
+/// malformed or not the end of the text.
+std::optional<int> ZoneOffset(std::string_view text, std::size_t pos) {
+  if (pos + 1 == text.size() && (text[pos] == 'Z' || text[pos] == 'z')) return 0;
+  if (pos + 6 != text.size() || (text[pos] != '+' && text[pos] != '-') || text[pos + 3] != ':') {
+    return std::nullopt;
+  }
+  auto hours = Digits(text, pos + 1, 2);
+  auto minutes = Digits(text, pos + 4, 2);
+  if (!hours || !minutes || *hours > 23 || *minutes > 59) return std::nullopt;
+  const int offset = *hours * 60 + *minutes;
+  return text[pos] == '-' ? -offset : offset;
+}
+
+}  // namespace
+
+std::optional<TimePoint> ParseRfc3339(std::string_view text) {
+  auto year = Digits(text, 0, 4);
+  auto month = Digits(text, 5, 2);
+  auto day = Digits(text, 8, 2);
+  auto hour = Digits(text, 11, 2);
+  auto minute = Digits(text, 14, 2);
+  auto second = Digits(text, 17, 2);
+  if (!year || !month || !day || !hour || !minute || !second || !At(text, 4, '-') ||
+      !At(text, 7, '-') || !(At(text, 10, 'T') || At(text, 10, 't')) || !At(text, 13, ':') ||
+      !At(text, 16, ':')) {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day date{std::chrono::year(*year),
+                                         std::chrono::month(static_cast<unsigned>(*month)),
+                                         std::chrono::day(static_cast<unsigned>(*day))};
+  if (*year < 1970 || !date.ok() || *hour > 23 || *minute > 59 || *second > 59) {
+    return std::nullopt;
+  }
+  std::size_t pos = 19;
+  int millis = 0;
+  if (At(text, pos, '.')) {
+    std::size_t digits = 0;
+    for (++pos; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos, ++digits) {
+      if (digits < 3) millis = millis * 10 + (text[pos] - '0');
+    }
+    if (digits == 0) return std::nullopt;
+    for (; digits < 3; ++digits) millis *= 10;
+  }
+  auto offset = ZoneOffset(text, pos);
+  if (!offset) return std::nullopt;
+  const auto days = std::chrono::sys_days(date);
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(days) + std::chrono::hours(*hour) +
+         std::chrono::minutes(*minute - *offset) + std::chrono::seconds(*second) +
+         std::chrono::milliseconds(millis);
 }
 
 }  // namespace flashsale::domain

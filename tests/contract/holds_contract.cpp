@@ -372,3 +372,50 @@ TEST_P(StockStoreContract, AuditReadsStockHoldsAndQueuedOrdersTogether) {
 }
 
 }  // namespace flashsale::testing
+
+namespace flashsale::testing {
+
+TEST_P(StockStoreContract, CloseEndsTheSaleButKeepsOrdersAndHolds) {
+  domain::Sale sale = LoadSale(10, 5);
+  ASSERT_EQ(Buy(sale, "alice", "r1").outcome, Outcome::kAccepted);
+  auto hold = Hold(sale, "bob");
+  ASSERT_EQ(hold.outcome, Outcome::kAccepted);
+
+  auto closed = harness_->store().Close(sale.id, domain::FromUnixMillis(kNow));
+  ASSERT_TRUE(closed.ok()) << closed.error().detail;
+  EXPECT_TRUE(*closed);
+  EXPECT_EQ(Buy(sale, "carol", "r1").outcome, Outcome::kSaleNotActive);
+  EXPECT_EQ(Hold(sale, "carol").outcome, Outcome::kSaleNotActive);
+  // The hold given before the close is still redeemed; the order queued before it stays.
+  EXPECT_EQ(Redeem(*hold.code).outcome, Outcome::kAccepted);
+  std::size_t orders = 0;
+  for (const auto& entry : DrainSale(sale)) orders += entry.order ? 1 : 0;
+  EXPECT_EQ(orders, 2U);
+  EXPECT_EQ(Remaining(sale), 8);
+
+  auto again = harness_->store().Close(sale.id, domain::FromUnixMillis(kNow + 5));
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again);  // ended already: the end does not move later
+  EXPECT_EQ(Buy(sale, "carol", "r2").outcome, Outcome::kSaleNotActive);
+
+  auto ghost = harness_->store().Close(MakeId<domain::SaleId>(UniqueSaleId()), Now());
+  ASSERT_FALSE(ghost.ok());
+  EXPECT_EQ(ghost.error().outcome, Outcome::kNotFound);
+}
+
+TEST_P(StockStoreContract, ClosingASaleThatHasNotStartedMeansItNeverOpens) {
+  domain::Sale sale =
+      MakeSale(UniqueSaleId(), 5, 5, Now() + std::chrono::hours(1), Now() + std::chrono::hours(2));
+  ASSERT_TRUE(harness_->store().Load(sale).ok());
+  harness_->Track(sale);
+  auto closed = harness_->store().Close(sale.id, Now());
+  ASSERT_TRUE(closed.ok());
+  EXPECT_TRUE(*closed);
+  const std::int64_t later = kNow + 90 * 60 * 1000;  // inside the original window
+  EXPECT_EQ(Hold(sale, "alice", "", "item-1", later).outcome, Outcome::kSaleNotActive);
+  domain::Reservation r{MakeRequest(sale.id.str(), "item-1", "alice", "r1", 1),
+                        MakeId<domain::OrderId>("late"), domain::FromUnixMillis(later)};
+  EXPECT_EQ(ReserveSync(harness_->store(), r).outcome, Outcome::kSaleNotActive);
+}
+
+}  // namespace flashsale::testing

@@ -69,6 +69,39 @@ TEST_P(SaleRepositoryContract, CreateFindAndList) {
   EXPECT_FALSE(harness_->sales().Find(MakeId<domain::SaleId>(UniqueId("none")))->has_value());
 }
 
+TEST_P(SaleRepositoryContract, CloseEndsASaleEarlyOnce) {
+  domain::Sale open = CreateSale(3);  // [Start, Start + 1 h)
+  const domain::TimePoint at = Start() + std::chrono::minutes(10);
+  auto closed = harness_->sales().Close(open.id, at);
+  ASSERT_TRUE(closed.ok()) << closed.error().detail;
+  EXPECT_EQ(closed->starts_at, open.starts_at);
+  EXPECT_EQ(closed->ends_at, at);
+  EXPECT_EQ(closed->items.size(), 1U);
+  auto found = harness_->sales().Find(open.id);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->ends_at, at);
+  // Later closes leave an ended sale as it is.
+  auto again = harness_->sales().Close(open.id, at + std::chrono::minutes(5));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->ends_at, at);
+  auto ended = harness_->sales().ListEndingAfter(at);
+  ASSERT_TRUE(ended.ok());
+  for (const auto& sale : *ended) EXPECT_NE(sale.id, open.id);
+
+  // A sale that has not started: its window moves to just before the close.
+  domain::Sale upcoming = MakeSale(UniqueId("upcoming"), 3, 10, Start() + std::chrono::hours(2),
+                                   Start() + std::chrono::hours(3));
+  ASSERT_TRUE(harness_->sales().Create(upcoming).ok());
+  auto cancelled = harness_->sales().Close(upcoming.id, Start());
+  ASSERT_TRUE(cancelled.ok()) << cancelled.error().detail;
+  EXPECT_EQ(cancelled->ends_at, Start());
+  EXPECT_EQ(cancelled->starts_at, Start() - std::chrono::milliseconds(1));
+
+  auto ghost = harness_->sales().Close(MakeId<domain::SaleId>(UniqueId("ghost")), at);
+  ASSERT_FALSE(ghost.ok());
+  EXPECT_EQ(ghost.error().outcome, Outcome::kNotFound);
+}
+
 TEST_P(SaleRepositoryContract, DuplicateAndInvalidSalesChangeNothing) {
   domain::Sale sale = CreateSale(3);
   domain::Sale again = sale;

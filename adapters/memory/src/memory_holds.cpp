@@ -239,6 +239,13 @@ domain::Result<bool> MemoryStockStore::Retire(const domain::SaleId& sale, domain
   return true;
 }
 
+domain::Result<bool> MemoryStockStore::Close(const domain::SaleId& sale, domain::TimePoint at) {
+  SaleState* state = Find(sale);
+  if (state == nullptr) return domain::Error{domain::Outcome::kNotFound, "unknown sale"};
+  std::lock_guard lock(state->mu);
+  return state->sale.CloseAt(at);
+}
+
 domain::Result<ports::StoreAudit> MemoryStockStore::Audit(const domain::SaleId& sale) {
   SaleState* state = Find(sale);
   if (state == nullptr) return domain::Error{domain::Outcome::kNotFound, "unknown sale"};

@@ -37,4 +37,13 @@ domain::Result<std::vector<domain::Sale>> MemorySaleRepository::ListEndingAfter(
   return all;
 }
 
+domain::Result<domain::Sale> MemorySaleRepository::Close(const domain::SaleId& id,
+                                                         domain::TimePoint at) {
+  std::lock_guard lock(mu_);
+  auto it = sales_.find(id.str());
+  if (it == sales_.end()) return domain::Error{domain::Outcome::kNotFound, "unknown sale"};
+  it->second.CloseAt(at);
+  return it->second;
+}
+
 }  // namespace flashsale::memory

@@ -81,68 +81,25 @@ domain::Result<void> MySqlSaleRepository::Create(const domain::Sale& sale) {
   }
 }
 
-domain::Result<std::optional<domain::Sale>> MySqlSaleRepository::Find(const domain::SaleId& id) {
+domain::Result<std::vector<domain::Sale>> MySqlSaleRepository::Read(
+    const std::string& where, const std::function<void(sql::PreparedStatement&)>& bind) {
   auto lease = pool_->Acquire();
   if (!lease) return lease.error();
   Session& session = **lease;
   try {
-    auto& sales = session.Prepare(
-        "SELECT sale_id, per_user_limit, starts_at_ms, ends_at_ms FROM sales WHERE sale_id = ?");
-    sales.setString(1, id.str());
-    std::unique_ptr<sql::ResultSet> sales_rs(sales.executeQuery());
-    auto& items = session.Prepare(
-        "SELECT sale_id, item_id, name, stock, price_cents FROM sale_items WHERE sale_id = ? "
-        "ORDER BY item_id");
-    items.setString(1, id.str());
-    std::unique_ptr<sql::ResultSet> items_rs(items.executeQuery());
-    auto read = ReadSales(*sales_rs, *items_rs);
-    if (!read) return read.error();
-    if (read->empty()) return std::optional<domain::Sale>{};
-    return std::optional<domain::Sale>{std::move(read->front())};
-  } catch (const sql::SQLException& e) {
-    return Translate(e, &session);
-  }
-}
-
-domain::Result<std::vector<domain::Sale>> MySqlSaleRepository::List() {
-  auto lease = pool_->Acquire();
-  if (!lease) return lease.error();
-  Session& session = **lease;
-  try {
-    std::unique_ptr<sql::ResultSet> sales_rs(
-        session
-            .Prepare("SELECT sale_id, per_user_limit, starts_at_ms, ends_at_ms FROM sales "
-                     "ORDER BY starts_at_ms, sale_id")
-            .executeQuery());
-    std::unique_ptr<sql::ResultSet> items_rs(
-        session
-            .Prepare("SELECT sale_id, item_id, name, stock, price_cents FROM sale_items "
-                     "ORDER BY sale_id, item_id")
-            .executeQuery());
-    return ReadSales(*sales_rs, *items_rs);
-  } catch (const sql::SQLException& e) {
-    return Translate(e, &session);
-  }
-}
-
-domain::Result<std::vector<domain::Sale>> MySqlSaleRepository::ListEndingAfter(
-    domain::TimePoint t) {
-  auto lease = pool_->Acquire();
-  if (!lease) return lease.error();
-  Session& session = **lease;
-  try {
-    // One snapshot for both reads: a sale created in between never shows without its items.
+    // One snapshot for both reads: a sale created or closed in between never shows without
+    // its items or with another window.
     session.BeginSnapshot();
     auto& sales = session.Prepare(
-        "SELECT sale_id, per_user_limit, starts_at_ms, ends_at_ms FROM sales "
-        "WHERE ends_at_ms > ? ORDER BY starts_at_ms, sale_id");
-    sales.setInt64(1, domain::ToUnixMillis(t));
+        "SELECT s.sale_id, s.per_user_limit, s.starts_at_ms, s.ends_at_ms FROM sales s " + where +
+        " ORDER BY s.starts_at_ms, s.sale_id");
+    bind(sales);
     std::unique_ptr<sql::ResultSet> sales_rs(sales.executeQuery());
     auto& items = session.Prepare(
         "SELECT i.sale_id, i.item_id, i.name, i.stock, i.price_cents FROM sale_items i "
-        "JOIN sales s ON s.sale_id = i.sale_id WHERE s.ends_at_ms > ? "
-        "ORDER BY i.sale_id, i.item_id");
-    items.setInt64(1, domain::ToUnixMillis(t));
+        "JOIN sales s ON s.sale_id = i.sale_id " +
+        where + " ORDER BY i.sale_id, i.item_id");
+    bind(items);
     std::unique_ptr<sql::ResultSet> items_rs(items.executeQuery());
     auto read = ReadSales(*sales_rs, *items_rs);
     session.Commit();
@@ -152,6 +109,52 @@ domain::Result<std::vector<domain::Sale>> MySqlSaleRepository::ListEndingAfter(
     if (!session.broken) session.Rollback();
     return error;
   }
+}
+
+domain::Result<std::optional<domain::Sale>> MySqlSaleRepository::Find(const domain::SaleId& id) {
+  auto read = Read("WHERE s.sale_id = ?",
+                   [&](sql::PreparedStatement& statement) { statement.setString(1, id.str()); });
+  if (!read) return read.error();
+  if (read->empty()) return std::optional<domain::Sale>{};
+  return std::optional<domain::Sale>{std::move(read->front())};
+}
+
+domain::Result<std::vector<domain::Sale>> MySqlSaleRepository::List() {
+  return Read("", [](sql::PreparedStatement&) {});
+}
+
+domain::Result<std::vector<domain::Sale>> MySqlSaleRepository::ListEndingAfter(
+    domain::TimePoint t) {
+  return Read("WHERE s.ends_at_ms > ?", [&](sql::PreparedStatement& statement) {
+    statement.setInt64(1, domain::ToUnixMillis(t));
+  });
+}
+
+domain::Result<domain::Sale> MySqlSaleRepository::Close(const domain::SaleId& id,
+                                                        domain::TimePoint at) {
+  {
+    auto lease = pool_->Acquire();
+    if (!lease) return lease.error();
+    Session& session = **lease;
+    try {
+      // domain::Sale::CloseAt's rule; SET assigns left to right, so the window check holds.
+      auto& close = session.Prepare(
+          "UPDATE sales SET starts_at_ms = LEAST(starts_at_ms, ? - 1), ends_at_ms = ? "
+          "WHERE sale_id = ? AND ends_at_ms > ?");
+      const std::int64_t ms = domain::ToUnixMillis(at);
+      close.setInt64(1, ms);
+      close.setInt64(2, ms);
+      close.setString(3, id.str());
+      close.setInt64(4, ms);
+      close.executeUpdate();
+    } catch (const sql::SQLException& e) {
+      return Translate(e, &session);
+    }
+  }
+  auto found = Find(id);
+  if (!found) return found.error();
+  if (!found->has_value()) return domain::Error{domain::Outcome::kNotFound, "unknown sale"};
+  return std::move(**found);
 }
 
 }  // namespace flashsale::mysql

@@ -146,6 +146,15 @@ domain::Result<bool> RedisStockStore::Retire(const domain::SaleId& sale, domain:
   return true;
 }
 
+domain::Result<bool> RedisStockStore::Close(const domain::SaleId& sale, domain::TimePoint at) {
+  auto reply = CheckReply(
+      Next().CallFcall(functions::kClose, {Keys::Meta(sale)}, {Num(domain::ToUnixMillis(at))}));
+  if (!reply) return reply.error();
+  const std::int64_t changed = Int(reply->get());
+  if (changed < 0) return domain::Error{Outcome::kNotFound, "unknown sale"};
+  return changed == 1;
+}
+
 domain::Result<ports::StoreAudit> RedisStockStore::Audit(const domain::SaleId& sale) {
   auto reply =
       CheckReply(Next().CallFcall(functions::kAudit,

@@ -10,6 +10,7 @@
 #include "flashsale/domain/purchase.hpp"
 #include "flashsale/domain/quantity.hpp"
 #include "flashsale/domain/sale.hpp"
+#include "flashsale/domain/time.hpp"
 #include "flashsale/memory/manual_clock.hpp"
 
 namespace flashsale::domain {
@@ -96,8 +97,45 @@ TEST(SaleTest, ValidateRejectsInconsistentSales) {
   bad = sale;
   bad.ends_at = bad.starts_at;
   EXPECT_FALSE(bad.Validate().ok());
+  bad = sale;
+  bad.items[0].stock = kMaxItemStock + 1;
+  EXPECT_FALSE(bad.Validate().ok());
+  bad = sale;
+  bad.items[0].price_cents = kMaxPriceCents + 1;
+  EXPECT_FALSE(bad.Validate().ok());
+  bad = sale;
+  for (std::size_t i = 1; i <= kMaxSaleItems; ++i) {
+    bad.items.push_back(SaleItem{*ItemId::Parse("i" + std::to_string(i)), 1, 1, ""});
+  }
+  EXPECT_EQ(bad.Validate().error().detail, "a sale has at most 100 items");
+  bad.items.pop_back();
+  EXPECT_TRUE(bad.Validate().ok());
   EXPECT_TRUE(sale.IsActiveAt(start));
   EXPECT_FALSE(sale.IsActiveAt(start + std::chrono::seconds(1)));
+}
+
+TEST(TimeTest, Rfc3339ParsesWhatFormatWritesAndOffsets) {
+  const TimePoint t = FromUnixMillis(1'795'442'400'123);  // 2026-11-23T14:00:00.123Z
+  EXPECT_EQ(FormatRfc3339(t), "2026-11-23T14:00:00.123Z");
+  EXPECT_EQ(ParseRfc3339(FormatRfc3339(t)), t);
+  EXPECT_EQ(ParseRfc3339("2026-11-23T14:00:00Z"), FromUnixMillis(1'795'442'400'000));
+  EXPECT_EQ(ParseRfc3339("2026-11-23t14:00:00.1z"), FromUnixMillis(1'795'442'400'100));
+  EXPECT_EQ(ParseRfc3339("2026-11-23T15:30:00.123456+01:30"), t);
+  EXPECT_EQ(ParseRfc3339("2026-11-23T09:00:00.123-05:00"), t);
+  EXPECT_EQ(ParseRfc3339("1970-01-01T00:00:00Z"), FromUnixMillis(0));
+  EXPECT_EQ(ParseRfc3339("2028-02-29T00:00:00Z"), FromUnixMillis(1'835'395'200'000));
+}
+
+TEST(TimeTest, Rfc3339RejectsWhatIsNotADateTime) {
+  for (const char* bad :
+       {"", "2026-11-23", "2026-11-23T14:00:00", "2026-11-23 14:00:00Z", "2026-13-01T00:00:00Z",
+        "2026-02-29T00:00:00Z", "2026-11-31T00:00:00Z", "2026-11-23T24:00:00Z",
+        "2026-11-23T14:60:00Z", "2026-11-23T14:00:60Z", "2026-11-23T14:00:00.Z",
+        "2026-11-23T14:00:00+0100", "2026-11-23T14:00:00+24:00", "2026-11-23T14:00:00ZZ",
+        "1969-12-31T23:59:59Z", "+2026-11-23T14:00:00Z", "2026-1-23T14:00:00Z",
+        "1795442400000", "2026-11-23T14:00:00Z "}) {
+    EXPECT_FALSE(ParseRfc3339(bad).has_value()) << bad;
+  }
 }
 
 TEST(SaleTest, ItemNamesAreUtf8WithoutControlCharacters) {

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstddef>
+#include <string_view>
+#include <vector>
 
 #include "flashsale/domain/result.hpp"
 #include "flashsale/domain/sale.hpp"
@@ -25,6 +27,20 @@ class ManageSales {
   /// the stored one live in the store (Load never overwrites). true when created by this
   /// call. InvalidRequest, Unavailable.
   domain::Result<bool> Ensure(const domain::Sale& sale);
+
+  /// Create for an operator: also InvalidRequest when the window has already ended.
+  domain::Result<void> Publish(const domain::Sale& sale);
+
+  /// Ends a sale now (SaleRepository::Close's rule), in the store first so that new
+  /// purchases stop at once, then in the system of record. Idempotent: an ended sale is
+  /// returned as it is. InvalidRequest for a malformed id, NotFound, Unavailable (retry: a
+  /// half-done close completes).
+  domain::Result<domain::Sale> Close(std::string_view sale_id);
+
+  /// Every sale, oldest start first.
+  domain::Result<std::vector<domain::Sale>> List();
+  /// One sale: InvalidRequest for a malformed id, NotFound for an unknown one.
+  domain::Result<domain::Sale> Find(std::string_view sale_id);
 
   /// Loads every sale that has not ended into the store (at start-up, after a store wipe).
   /// Returns how many were loaded by this call (already-live sales don't count).

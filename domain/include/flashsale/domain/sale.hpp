@@ -20,6 +20,9 @@ struct SaleItem {
 };
 
 inline constexpr std::size_t kMaxItemNameBytes = 200;
+inline constexpr std::size_t kMaxSaleItems = 100;
+inline constexpr std::int64_t kMaxItemStock = 1'000'000'000;
+inline constexpr std::int64_t kMaxPriceCents = std::int64_t{1} << 40;
 
 /// True for valid UTF-8 without control characters, at most kMaxItemNameBytes bytes.
 bool IsValidDisplayName(std::string_view name) noexcept;
@@ -34,9 +37,19 @@ struct Sale {
   TimePoint ends_at;
 
   bool IsActiveAt(TimePoint now) const noexcept { return starts_at <= now && now < ends_at; }
+  /// Ends the sale early at `at`: ends_at = at, and starts_at = at - 1 ms when it had not
+  /// started (the window stays valid, and lies in the past). false, unchanged, when the sale
+  /// had ended by `at`.
+  bool CloseAt(TimePoint at) noexcept {
+    if (ends_at <= at) return false;
+    ends_at = at;
+    if (starts_at >= at) starts_at = at - std::chrono::milliseconds(1);
+    return true;
+  }
   const SaleItem* FindItem(const ItemId& item) const noexcept;
-  /// InvalidRequest when the sale is not internally consistent: no items, duplicate items,
-  /// negative stock or price, a bad item name, limit < 1, or ends_at <= starts_at.
+  /// InvalidRequest when the sale is not internally consistent: no items or more than
+  /// kMaxSaleItems, duplicate items, stock or price out of range, a bad item name, limit < 1,
+  /// or ends_at <= starts_at.
   Result<void> Validate() const;
 };
 

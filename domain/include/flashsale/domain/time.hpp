@@ -2,7 +2,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace flashsale::domain {
 
@@ -16,5 +18,10 @@ inline TimePoint FromUnixMillis(std::int64_t ms) noexcept {
 
 /// RFC 3339 in UTC with milliseconds, e.g. "2026-11-23T14:00:00.000Z".
 std::string FormatRfc3339(TimePoint t);
+
+/// Parses an RFC 3339 date-time ("2026-11-23T14:00:00Z", "2026-11-23T15:00:00.250+01:00";
+/// 't'/'z' accepted, fractions beyond milliseconds truncated, years 1970-9999). nullopt when
+/// malformed or not a real date (Feb 30, hour 24, leap second 60).
+std::optional<TimePoint> ParseRfc3339(std::string_view text);
 
 }  // namespace flashsale::domain

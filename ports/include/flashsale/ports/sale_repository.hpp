@@ -26,6 +26,12 @@ class SaleRepository {
   /// Sales that end after `t` (open now, upcoming, or ended after t), oldest start first.
   /// Thread-safe.
   virtual domain::Result<std::vector<domain::Sale>> ListEndingAfter(domain::TimePoint t) = 0;
+
+  /// Ends a sale early: ends_at becomes `at` when it was later (and starts_at moves to
+  /// `at` - 1 ms when the sale had not started, so the window stays valid and in the past).
+  /// A sale that had ended by `at` is left as it is. Returns the sale as stored now;
+  /// NotFound for an unknown sale. Thread-safe.
+  virtual domain::Result<domain::Sale> Close(const domain::SaleId& id, domain::TimePoint at) = 0;
 };
 
 }  // namespace flashsale::ports

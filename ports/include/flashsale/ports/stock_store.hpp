@@ -135,6 +135,13 @@ class StockStore {
   /// InvalidRequest for an invalid sale; Unavailable when unreachable.
   virtual domain::Result<bool> Load(const domain::Sale& sale) = 0;
 
+  /// Ends a sale's window at `at` (SaleRepository::Close's rule) so that every Reserve and
+  /// Checkout from then on is SaleNotActive; queued orders still persist and holds stay
+  /// redeemable until their own expiry. true when this call moved the end, false when the
+  /// sale had ended by `at`. NotFound for a sale the store does not hold. Blocking;
+  /// thread-safe.
+  virtual domain::Result<bool> Close(const domain::SaleId& sale, domain::TimePoint at) = 0;
+
   /// Remaining units per item. NotFound for a sale the store does not hold.
   /// Thread-safe, read-only.
   virtual domain::Result<StockSnapshot> Snapshot(const domain::SaleId& sale) = 0;

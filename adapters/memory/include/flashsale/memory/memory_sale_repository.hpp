@@ -15,6 +15,7 @@ class MemorySaleRepository final : public ports::SaleRepository {
   domain::Result<std::optional<domain::Sale>> Find(const domain::SaleId& id) override;
   domain::Result<std::vector<domain::Sale>> List() override;
   domain::Result<std::vector<domain::Sale>> ListEndingAfter(domain::TimePoint t) override;
+  domain::Result<domain::Sale> Close(const domain::SaleId& id, domain::TimePoint at) override;
 
  private:
   mutable std::mutex mu_;

@@ -17,6 +17,7 @@ extern const std::string_view kAck;
 extern const std::string_view kAudit;
 extern const std::string_view kBuyers;
 extern const std::string_view kCheckout;
+extern const std::string_view kClose;
 extern const std::string_view kComplete;
 extern const std::string_view kExpire;
 extern const std::string_view kLoad;
