@@ -1,7 +1,9 @@
 #include "app_config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "flashsale/domain/ids.hpp"
 #include "flashsale/domain/quantity.hpp"
@@ -50,7 +52,8 @@ nlohmann::json AppConfig::Redacted() const {
           {"sweep_interval_ms", sweep_interval_ms},
           {"sale_retention_s", sale_retention_s},
           {"shutdown_grace_s", shutdown_grace_s},
-          {"drain_timeout_s", drain_timeout_s}};
+          {"drain_timeout_s", drain_timeout_s},
+          {"admin_api", admin_token.empty() ? "off" : "on (token set)"}};
 }
 
 namespace {
@@ -201,6 +204,46 @@ void AddTuningOptions(CLI::App& app, AppConfig& c) {
       ->check(CLI::Range(0.0, 3600.0));
 }
 
+/// An admin token is 16-512 visible ASCII characters (no spaces): long enough not to be
+/// guessed, and safe in an Authorization header.
+std::string TokenProblem(const std::string& token) {
+  if (token.size() < 16 || token.size() > 512) return "must be 16-512 characters long";
+  for (char c : token) {
+    if (c <= ' ' || c > '~') return "must be visible ASCII characters without spaces";
+  }
+  return {};
+}
+
+void AddAdminOptions(CLI::App& app, AppConfig& c, std::string& token_file) {
+  auto* token =
+      app.add_option("--admin-token", c.admin_token,
+                     "Bearer token of the admin API (/admin/...); unset: admin API off")
+          ->envname("FLASHSALE_ADMIN_TOKEN")
+          ->check(CLI::Validator(
+              [](std::string& v) { return v.empty() ? std::string() : TokenProblem(v); }, "TOKEN"));
+  token->always_capture_default(false);
+  app.add_option("--admin-token-file", token_file,
+                 "File holding the admin API's bearer token (trailing newline ignored)")
+      ->envname("FLASHSALE_ADMIN_TOKEN_FILE")
+      ->check(CLI::ExistingFile)
+      ->excludes(token);
+}
+
+/// Reads the token file into `c.admin_token`; an error message, or empty.
+std::string ReadTokenFile(const std::string& path, AppConfig& c) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) return "--admin-token-file: cannot read " + path;
+  std::string token = text.str();
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  if (auto problem = TokenProblem(token); !problem.empty()) {
+    return "--admin-token-file: the token " + problem;
+  }
+  c.admin_token = std::move(token);
+  return {};
+}
+
 }  // namespace
 
 std::optional<AppConfig> ParseConfig(int argc, char** argv, Frontend frontend, int& exit_code) {
@@ -213,12 +256,21 @@ std::optional<AppConfig> ParseConfig(int argc, char** argv, Frontend frontend, i
   AddSaleOptions(app, c);
   AddCheckoutOptions(app, c);
   AddTuningOptions(app, c);
+  std::string token_file;
+  if (frontend == Frontend::kRest) AddAdminOptions(app, c, token_file);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     exit_code = app.exit(e);  // prints help (0) or the error (non-zero)
     if (exit_code != 0) exit_code = 2;
     return std::nullopt;
+  }
+  if (!token_file.empty()) {
+    if (auto error = ReadTokenFile(token_file, c); !error.empty()) {
+      std::cerr << error << "\n";
+      exit_code = 2;
+      return std::nullopt;
+    }
   }
   exit_code = 0;
   return c;

@@ -37,10 +37,13 @@ struct AppConfig {
   std::string schedule_item = "flash-item";
   std::int32_t schedule_per_user_limit = 10;
   std::int64_t schedule_price_cents = 9'900;
-  int sweep_interval_ms = 1000;    ///< hold expiry, schedule and catalog refresh period
-  int sale_retention_s = 86'400;   ///< how long an ended, settled sale stays in Redis
-  double shutdown_grace_s = 0;     ///< readiness off this long before draining
-  double drain_timeout_s = 10;     ///< in-flight requests + queue flush, at most
+  int sweep_interval_ms = 1000;   ///< hold expiry, schedule and catalog refresh period
+  int sale_retention_s = 86'400;  ///< how long an ended, settled sale stays in Redis
+  double shutdown_grace_s = 0;    ///< readiness off this long before draining
+  double drain_timeout_s = 10;    ///< in-flight requests + queue flush, at most
+  /// Bearer token of the admin API (REST /admin/...); empty: the admin API is off. Never
+  /// logged (Redacted() shows only whether it is set).
+  std::string admin_token;
 
   /// The effective configuration as JSON, passwords replaced by ***.
   nlohmann::json Redacted() const;

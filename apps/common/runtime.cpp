@@ -96,6 +96,7 @@ struct Runtime::Parts {
   std::unique_ptr<core::CheckoutItem> checkout;
   std::unique_ptr<core::CompleteCheckout> complete;
   std::unique_ptr<core::GetSaleStatus> sale_status;
+  std::unique_ptr<core::AuditSale> audit;
   std::unique_ptr<core::PersistOrders> persist;
   // Housekeeping (last: stopped first).
   std::unique_ptr<core::RunSaleSchedule> schedule;
@@ -248,6 +249,7 @@ void Runtime::BuildUseCases(const AppConfig& config) {
   p.catalog =
       std::make_unique<core::SaleCatalog>(*p.sales, p.clock, hold_ttl + std::chrono::minutes(1));
   p.sale_status = std::make_unique<core::GetSaleStatus>(*p.catalog, *p.store, p.clock);
+  p.audit = std::make_unique<core::AuditSale>(*p.catalog, *p.store, *p.orders);
   p.persist = std::make_unique<core::PersistOrders>(*p.queue, *p.orders, *p.store, p.metrics,
                                                     PersistOptionsFrom(config));
 }
@@ -276,6 +278,12 @@ void Runtime::Housekeep() {
       log_.Info("scheduled sale created", {{"count", *created}});
     }
   }
+  SalesChanged();
+  p.expire->RunOnce();
+}
+
+void Runtime::SalesChanged() {
+  Parts& p = *parts_;
   if (auto refreshed = p.catalog->Refresh(); !refreshed) {
     log_.Warn("sale catalog refresh failed; using the last one",
               {{"detail", refreshed.error().detail}});
@@ -287,7 +295,6 @@ void Runtime::Housekeep() {
   for (const domain::Sale& sale : p.catalog->Recent()) {
     if (sale.ends_at > now) (void)p.store->Load(sale);
   }
-  p.expire->RunOnce();
 }
 
 std::string Runtime::DefaultSale() const {
@@ -358,6 +365,9 @@ core::GetOrder& Runtime::orders() { return *parts_->get_order; }
 core::CheckoutItem& Runtime::checkout() { return *parts_->checkout; }
 core::CompleteCheckout& Runtime::complete() { return *parts_->complete; }
 core::GetSaleStatus& Runtime::sale_status() { return *parts_->sale_status; }
+core::ManageSales& Runtime::manage() { return *parts_->manage; }
+core::AuditSale& Runtime::audit() { return *parts_->audit; }
+const ports::Clock& Runtime::clock() const { return parts_->clock; }
 ports::RequestMetrics& Runtime::request_metrics() { return parts_->metrics; }
 std::string Runtime::MetricsText() const { return parts_->metrics.Render(); }
 

@@ -7,10 +7,12 @@
 #include <thread>
 
 #include "app_config.hpp"
+#include "flashsale/core/audit_sale.hpp"
 #include "flashsale/core/checkout_item.hpp"
 #include "flashsale/core/complete_checkout.hpp"
 #include "flashsale/core/get_order.hpp"
 #include "flashsale/core/get_sale_status.hpp"
+#include "flashsale/core/manage_sales.hpp"
 #include "flashsale/core/persist_orders.hpp"
 #include "flashsale/core/place_purchase.hpp"
 #include "flashsale/ports/logger.hpp"
@@ -45,6 +47,12 @@ class Runtime {
   core::CheckoutItem& checkout();
   core::CompleteCheckout& complete();
   core::GetSaleStatus& sale_status();
+  core::ManageSales& manage();
+  core::AuditSale& audit();
+  const ports::Clock& clock() const;
+  /// After an operator created or closed a sale: the catalog is refreshed and open sales
+  /// loaded now (not at the next housekeeping pass).
+  void SalesChanged();
   /// The sale of requests that name none: with a schedule the sale open now, else --sale-id.
   std::string DefaultSale() const;
   ports::RequestMetrics& request_metrics();

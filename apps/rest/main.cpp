@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   options.port = config->rest_port;
   options.threads = config->http_threads;
   options.max_body_bytes = static_cast<std::size_t>(config->max_body_bytes);
+  options.admin_token = config->admin_token;
   rest::RestServer server(options, rest::RestServices{
                                        runtime->purchase(),
                                        runtime->orders(),
@@ -33,6 +34,10 @@ int main(int argc, char** argv) {
                                        [&runtime] { return runtime->DefaultSale(); },
                                        [&runtime] { return runtime->Ready(); },
                                        [&runtime] { return runtime->MetricsText(); },
+                                       runtime->manage(),
+                                       runtime->audit(),
+                                       runtime->clock(),
+                                       [&runtime] { runtime->SalesChanged(); },
                                    });
   return app::ServeUntilSignal(server, *runtime, *config, log, signals);
 }

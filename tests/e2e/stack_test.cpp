@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -173,6 +174,67 @@ TEST_F(StackTest, StressTestVerifiesExactNOnTheRealStack) {
   EXPECT_NE(output.find("VERIFY PASS"), std::string::npos) << output;
   EXPECT_EQ(output.find("FAIL "), std::string::npos) << output;
   EXPECT_NE(output.find("\"accepted\":2000"), std::string::npos) << output;
+  EXPECT_EQ(app->Terminate(), 0);
+}
+
+TEST_F(StackTest, AdminAuditIsConsistentEveryTimeDuringA20000RequestLoad) {
+  const std::string auth = "Authorization: Bearer stack-admin-token-0123456789\r\n";
+  auto args = StackArgs("10");
+  args.insert(args.end(), {"--admin-token", "stack-admin-token-0123456789"});
+  auto app = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, args);
+  const int port = app->port();
+  const json sale{{"id", "audited"},
+                  {"items",
+                   {{{"id", "a"}, {"stock", 3000}, {"price_cents", 100}},
+                    {{"id", "b"}, {"stock", 3000}, {"price_cents", 200}}}},
+                  {"per_user_limit", 4},
+                  {"ends_at", "2099-01-01T00:00:00Z"}};
+  auto created = Http(port, "POST", "/admin/sales", sale.dump(), auth);
+  ASSERT_EQ(created.status, 201) << created.body;
+
+  std::atomic<bool> done{false};
+  std::pair<bool, std::string> stress;
+  std::thread load([&] {
+    stress = RunStress({"--target", "127.0.0.1:" + std::to_string(port), "--sale-id", "audited",
+                        "--items", "a,b", "--concurrency", "64", "--requests", "20000", "--users",
+                        "5000"});
+    done = true;
+  });
+  int audits = 0;
+  int mid_flight = 0;  // audits that caught accepted orders not yet in MariaDB
+  std::string inconsistent;
+  while (!done.load()) {
+    auto r = Http(port, "GET", "/admin/sales/audited/audit", "", auth);
+    json audit = json::parse(r.body, nullptr, false);
+    if (r.status != 200 || !audit.value("consistent", false)) {
+      inconsistent = std::to_string(r.status) + " " + r.body;
+      break;
+    }
+    ++audits;
+    if (audit["items"][0]["pending"].get<int>() + audit["items"][1]["pending"].get<int>() > 0) {
+      ++mid_flight;
+    }
+  }
+  load.join();
+  EXPECT_TRUE(inconsistent.empty()) << "after " << audits << " audits: " << inconsistent;
+  EXPECT_TRUE(stress.first) << stress.second;
+  EXPECT_NE(stress.second.find("VERIFY PASS"), std::string::npos) << stress.second;
+  EXPECT_NE(stress.second.find("\"accepted\":6000"), std::string::npos) << stress.second;
+  EXPECT_GE(audits, 3);
+  EXPECT_GT(mid_flight, 0) << audits << " audits, none caught orders in flight";
+  std::cout << "[ audit    ] " << audits << " audits during the load, " << mid_flight
+            << " with orders pending, all consistent\n";
+
+  auto last = json::parse(Http(port, "GET", "/admin/sales/audited/audit", "", auth).body);
+  EXPECT_EQ(last["consistent"], true) << last.dump();
+  for (const auto& item : last["items"]) {
+    EXPECT_EQ(item["remaining"], 0) << last.dump();
+    EXPECT_EQ(item["pending"], 0) << last.dump();
+    EXPECT_EQ(item["persisted"], 3000) << last.dump();
+  }
+  EXPECT_LE(last["max_units_per_user"].get<int>(), 4);
+  EXPECT_EQ(mariadb_.Sql("SELECT SUM(sold) FROM flashsale.sale_items WHERE sale_id='audited'"),
+            "6000");
   EXPECT_EQ(app->Terminate(), 0);
 }
 

@@ -12,15 +12,18 @@ using namespace Pistache;
 using Clock = std::chrono::steady_clock;
 
 /// Pistache 0.0.5 does not serialise raw headers (Collection::addRaw) in responses, so the
-/// headers needed beyond its typed ones are small typed headers of our own.
-class RetryAfter final : public Http::Header::Header {
+/// headers needed beyond its typed ones go out as this typed header with a name of its own.
+class TextHeader final : public Http::Header::Header {
  public:
-  NAME("Retry-After")
-  explicit RetryAfter(int seconds = 1) : seconds_(seconds) {}
-  void write(std::ostream& os) const override { os << seconds_; }
+  TextHeader(std::string name, std::string value)
+      : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+  uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
+  void write(std::ostream& os) const override { os << value_; }
 
  private:
-  int seconds_;
+  std::string name_;
+  std::string value_;
 };
 
 }  // namespace
@@ -48,7 +51,7 @@ std::shared_ptr<Exchange> Begin(const Http::Request& request, Http::ResponseWrit
 }
 
 void Exchange::Send(int code, std::string_view body, std::string_view content_type,
-                    const Http::Method* allow) {
+                    const std::vector<Http::Method>* allow) {
   if (in_flight_.stopped()) {
     in_flight_.Leave();
     return;
@@ -63,7 +66,12 @@ void Exchange::Send(int code, std::string_view body, std::string_view content_ty
   headers.remove<Http::Header::Connection>();
   headers.add<Http::Header::Connection>(keep_alive ? Http::ConnectionControl::KeepAlive
                                                    : Http::ConnectionControl::Close);
-  if (code == 429 || code == 503) headers.add(std::make_shared<RetryAfter>(1));
+  if (code == 429 || code == 503) {
+    headers.add(std::make_shared<TextHeader>("Retry-After", std::to_string(retry_after_s_)));
+  }
+  for (auto& [name, value] : headers_) {
+    headers.add(std::make_shared<TextHeader>(std::move(name), std::move(value)));
+  }
   if (allow != nullptr) headers.add(std::make_shared<Http::Header::Allow>(*allow));
   route_.Served(code, Clock::now() - start_);
   // The request stays in flight until the reactor has written the answer: shutdown waits
@@ -72,6 +80,10 @@ void Exchange::Send(int code, std::string_view body, std::string_view content_ty
   writer_.send(static_cast<Http::Code>(code), body.data(), body.size())
       .then([in_flight](ssize_t) { in_flight->Leave(); },
             [in_flight](std::exception_ptr) { in_flight->Leave(); });
+}
+
+void Exchange::AddHeader(std::string name, std::string value) {
+  headers_.emplace_back(std::move(name), std::move(value));
 }
 
 void Exchange::SendProblem(domain::Outcome outcome, std::string_view detail,

@@ -9,7 +9,10 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "flashsale/domain/outcome.hpp"
 #include "flashsale/ports/request_metrics.hpp"
@@ -46,10 +49,16 @@ class Exchange {
   Exchange(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter writer,
            ports::RouteMetrics& route, InFlight& in_flight);
 
-  /// Writes the answer. 429 and 503 always carry Retry-After (1 s), the clients' cue that
-  /// retrying is right; `allow` adds an Allow header (405).
+  /// Adds a response header (any name; Pistache 0.0.5 only writes typed headers, so this
+  /// wraps it in one). Call before Send.
+  void AddHeader(std::string name, std::string value);
+  /// The Retry-After of a 429/503 answer, in seconds (default 1).
+  void SetRetryAfter(std::int64_t seconds) noexcept { retry_after_s_ = seconds; }
+
+  /// Writes the answer. 429 and 503 always carry Retry-After (1 s unless set), the clients'
+  /// cue that retrying is right; `allow` adds an Allow header (405).
   void Send(int code, std::string_view body, std::string_view content_type,
-            const Pistache::Http::Method* allow = nullptr);
+            const std::vector<Pistache::Http::Method>* allow = nullptr);
 
   /// An application/problem+json answer for `outcome` (status and message from ToHttp).
   /// `extra`: already-encoded ,"key":value pairs added to the problem object.
@@ -58,6 +67,8 @@ class Exchange {
 
  private:
   Pistache::Http::ResponseWriter writer_;
+  std::vector<std::pair<std::string, std::string>> headers_;
+  std::int64_t retry_after_s_ = 1;
   bool keep_alive_ = true;
   std::chrono::steady_clock::time_point start_;
   ports::RouteMetrics& route_;

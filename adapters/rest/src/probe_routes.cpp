@@ -41,12 +41,17 @@ void RestServer::Impl::Metrics(const Request& request, Writer writer) {
       ->Send(200, services_.metrics_text(), "text/plain; version=0.0.4");
 }
 
-void RestServer::Impl::MethodNotAllowed(const Request& request, Writer writer, Http::Method allow) {
-  const char* name = allow == Http::Method::Post ? "POST" : "GET";
+void RestServer::Impl::MethodNotAllowed(const Request& request, Writer writer,
+                                        const std::vector<Http::Method>& allow) {
+  std::string names;
+  for (auto method : allow) {
+    names +=
+        (names.empty() ? "" : " or ") + std::string(method == Http::Method::Post ? "POST" : "GET");
+  }
   Begin(request, std::move(writer), not_allowed_route_)
       ->Send(405,
              ProblemJson(405, "method-not-allowed", "Method not allowed", "method not allowed",
-                         "use " + std::string(name) + " on " + request.resource()),
+                         "use " + names + " on " + request.resource()),
              "application/problem+json", &allow);
 }
 

@@ -9,9 +9,8 @@ namespace {
 
 std::string OrderBody(const core::OrderView& view) {
   using json = nlohmann::json;
-  json body{{"success", true},
-            {"order_id", view.id.str()},
-            {"status", domain::ToString(view.status)}};
+  json body{
+      {"success", true}, {"order_id", view.id.str()}, {"status", domain::ToString(view.status)}};
   if (view.order) {
     const domain::Order& o = *view.order;
     body["sale_id"] = o.sale.str();

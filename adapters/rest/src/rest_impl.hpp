@@ -9,6 +9,7 @@
 
 #include "exchange.hpp"
 #include "flashsale/rest/rest_server.hpp"
+#include "flashsale/serving/bearer_token.hpp"
 #include "flashsale/serving/blocking_pool.hpp"
 
 namespace flashsale::rest {
@@ -25,8 +26,10 @@ class RestServer::Impl {
   using Writer = Pistache::Http::ResponseWriter;
 
   void Routes();
-  /// Every other method on `route` answers 405 naming `allowed`.
-  void AllowOnly(const char* route, Pistache::Http::Method allowed);
+  /// Every other method on `route` answers 405 naming `allowed` (GET and/or POST).
+  void AllowOnly(const char* route, std::vector<Pistache::Http::Method> allowed);
+  /// The admin routes, only when a token is configured (otherwise they do not exist: 404).
+  void AdminRoutes();
   std::shared_ptr<Exchange> Begin(const Request& request, Writer writer,
                                   ports::RouteMetrics& route);
 
@@ -46,11 +49,23 @@ class RestServer::Impl {
   void Health(const Request& request, Writer writer);
   void Ready(const Request& request, Writer writer);
   void Metrics(const Request& request, Writer writer);
-  void MethodNotAllowed(const Request& request, Writer writer, Pistache::Http::Method allow);
+  void MethodNotAllowed(const Request& request, Writer writer,
+                        const std::vector<Pistache::Http::Method>& allow);
+  // admin_routes.cpp
+  /// Checks the bearer token; answers 401 (with WWW-Authenticate) and returns nullptr when
+  /// it is missing or wrong, else the exchange to answer on.
+  std::shared_ptr<Exchange> BeginAdmin(const Request& request, Writer writer,
+                                       ports::RouteMetrics& route);
+  void AdminCreateSale(const Request& request, Writer writer);
+  void AdminListSales(const Request& request, Writer writer);
+  void AdminGetSale(const Request& request, Writer writer);
+  void AdminCloseSale(const Request& request, Writer writer);
+  void AdminAudit(const Request& request, Writer writer);
   void NotFound(const Request& request, Writer writer);
 
   RestOptions options_;
   RestServices services_;
+  serving::BearerToken admin_token_;
   serving::BlockingPool pool_;
   Pistache::Http::Endpoint endpoint_;
   Pistache::Rest::Router router_;
@@ -68,6 +83,12 @@ class RestServer::Impl {
   ports::RouteMetrics& livez_route_ = services_.metrics.Route("http", "/livez");
   ports::RouteMetrics& ready_route_ = services_.metrics.Route("http", "/readyz");
   ports::RouteMetrics& metrics_route_ = services_.metrics.Route("http", "/metrics");
+  ports::RouteMetrics& admin_sales_route_ = services_.metrics.Route("http", "/admin/sales");
+  ports::RouteMetrics& admin_sale_route_ = services_.metrics.Route("http", "/admin/sales/:id");
+  ports::RouteMetrics& admin_close_route_ =
+      services_.metrics.Route("http", "/admin/sales/:id/close");
+  ports::RouteMetrics& admin_audit_route_ =
+      services_.metrics.Route("http", "/admin/sales/:id/audit");
   ports::RouteMetrics& not_allowed_route_ = services_.metrics.Route("http", "method-not-allowed");
   ports::RouteMetrics& not_found_route_ = services_.metrics.Route("http", "not-found");
 };

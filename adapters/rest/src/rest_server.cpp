@@ -1,5 +1,7 @@
 #include "flashsale/rest/rest_server.hpp"
 
+#include <algorithm>
+
 #include "rest_impl.hpp"
 
 namespace flashsale::rest {
@@ -9,6 +11,7 @@ using namespace Pistache;
 RestServer::Impl::Impl(RestOptions options, RestServices services)
     : options_(std::move(options)),
       services_(std::move(services)),
+      admin_token_(options_.admin_token),
       pool_(options_.blocking_threads),
       endpoint_(Address(options_.address, Port(static_cast<std::uint16_t>(options_.port)))) {}
 
@@ -55,23 +58,25 @@ void RestServer::Impl::Routes() {
   Routes::Get(router_, "/readyz", Routes::bind(&Impl::Ready, this));
   Routes::Get(router_, "/metrics", Routes::bind(&Impl::Metrics, this));
   for (auto route : {"/api/purchase", "/api/orders", "/checkout", "/purchase"}) {
-    AllowOnly(route, Http::Method::Post);
+    AllowOnly(route, {Http::Method::Post});
   }
   for (auto route : {"/api/orders/:id", "/api/products", "/api/products/:id", "/sale/status", "/",
                      "/health", "/livez", "/readyz", "/metrics"}) {
-    AllowOnly(route, Http::Method::Get);
+    AllowOnly(route, {Http::Method::Get});
   }
+  if (admin_token_.enabled()) AdminRoutes();
   router_.addNotFoundHandler(Routes::bind(&Impl::NotFound, this));
 }
 
-void RestServer::Impl::AllowOnly(const char* route, Http::Method allowed) {
-  auto handler = [this, allowed](const Rest::Request& request, Http::ResponseWriter writer) {
-    MethodNotAllowed(request, std::move(writer), allowed);
-    return Rest::Route::Result::Ok;
-  };
+void RestServer::Impl::AllowOnly(const char* route, std::vector<Http::Method> allowed) {
   for (auto method : {Http::Method::Get, Http::Method::Post, Http::Method::Put,
                       Http::Method::Delete, Http::Method::Patch}) {
-    if (method != allowed) router_.addRoute(method, route, handler);
+    if (std::find(allowed.begin(), allowed.end(), method) != allowed.end()) continue;
+    router_.addRoute(method, route,
+                     [this, allowed](const Rest::Request& request, Http::ResponseWriter writer) {
+                       MethodNotAllowed(request, std::move(writer), allowed);
+                       return Rest::Route::Result::Ok;
+                     });
   }
 }
 

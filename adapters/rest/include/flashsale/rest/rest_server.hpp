@@ -7,10 +7,12 @@
 #include <memory>
 #include <string>
 
+#include "flashsale/core/audit_sale.hpp"
 #include "flashsale/core/checkout_item.hpp"
 #include "flashsale/core/complete_checkout.hpp"
 #include "flashsale/core/get_order.hpp"
 #include "flashsale/core/get_sale_status.hpp"
+#include "flashsale/core/manage_sales.hpp"
 #include "flashsale/core/place_purchase.hpp"
 #include "flashsale/ports/request_metrics.hpp"
 #include "flashsale/serving/front_door.hpp"
@@ -33,6 +35,9 @@ struct RestOptions {
   std::chrono::seconds keepalive_timeout{30};
   /// Threads for blocking lookups (order status), so reactors never wait on I/O. Default 4.
   int blocking_threads = 4;
+  /// Bearer token of the admin API (/admin/...). Empty (default): the admin API is off and
+  /// its routes answer 404.
+  std::string admin_token;
 };
 
 /// What the REST front door serves: use cases, the request metrics it records, and two
@@ -50,12 +55,18 @@ struct RestServices {
   std::function<bool()> ready;
   /// The body of GET /metrics (Prometheus text format 0.0.4).
   std::function<std::string()> metrics_text;
+  /// The admin API's use cases (used only with RestOptions::admin_token).
+  core::ManageSales& manage;
+  core::AuditSale& audit;
+  const ports::Clock& clock;
+  /// Called after the admin API created or closed a sale (the app refreshes its catalog).
+  std::function<void()> sales_changed;
 };
 
 /// The REST front door (Pistache 0.0.5): seed-compatible POST /api/purchase, GET
 /// /api/orders/{id}, two-step buying (POST /checkout, POST /purchase, GET /sale/status),
-/// GET / (an index of the routes), /health, /livez, /readyz and /metrics. JSON in and out; errors are
-/// application/problem+json with `success:false` and the seed's `message`. Purchases are
+/// GET / (an index of the routes), /health, /livez, /readyz and /metrics. JSON in and out; errors
+/// are application/problem+json with `success:false` and the seed's `message`. Purchases are
 /// answered asynchronously from the store's completion; keep-alive works for HTTP/1.1
 /// clients that send no Connection header. Thread-safe.
 class RestServer final : public serving::FrontDoor {
