@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "flashsale/core/limit_requests.hpp"
 #include "flashsale/domain/ids.hpp"
 #include "flashsale/domain/quantity.hpp"
 #include "flashsale/mysql/mysql_options.hpp"
@@ -53,7 +54,10 @@ nlohmann::json AppConfig::Redacted() const {
           {"sale_retention_s", sale_retention_s},
           {"shutdown_grace_s", shutdown_grace_s},
           {"drain_timeout_s", drain_timeout_s},
-          {"admin_api", admin_token.empty() ? "off" : "on (token set)"}};
+          {"admin_api", admin_token.empty() ? "off" : "on (token set)"},
+          {"rate_limit_user", rate_limit_user.empty() ? "off" : rate_limit_user},
+          {"rate_limit_ip", rate_limit_ip.empty() ? "off" : rate_limit_ip},
+          {"trust_proxy", trust_proxy}};
 }
 
 namespace {
@@ -175,6 +179,36 @@ void AddCheckoutOptions(CLI::App& app, AppConfig& c) {
       ->check(CLI::Range(1, 30 * 86'400));
 }
 
+CLI::Validator RateCheck() {
+  return CLI::Validator(
+      [](std::string& v) -> std::string {
+        if (v.empty() || v == "off") {
+          v.clear();
+          return {};
+        }
+        auto parsed = core::RatePolicy::Parse(v);
+        return parsed ? std::string() : parsed.error().detail;
+      },
+      "RATE");
+}
+
+void AddLimitOptions(CLI::App& app, AppConfig& c) {
+  app.add_option("--rate-limit-user", c.rate_limit_user,
+                 "Token bucket per user id on the buying routes, e.g. 20/s:40 (rate per s, m "
+                 "or h : burst); off by default")
+      ->envname("FLASHSALE_RATE_LIMIT_USER")
+      ->check(RateCheck());
+  app.add_option("--rate-limit-ip", c.rate_limit_ip,
+                 "Token bucket per client address on the buying routes, e.g. 100/s:200; off by "
+                 "default")
+      ->envname("FLASHSALE_RATE_LIMIT_IP")
+      ->check(RateCheck());
+  app.add_flag("--trust-proxy,!--no-trust-proxy", c.trust_proxy,
+               "Client address from X-Forwarded-For (last entry; gRPC: x-forwarded-for "
+               "metadata): only behind a proxy that sets it")
+      ->envname("FLASHSALE_TRUST_PROXY");
+}
+
 void AddTuningOptions(CLI::App& app, AppConfig& c) {
   app.add_option("--workers", c.workers, "Persistence workers")
       ->envname("FLASHSALE_WORKERS")
@@ -256,6 +290,7 @@ std::optional<AppConfig> ParseConfig(int argc, char** argv, Frontend frontend, i
   AddSaleOptions(app, c);
   AddCheckoutOptions(app, c);
   AddTuningOptions(app, c);
+  AddLimitOptions(app, c);
   std::string token_file;
   if (frontend == Frontend::kRest) AddAdminOptions(app, c, token_file);
   try {

@@ -44,6 +44,9 @@ struct AppConfig {
   /// Bearer token of the admin API (REST /admin/...); empty: the admin API is off. Never
   /// logged (Redacted() shows only whether it is set).
   std::string admin_token;
+  std::string rate_limit_user;  ///< "20/s:40": token bucket per user id; empty = off
+  std::string rate_limit_ip;    ///< per client address; empty = off
+  bool trust_proxy = false;     ///< client address from X-Forwarded-For (REST) / metadata
 
   /// The effective configuration as JSON, passwords replaced by ***.
   nlohmann::json Redacted() const;

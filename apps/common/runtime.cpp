@@ -11,6 +11,7 @@
 #include "flashsale/core/ulid_generator.hpp"
 #include "flashsale/memory/memory_order_queue.hpp"
 #include "flashsale/memory/memory_order_repository.hpp"
+#include "flashsale/memory/memory_rate_limiter.hpp"
 #include "flashsale/memory/memory_sale_repository.hpp"
 #include "flashsale/memory/memory_stock_store.hpp"
 #include "flashsale/metrics/prometheus_metrics.hpp"
@@ -18,6 +19,7 @@
 #include "flashsale/mysql/mysql_order_repository.hpp"
 #include "flashsale/mysql/mysql_sale_repository.hpp"
 #include "flashsale/redis/redis_order_queue.hpp"
+#include "flashsale/redis/redis_rate_limiter.hpp"
 #include "flashsale/redis/redis_stock_store.hpp"
 
 #ifndef FLASHSALE_VERSION
@@ -97,6 +99,9 @@ struct Runtime::Parts {
   std::unique_ptr<core::CompleteCheckout> complete;
   std::unique_ptr<core::GetSaleStatus> sale_status;
   std::unique_ptr<core::AuditSale> audit;
+  std::unique_ptr<memory::MemoryRateLimiter> memory_limiter;
+  std::unique_ptr<redis::RedisRateLimiter> redis_limiter;
+  std::unique_ptr<core::LimitRequests> limits;
   std::unique_ptr<core::PersistOrders> persist;
   // Housekeeping (last: stopped first).
   std::unique_ptr<core::RunSaleSchedule> schedule;
@@ -250,8 +255,37 @@ void Runtime::BuildUseCases(const AppConfig& config) {
       std::make_unique<core::SaleCatalog>(*p.sales, p.clock, hold_ttl + std::chrono::minutes(1));
   p.sale_status = std::make_unique<core::GetSaleStatus>(*p.catalog, *p.store, p.clock);
   p.audit = std::make_unique<core::AuditSale>(*p.catalog, *p.store, *p.orders);
+  BuildLimits(config);
   p.persist = std::make_unique<core::PersistOrders>(*p.queue, *p.orders, *p.store, p.metrics,
                                                     PersistOptionsFrom(config));
+}
+
+void Runtime::BuildLimits(const AppConfig& config) {
+  Parts& p = *parts_;
+  core::LimitOptions limits;
+  if (!config.rate_limit_user.empty()) {
+    limits.per_user = *core::RatePolicy::Parse(config.rate_limit_user);  // validated by the flag
+  }
+  if (!config.rate_limit_ip.empty()) {
+    limits.per_address = *core::RatePolicy::Parse(config.rate_limit_ip);
+  }
+  // Shared by every instance through Redis when Redis is the store; in-process otherwise.
+  if (p.redis_store && (limits.per_user || limits.per_address)) {
+    auto options = redis::ParseRedisUrl(config.redis_url);
+    options->command_timeout = std::chrono::milliseconds(config.redis_timeout_ms);
+    p.redis_limiter = std::make_unique<redis::RedisRateLimiter>(*options);
+    p.limits = std::make_unique<core::LimitRequests>(*p.redis_limiter, limits);
+  } else {
+    p.memory_limiter = std::make_unique<memory::MemoryRateLimiter>(p.clock);
+    p.limits = std::make_unique<core::LimitRequests>(*p.memory_limiter, limits);
+  }
+  if (limits.per_user || limits.per_address) {
+    log_.Info("rate limits",
+              {{"per_user", config.rate_limit_user.empty() ? "off" : config.rate_limit_user},
+               {"per_address", config.rate_limit_ip.empty() ? "off" : config.rate_limit_ip},
+               {"shared_through", p.redis_store ? "redis" : "this process"},
+               {"trust_proxy", config.trust_proxy}});
+  }
 }
 
 void Runtime::BuildHousekeeping(const AppConfig& config) {
@@ -352,6 +386,7 @@ bool Runtime::Stop(std::chrono::steady_clock::time_point deadline) {
   // No store callback may run once the front door and the use cases are gone (calls still
   // pending after the drain deadline are answered Unavailable now).
   if (parts_->redis_store) parts_->redis_store->Close();
+  if (parts_->redis_limiter) parts_->redis_limiter->Close();
   const auto stats = parts_->persist->stats();
   log_.Info("persistence stopped", {{"flushed", flushed},
                                     {"persisted", stats.persisted},
@@ -367,6 +402,7 @@ core::CompleteCheckout& Runtime::complete() { return *parts_->complete; }
 core::GetSaleStatus& Runtime::sale_status() { return *parts_->sale_status; }
 core::ManageSales& Runtime::manage() { return *parts_->manage; }
 core::AuditSale& Runtime::audit() { return *parts_->audit; }
+core::LimitRequests& Runtime::limits() { return *parts_->limits; }
 const ports::Clock& Runtime::clock() const { return parts_->clock; }
 ports::RequestMetrics& Runtime::request_metrics() { return parts_->metrics; }
 std::string Runtime::MetricsText() const { return parts_->metrics.Render(); }

@@ -12,6 +12,7 @@
 #include "flashsale/core/complete_checkout.hpp"
 #include "flashsale/core/get_order.hpp"
 #include "flashsale/core/get_sale_status.hpp"
+#include "flashsale/core/limit_requests.hpp"
 #include "flashsale/core/manage_sales.hpp"
 #include "flashsale/core/persist_orders.hpp"
 #include "flashsale/core/place_purchase.hpp"
@@ -49,6 +50,7 @@ class Runtime {
   core::GetSaleStatus& sale_status();
   core::ManageSales& manage();
   core::AuditSale& audit();
+  core::LimitRequests& limits();
   const ports::Clock& clock() const;
   /// After an operator created or closed a sale: the catalog is refreshed and open sales
   /// loaded now (not at the next housekeeping pass).
@@ -68,6 +70,7 @@ class Runtime {
   bool LoadSales(const AppConfig& config);
   void BuildUseCases(const AppConfig& config);
   void BuildHousekeeping(const AppConfig& config);
+  void BuildLimits(const AppConfig& config);
   /// One housekeeping pass: schedule, catalog refresh, expiry sweep, retirement.
   void Housekeep();
   void Sample(std::stop_token stop);

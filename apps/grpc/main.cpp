@@ -21,14 +21,16 @@ int main(int argc, char** argv) {
   rpc::GrpcOptions options;
   options.address = config->bind;
   options.port = config->grpc_port;
+  options.trust_proxy = config->trust_proxy;
   rpc::GrpcServer server(options, rpc::GrpcServices{
-                                     runtime->purchase(),
-                                     runtime->orders(),
-                                     runtime->checkout(),
-                                     runtime->complete(),
-                                     runtime->sale_status(),
-                                     runtime->request_metrics(),
-                                     [&runtime] { return runtime->DefaultSale(); },
-                                 });
+                                      runtime->purchase(),
+                                      runtime->orders(),
+                                      runtime->checkout(),
+                                      runtime->complete(),
+                                      runtime->sale_status(),
+                                      runtime->request_metrics(),
+                                      [&runtime] { return runtime->DefaultSale(); },
+                                      runtime->limits(),
+                                  });
   return app::ServeUntilSignal(server, *runtime, *config, log, signals);
 }

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   options.threads = config->http_threads;
   options.max_body_bytes = static_cast<std::size_t>(config->max_body_bytes);
   options.admin_token = config->admin_token;
+  options.trust_proxy = config->trust_proxy;
   rest::RestServer server(options, rest::RestServices{
                                        runtime->purchase(),
                                        runtime->orders(),
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
                                        [&runtime] { return runtime->MetricsText(); },
                                        runtime->manage(),
                                        runtime->audit(),
+                                       runtime->limits(),
                                        runtime->clock(),
                                        [&runtime] { runtime->SalesChanged(); },
                                    });

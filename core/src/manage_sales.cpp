@@ -37,7 +37,7 @@ domain::Result<domain::Sale> ManageSales::Close(std::string_view sale_id) {
   auto id = domain::SaleId::Parse(sale_id);
   if (!id) return id.error();
   const domain::TimePoint now = clock_.Now();
-  auto closed = store_.Close(*id, now);
+  auto closed = store_.CloseSale(*id, now);
   if (!closed && closed.error().outcome != domain::Outcome::kNotFound) return closed.error();
   return sales_.Close(*id, now);  // NotFound in the store: not loaded (or retired) there
 }

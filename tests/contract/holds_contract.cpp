@@ -381,7 +381,7 @@ TEST_P(StockStoreContract, CloseEndsTheSaleButKeepsOrdersAndHolds) {
   auto hold = Hold(sale, "bob");
   ASSERT_EQ(hold.outcome, Outcome::kAccepted);
 
-  auto closed = harness_->store().Close(sale.id, domain::FromUnixMillis(kNow));
+  auto closed = harness_->store().CloseSale(sale.id, domain::FromUnixMillis(kNow));
   ASSERT_TRUE(closed.ok()) << closed.error().detail;
   EXPECT_TRUE(*closed);
   EXPECT_EQ(Buy(sale, "carol", "r1").outcome, Outcome::kSaleNotActive);
@@ -393,12 +393,12 @@ TEST_P(StockStoreContract, CloseEndsTheSaleButKeepsOrdersAndHolds) {
   EXPECT_EQ(orders, 2U);
   EXPECT_EQ(Remaining(sale), 8);
 
-  auto again = harness_->store().Close(sale.id, domain::FromUnixMillis(kNow + 5));
+  auto again = harness_->store().CloseSale(sale.id, domain::FromUnixMillis(kNow + 5));
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(*again);  // ended already: the end does not move later
   EXPECT_EQ(Buy(sale, "carol", "r2").outcome, Outcome::kSaleNotActive);
 
-  auto ghost = harness_->store().Close(MakeId<domain::SaleId>(UniqueSaleId()), Now());
+  auto ghost = harness_->store().CloseSale(MakeId<domain::SaleId>(UniqueSaleId()), Now());
   ASSERT_FALSE(ghost.ok());
   EXPECT_EQ(ghost.error().outcome, Outcome::kNotFound);
 }
@@ -408,7 +408,7 @@ TEST_P(StockStoreContract, ClosingASaleThatHasNotStartedMeansItNeverOpens) {
       MakeSale(UniqueSaleId(), 5, 5, Now() + std::chrono::hours(1), Now() + std::chrono::hours(2));
   ASSERT_TRUE(harness_->store().Load(sale).ok());
   harness_->Track(sale);
-  auto closed = harness_->store().Close(sale.id, Now());
+  auto closed = harness_->store().CloseSale(sale.id, Now());
   ASSERT_TRUE(closed.ok());
   EXPECT_TRUE(*closed);
   const std::int64_t later = kNow + 90 * 60 * 1000;  // inside the original window

@@ -22,7 +22,7 @@ class MockStockStore : public ports::StockStore {
               (const domain::SaleId&, domain::TimePoint, std::chrono::milliseconds), (override));
   MOCK_METHOD(domain::Result<std::vector<domain::SaleId>>, LiveSales, (), (override));
   MOCK_METHOD(domain::Result<ports::StoreAudit>, Audit, (const domain::SaleId&), (override));
-  MOCK_METHOD(domain::Result<bool>, Close, (const domain::SaleId&, domain::TimePoint), (override));
+  MOCK_METHOD(domain::Result<bool>, CloseSale, (const domain::SaleId&, domain::TimePoint), (override));
   MOCK_METHOD(domain::Result<bool>, Release, (const domain::Order&, domain::Outcome), (override));
   MOCK_METHOD(domain::Result<bool>, Load, (const domain::Sale&), (override));
   MOCK_METHOD(domain::Result<ports::StockSnapshot>, Snapshot, (const domain::SaleId&), (override));

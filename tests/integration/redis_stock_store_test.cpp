@@ -20,7 +20,9 @@
 #include "flashsale/redis/functions.hpp"
 #include "flashsale/redis/keys.hpp"
 #include "flashsale/redis/redis_order_queue.hpp"
+#include "flashsale/redis/redis_rate_limiter.hpp"
 #include "order_queue_contract.hpp"
+#include "rate_limiter_contract.hpp"
 #include "redis_server.hpp"
 #include "stock_store_contract.hpp"
 
@@ -72,6 +74,22 @@ class FreshRedisHarness final : public StockStoreHarness {
   redis::RedisStockStore store_{server_.Options()};
   redis::RedisOrderQueue queue_{server_.Options(), log_};
 };
+
+/// Two limiters (two instances) on the shared server; time is the server's, so it is waited.
+class RedisLimiterHarness final : public RateLimiterHarness {
+ public:
+  ports::RateLimiter& limiter() override { return limiter_; }
+  ports::RateLimiter* other() override { return &other_; }
+  void Pass(milliseconds d) override { std::this_thread::sleep_for(d); }
+
+ private:
+  redis::RedisRateLimiter limiter_{SharedRedis().Options()};
+  redis::RedisRateLimiter other_{SharedRedis().Options()};
+};
+
+INSTANTIATE_TEST_SUITE_P(Redis, RateLimiterContract,
+                         ::testing::Values(RateLimiterFactory{
+                             "redis", [] { return std::make_unique<RedisLimiterHarness>(); }}));
 
 INSTANTIATE_TEST_SUITE_P(Redis, OrderQueueContract,
                          ::testing::Values(HarnessFactory{

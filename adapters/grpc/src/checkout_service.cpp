@@ -44,22 +44,24 @@ grpc::ServerUnaryReactor* OrderServiceImpl::Checkout(grpc::CallbackServerContext
   domain::CheckoutInput input{
       request->sale_id().empty() ? services_.default_sale() : request->sale_id(),
       request->item_id(), request->user_id(), request->request_id()};
-  services_.checkout.Execute(input, [this, reactor, response, start,
-                                     item = request->item_id()](domain::CheckoutReply reply) {
-    if (reply.outcome != domain::Outcome::kAccepted || !reply.code) {
-      Finish(reactor, ErrorStatus(reply.outcome, reply.detail), checkout_route_, start);
-      return;
-    }
-    response->set_success(true);
-    response->set_message("checkout code generated successfully");
-    response->set_checkout_code(reply.code->str());
-    response->set_expires_at_ms(domain::ToUnixMillis(reply.expires_at));
-    response->set_expires_at(domain::FormatRfc3339(reply.expires_at));
-    FillItem(*domain::ItemId::Parse(item), reply.item_name, reply.unit_price_cents,
-             *response->mutable_item());
-    response->set_remaining(reply.remaining);
-    response->set_replayed(reply.replayed);
-    Finish(reactor, grpc::Status::OK, checkout_route_, start);
+  WithinLimits(context, reactor, checkout_route_, start, request->user_id(), [=, this] {
+    services_.checkout.Execute(input, [this, reactor, response, start,
+                                       item = request->item_id()](domain::CheckoutReply reply) {
+      if (reply.outcome != domain::Outcome::kAccepted || !reply.code) {
+        Finish(reactor, ErrorStatus(reply.outcome, reply.detail), checkout_route_, start);
+        return;
+      }
+      response->set_success(true);
+      response->set_message("checkout code generated successfully");
+      response->set_checkout_code(reply.code->str());
+      response->set_expires_at_ms(domain::ToUnixMillis(reply.expires_at));
+      response->set_expires_at(domain::FormatRfc3339(reply.expires_at));
+      FillItem(*domain::ItemId::Parse(item), reply.item_name, reply.unit_price_cents,
+               *response->mutable_item());
+      response->set_remaining(reply.remaining);
+      response->set_replayed(reply.replayed);
+      Finish(reactor, grpc::Status::OK, checkout_route_, start);
+    });
   });
   return reactor;
 }
@@ -71,26 +73,30 @@ grpc::ServerUnaryReactor* OrderServiceImpl::CompleteCheckout(
   const auto start = Clock::now();
   if (Expired(context, reactor, complete_route_, start)) return reactor;
   domain::CompleteInput input{request->checkout_code(), request->request_id()};
-  services_.complete.Execute(input, [this, reactor, response, start](domain::CompleteReply reply) {
-    if (reply.outcome != domain::Outcome::kAccepted || !reply.order) {
-      Finish(reactor,
-             ErrorStatus(reply.outcome, reply.detail,
-                         reply.used_by ? reply.used_by->str() : std::string()),
-             complete_route_, start);
-      return;
-    }
-    const domain::Order& order = *reply.order;
-    response->set_success(true);
-    response->set_message("purchase completed successfully");
-    response->set_order_id(order.id.str());
-    response->set_status("pending");
-    FillItem(order.item, reply.item_name, order.unit_price_cents, *response->mutable_item());
-    response->set_quantity(order.quantity.value());
-    response->set_total_price_cents(order.unit_price_cents * order.quantity.value());
-    response->set_purchased_at_ms(domain::ToUnixMillis(order.created_at));
-    response->set_user_purchases(reply.user_units);
-    response->set_replayed(reply.replayed);
-    Finish(reactor, grpc::Status::OK, complete_route_, start);
+  // A code names no user: only the client address is limited.
+  WithinLimits(context, reactor, complete_route_, start, "", [=, this] {
+    services_.complete.Execute(
+        input, [this, reactor, response, start](domain::CompleteReply reply) {
+          if (reply.outcome != domain::Outcome::kAccepted || !reply.order) {
+            Finish(reactor,
+                   ErrorStatus(reply.outcome, reply.detail,
+                               reply.used_by ? reply.used_by->str() : std::string()),
+                   complete_route_, start);
+            return;
+          }
+          const domain::Order& order = *reply.order;
+          response->set_success(true);
+          response->set_message("purchase completed successfully");
+          response->set_order_id(order.id.str());
+          response->set_status("pending");
+          FillItem(order.item, reply.item_name, order.unit_price_cents, *response->mutable_item());
+          response->set_quantity(order.quantity.value());
+          response->set_total_price_cents(order.unit_price_cents * order.quantity.value());
+          response->set_purchased_at_ms(domain::ToUnixMillis(order.created_at));
+          response->set_user_purchases(reply.user_units);
+          response->set_replayed(reply.replayed);
+          Finish(reactor, grpc::Status::OK, complete_route_, start);
+        });
   });
   return reactor;
 }

@@ -21,13 +21,42 @@ void FillOrder(const core::OrderView& view, flashsale::GetOrderResponse& respons
 }  // namespace
 
 OrderServiceImpl::OrderServiceImpl(const GrpcOptions& options, GrpcServices services)
-    : services_(std::move(services)),
+    : trust_proxy_(options.trust_proxy),
+      services_(std::move(services)),
       pool_(options.blocking_threads),
       purchase_route_(services_.metrics.Route("grpc", "Purchase")),
       get_order_route_(services_.metrics.Route("grpc", "GetOrder")),
       checkout_route_(services_.metrics.Route("grpc", "Checkout")),
       complete_route_(services_.metrics.Route("grpc", "CompleteCheckout")),
       status_route_(services_.metrics.Route("grpc", "GetSaleStatus")) {}
+
+std::string OrderServiceImpl::ClientAddress(grpc::CallbackServerContext* context) const {
+  if (trust_proxy_) {
+    const auto& metadata = context->client_metadata();
+    if (auto it = metadata.find("x-forwarded-for"); it != metadata.end()) {
+      std::string_view list(it->second.data(), it->second.size());
+      const auto comma = list.rfind(',');
+      std::string_view last = comma == std::string_view::npos ? list : list.substr(comma + 1);
+      while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+      while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+      if (!last.empty() && last.size() <= 45 &&
+          last.find_first_not_of("0123456789abcdefABCDEF:.") == std::string_view::npos) {
+        return std::string(last);
+      }
+    }
+  }
+  // "ipv4:10.0.0.7:51234", "ipv6:[::1]:51234": the address without the port.
+  std::string peer = context->peer();
+  const auto colon = peer.find(':');
+  if (colon == std::string::npos) return peer;
+  std::string address = peer.substr(colon + 1);
+  if (!address.empty() && address.front() == '[') {
+    const auto close = address.find(']');
+    return close == std::string::npos ? address : address.substr(1, close - 1);
+  }
+  const auto port = address.rfind(':');
+  return port == std::string::npos ? address : address.substr(0, port);
+}
 
 bool OrderServiceImpl::Expired(grpc::CallbackServerContext* context,
                                grpc::ServerUnaryReactor* reactor, ports::RouteMetrics& method,
@@ -47,21 +76,24 @@ grpc::ServerUnaryReactor* OrderServiceImpl::Purchase(grpc::CallbackServerContext
   domain::PurchaseInput input{
       request->sale_id().empty() ? services_.default_sale() : request->sale_id(),
       request->item_id(), request->user_id(), request->request_id(), request->quantity()};
-  services_.purchase.Execute(input, [this, reactor, response, start](domain::PurchaseReply reply) {
-    if (reply.outcome != domain::Outcome::kAccepted) {
-      Finish(reactor,
-             ErrorStatus(reply.outcome, reply.detail,
-                         reply.order_id ? reply.order_id->str() : std::string()),
-             purchase_route_, start);
-      return;
-    }
-    response->set_success(true);
-    response->set_message("order placed successfully");
-    response->set_order_id(reply.order_id ? reply.order_id->str() : "");
-    response->set_status("pending");
-    response->set_remaining(reply.remaining);
-    response->set_replayed(reply.replayed);
-    Finish(reactor, grpc::Status::OK, purchase_route_, start);
+  WithinLimits(context, reactor, purchase_route_, start, request->user_id(), [=, this] {
+    services_.purchase.Execute(
+        input, [this, reactor, response, start](domain::PurchaseReply reply) {
+          if (reply.outcome != domain::Outcome::kAccepted) {
+            Finish(reactor,
+                   ErrorStatus(reply.outcome, reply.detail,
+                               reply.order_id ? reply.order_id->str() : std::string()),
+                   purchase_route_, start);
+            return;
+          }
+          response->set_success(true);
+          response->set_message("order placed successfully");
+          response->set_order_id(reply.order_id ? reply.order_id->str() : "");
+          response->set_status("pending");
+          response->set_remaining(reply.remaining);
+          response->set_replayed(reply.replayed);
+          Finish(reactor, grpc::Status::OK, purchase_route_, start);
+        });
   });
   return reactor;
 }

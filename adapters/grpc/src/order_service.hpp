@@ -5,6 +5,7 @@
 #include "flashsale.grpc.pb.h"
 #include "flashsale/rpc/grpc_server.hpp"
 #include "flashsale/serving/blocking_pool.hpp"
+#include "status_mapping.hpp"
 
 namespace flashsale::rpc {
 
@@ -39,10 +40,35 @@ class OrderServiceImpl final : public flashsale::OrderService::CallbackService {
   void Finish(grpc::ServerUnaryReactor* reactor, const grpc::Status& status,
               ports::RouteMetrics& method, Clock::time_point start);
 
+  /// Runs `proceed` when the call is within the rate limits of `user` and the client
+  /// address (at once when limits are off); otherwise finishes with RESOURCE_EXHAUSTED and a
+  /// google.rpc.RetryInfo.
+  template <class Proceed>
+  void WithinLimits(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+                    ports::RouteMetrics& method, Clock::time_point start, std::string_view user,
+                    Proceed proceed) {
+    if (!services_.limits.enabled()) {
+      proceed();
+      return;
+    }
+    services_.limits.Admit(
+        user, ClientAddress(context),
+        [this, reactor, &method, start, proceed = std::move(proceed)](core::Admission admission) {
+          if (admission.allowed) {
+            proceed();
+          } else {
+            Finish(reactor, RateLimitedStatus(admission), method, start);
+          }
+        });
+  }
+  /// The peer's IP address, or with trust_proxy the last x-forwarded-for entry.
+  std::string ClientAddress(grpc::CallbackServerContext* context) const;
+
   /// DEADLINE_EXCEEDED for a call whose deadline passed before it started (then finished).
   bool Expired(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
                ports::RouteMetrics& method, Clock::time_point start);
 
+  bool trust_proxy_;
   GrpcServices services_;
   serving::BlockingPool pool_;
   ports::RouteMetrics& purchase_route_;

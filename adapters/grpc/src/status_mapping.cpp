@@ -55,4 +55,28 @@ grpc::Status ErrorStatus(domain::Outcome outcome, const std::string& detail,
   return grpc::Status(mapped.code, message, status.SerializeAsString());
 }
 
+grpc::Status RateLimitedStatus(const core::Admission& admission) {
+  const GrpcOutcome mapped = ToGrpc(domain::Outcome::kRateLimited);
+  const std::string message = std::string("too many requests for this ") +
+                              (admission.policy == "user" ? "user" : "client address") +
+                              "; retry after the RetryInfo delay";
+  google::rpc::ErrorInfo info;
+  info.set_reason(mapped.reason);
+  info.set_domain("flashsale");
+  auto& metadata = *info.mutable_metadata();
+  metadata["policy"] = std::string(admission.policy);
+  metadata["quota"] = std::to_string(admission.rate.burst);
+  metadata["window_s"] = std::to_string(admission.rate.WindowSeconds());
+  google::rpc::RetryInfo retry;
+  const auto wait = std::max<std::int64_t>(admission.retry_after.count(), 1);
+  retry.mutable_retry_delay()->set_seconds(wait / 1'000'000);
+  retry.mutable_retry_delay()->set_nanos(static_cast<std::int32_t>((wait % 1'000'000) * 1000));
+  google::rpc::Status status;
+  status.set_code(static_cast<int>(mapped.code));
+  status.set_message(message);
+  status.add_details()->PackFrom(info);
+  status.add_details()->PackFrom(retry);
+  return grpc::Status(mapped.code, message, status.SerializeAsString());
+}
+
 }  // namespace flashsale::rpc

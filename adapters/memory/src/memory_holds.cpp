@@ -239,7 +239,7 @@ domain::Result<bool> MemoryStockStore::Retire(const domain::SaleId& sale, domain
   return true;
 }
 
-domain::Result<bool> MemoryStockStore::Close(const domain::SaleId& sale, domain::TimePoint at) {
+domain::Result<bool> MemoryStockStore::CloseSale(const domain::SaleId& sale, domain::TimePoint at) {
   SaleState* state = Find(sale);
   if (state == nullptr) return domain::Error{domain::Outcome::kNotFound, "unknown sale"};
   std::lock_guard lock(state->mu);

@@ -146,7 +146,7 @@ domain::Result<bool> RedisStockStore::Retire(const domain::SaleId& sale, domain:
   return true;
 }
 
-domain::Result<bool> RedisStockStore::Close(const domain::SaleId& sale, domain::TimePoint at) {
+domain::Result<bool> RedisStockStore::CloseSale(const domain::SaleId& sale, domain::TimePoint at) {
   auto reply = CheckReply(
       Next().CallFcall(functions::kClose, {Keys::Meta(sale)}, {Num(domain::ToUnixMillis(at))}));
   if (!reply) return reply.error();

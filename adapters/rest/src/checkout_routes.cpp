@@ -34,13 +34,16 @@ void RestServer::Impl::Checkout(const Request& request, Writer writer) {
                           BodyErrorMessage(input.error()));
     return;
   }
-  auto item = domain::ItemId::Parse(input->item_id);
-  services_.checkout.Execute(*input, [exchange, item](domain::CheckoutReply reply) {
-    if (reply.outcome == domain::Outcome::kAccepted && item) {
-      exchange->Send(200, CheckoutBody(reply, *item), "application/json");
-    } else {
-      SendRefusal(*exchange, reply.outcome, reply.detail);
-    }
+  const std::string user = input->user_id;
+  WithinLimits(request, exchange, user, [this, exchange, input = std::move(*input)] {
+    auto item = domain::ItemId::Parse(input.item_id);
+    services_.checkout.Execute(input, [exchange, item](domain::CheckoutReply reply) {
+      if (reply.outcome == domain::Outcome::kAccepted && item) {
+        exchange->Send(200, CheckoutBody(reply, *item), "application/json");
+      } else {
+        SendRefusal(*exchange, reply.outcome, reply.detail);
+      }
+    });
   });
 }
 
@@ -52,12 +55,15 @@ void RestServer::Impl::CompleteCheckout(const Request& request, Writer writer) {
                           BodyErrorMessage(input.error()));
     return;
   }
-  services_.complete.Execute(*input, [exchange](domain::CompleteReply reply) {
-    if (reply.outcome == domain::Outcome::kAccepted && reply.order) {
-      exchange->Send(200, CompleteBody(reply), "application/json");
-    } else {
-      SendRefusal(*exchange, reply.outcome, reply.detail, CompleteRefusalExtra(reply));
-    }
+  // A code names no user: only the client address is limited.
+  WithinLimits(request, exchange, "", [this, exchange, input = std::move(*input)] {
+    services_.complete.Execute(input, [exchange](domain::CompleteReply reply) {
+      if (reply.outcome == domain::Outcome::kAccepted && reply.order) {
+        exchange->Send(200, CompleteBody(reply), "application/json");
+      } else {
+        SendRefusal(*exchange, reply.outcome, reply.detail, CompleteRefusalExtra(reply));
+      }
+    });
   });
 }
 

@@ -82,6 +82,29 @@ void Exchange::Send(int code, std::string_view body, std::string_view content_ty
             [in_flight](std::exception_ptr) { in_flight->Leave(); });
 }
 
+bool Admitted(Exchange& exchange, const core::Admission& admission) {
+  if (!admission.limited) return true;
+  auto seconds = [](std::chrono::microseconds d) {
+    return std::max<std::int64_t>(0, (d.count() + 999'999) / 1'000'000);
+  };
+  // draft-ietf-httpapi-ratelimit-headers (-08 and later): quota q per window w seconds;
+  // r units left, t seconds until the quota is whole again.
+  exchange.AddHeader("RateLimit-Policy",
+                     "\"" + std::string(admission.policy) +
+                         "\";q=" + std::to_string(admission.rate.burst) +
+                         ";w=" + std::to_string(admission.rate.WindowSeconds()));
+  exchange.AddHeader("RateLimit", "\"" + std::string(admission.policy) +
+                                      "\";r=" + std::to_string(admission.remaining) +
+                                      ";t=" + std::to_string(seconds(admission.reset)));
+  if (admission.allowed) return true;
+  exchange.SetRetryAfter(std::max<std::int64_t>(1, seconds(admission.retry_after)));
+  exchange.SendProblem(domain::Outcome::kRateLimited,
+                       std::string("too many requests for this ") +
+                           (admission.policy == "user" ? "user" : "client address") +
+                           "; retry after the Retry-After seconds");
+  return false;
+}
+
 void Exchange::AddHeader(std::string name, std::string value) {
   headers_.emplace_back(std::move(name), std::move(value));
 }

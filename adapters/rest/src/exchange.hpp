@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "flashsale/core/limit_requests.hpp"
 #include "flashsale/domain/outcome.hpp"
 #include "flashsale/ports/request_metrics.hpp"
 
@@ -74,6 +75,10 @@ class Exchange {
   ports::RouteMetrics& route_;
   InFlight& in_flight_;
 };
+
+/// Adds the RateLimit-Policy / RateLimit headers of `admission` (when a limit applied); when
+/// refused, answers 429 "rate limited" with Retry-After and returns false.
+bool Admitted(Exchange& exchange, const core::Admission& admission);
 
 /// Starts an exchange (counted in `in_flight` until its answer is written).
 std::shared_ptr<Exchange> Begin(const Pistache::Http::Request& request,

@@ -73,15 +73,18 @@ void RestServer::Impl::OrderForm(const Request& request, Writer writer) {
                           BodyErrorMessage(input.error()));
     return;
   }
-  services_.purchase.Execute(*input, [exchange](domain::PurchaseReply reply) {
-    if (reply.outcome == domain::Outcome::kAccepted) {
-      exchange->Send(202, AcceptedOrderFormBody(reply), "application/json");
-    } else {
-      exchange->SendProblem(
-          reply.outcome, reply.detail,
-          reply.outcome == domain::Outcome::kUnknownItem ? "unknown product" : std::string_view{},
-          RefusedPurchaseExtra(reply));
-    }
+  const std::string user = input->user_id;
+  WithinLimits(request, exchange, user, [this, exchange, input = std::move(*input)] {
+    services_.purchase.Execute(input, [exchange](domain::PurchaseReply reply) {
+      if (reply.outcome == domain::Outcome::kAccepted) {
+        exchange->Send(202, AcceptedOrderFormBody(reply), "application/json");
+      } else {
+        exchange->SendProblem(
+            reply.outcome, reply.detail,
+            reply.outcome == domain::Outcome::kUnknownItem ? "unknown product" : std::string_view{},
+            RefusedPurchaseExtra(reply));
+      }
+    });
   });
 }
 

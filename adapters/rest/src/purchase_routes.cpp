@@ -35,12 +35,15 @@ void RestServer::Impl::Purchase(const Request& request, Writer writer) {
                           BodyErrorMessage(input.error()));
     return;
   }
-  services_.purchase.Execute(*input, [exchange](domain::PurchaseReply reply) {
-    if (reply.outcome == domain::Outcome::kAccepted) {
-      exchange->Send(200, AcceptedPurchaseBody(reply), "application/json");
-    } else {
-      exchange->SendProblem(reply.outcome, reply.detail, {}, RefusedPurchaseExtra(reply));
-    }
+  const std::string user = input->user_id;
+  WithinLimits(request, exchange, user, [this, exchange, input = std::move(*input)] {
+    services_.purchase.Execute(input, [exchange](domain::PurchaseReply reply) {
+      if (reply.outcome == domain::Outcome::kAccepted) {
+        exchange->Send(200, AcceptedPurchaseBody(reply), "application/json");
+      } else {
+        exchange->SendProblem(reply.outcome, reply.detail, {}, RefusedPurchaseExtra(reply));
+      }
+    });
   });
 }
 

@@ -32,6 +32,24 @@ class RestServer::Impl {
   void AdminRoutes();
   std::shared_ptr<Exchange> Begin(const Request& request, Writer writer,
                                   ports::RouteMetrics& route);
+  /// The client's address: the socket's peer, or with trust_proxy the last X-Forwarded-For
+  /// entry (the one the proxy in front appended) when it is a plausible address.
+  std::string ClientAddress(const Request& request) const;
+  /// Runs `proceed` when the request is within the rate limits of `user` and its address
+  /// (at once when limits are off); otherwise answers 429 with Retry-After and the RateLimit
+  /// headers. Admitted answers carry the RateLimit headers too.
+  template <class Proceed>
+  void WithinLimits(const Request& request, const std::shared_ptr<Exchange>& exchange,
+                    std::string_view user, Proceed proceed) {
+    if (!services_.limits.enabled()) {
+      proceed();
+      return;
+    }
+    services_.limits.Admit(user, ClientAddress(request),
+                           [exchange, proceed = std::move(proceed)](core::Admission admission) {
+                             if (Admitted(*exchange, admission)) proceed();
+                           });
+  }
 
   // purchase_routes.cpp
   void Purchase(const Request& request, Writer writer);

@@ -85,6 +85,23 @@ std::shared_ptr<Exchange> RestServer::Impl::Begin(const Request& request, Writer
   return rest::Begin(request, std::move(writer), route, in_flight_);
 }
 
+std::string RestServer::Impl::ClientAddress(const Request& request) const {
+  if (options_.trust_proxy) {
+    if (auto forwarded = request.headers().tryGetRaw("X-Forwarded-For")) {
+      std::string_view list = forwarded->value();
+      std::string_view last =
+          list.substr(list.rfind(',') == std::string_view::npos ? 0 : list.rfind(',') + 1);
+      while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+      while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+      const bool plausible =
+          !last.empty() && last.size() <= 45 &&
+          last.find_first_not_of("0123456789abcdefABCDEF:.") == std::string_view::npos;
+      if (plausible) return std::string(last);
+    }
+  }
+  return request.address().host();
+}
+
 RestServer::RestServer(RestOptions options, RestServices services)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(services))) {}
 RestServer::~RestServer() = default;

@@ -46,7 +46,7 @@ TEST_F(ManageSalesTest, PublishRefusesAWindowThatHasEnded) {
 TEST_F(ManageSalesTest, CloseEndsTheStoreFirstThenTheRecord) {
   ON_CALL(store_, Load(_)).WillByDefault(Return(true));
   ASSERT_TRUE(manage_.Create(Open("live")).ok());
-  EXPECT_CALL(store_, Close(_, now_))
+  EXPECT_CALL(store_, CloseSale(_, now_))
       .WillOnce(Return(domain::Error{Outcome::kUnavailable, "redis down"}))
       .WillOnce(Return(true))
       .WillOnce(Return(false));
@@ -65,7 +65,7 @@ TEST_F(ManageSalesTest, CloseEndsTheStoreFirstThenTheRecord) {
 
 TEST_F(ManageSalesTest, CloseOfASaleTheStoreDoesNotHoldStillEndsTheRecord) {
   ASSERT_TRUE(sales_.Create(Open("stored-only")).ok());
-  EXPECT_CALL(store_, Close(_, _))
+  EXPECT_CALL(store_, CloseSale(_, _))
       .WillRepeatedly(Return(domain::Error{Outcome::kNotFound, "unknown sale"}));
   auto closed = manage_.Close("stored-only");
   ASSERT_TRUE(closed.ok());

@@ -140,7 +140,7 @@ class StockStore {
   /// redeemable until their own expiry. true when this call moved the end, false when the
   /// sale had ended by `at`. NotFound for a sale the store does not hold. Blocking;
   /// thread-safe.
-  virtual domain::Result<bool> Close(const domain::SaleId& sale, domain::TimePoint at) = 0;
+  virtual domain::Result<bool> CloseSale(const domain::SaleId& sale, domain::TimePoint at) = 0;
 
   /// Remaining units per item. NotFound for a sale the store does not hold.
   /// Thread-safe, read-only.

@@ -9,6 +9,7 @@
 #include "flashsale/core/complete_checkout.hpp"
 #include "flashsale/core/get_order.hpp"
 #include "flashsale/core/get_sale_status.hpp"
+#include "flashsale/core/limit_requests.hpp"
 #include "flashsale/core/place_purchase.hpp"
 #include "flashsale/ports/request_metrics.hpp"
 #include "flashsale/serving/front_door.hpp"
@@ -22,6 +23,9 @@ struct GrpcOptions {
   int port = 50051;
   /// Threads for blocking lookups (GetOrder). Default 4.
   int blocking_threads = 4;
+  /// Take the client address for rate limits from the x-forwarded-for metadata (its last
+  /// entry) instead of the peer: only behind a proxy that sets it. Default false.
+  bool trust_proxy = false;
 };
 
 /// What the gRPC front door serves: use cases and the request metrics it records.
@@ -34,6 +38,8 @@ struct GrpcServices {
   ports::RequestMetrics& metrics;
   /// The sale of requests that name none (the sale open now, with a schedule).
   std::function<std::string()> default_sale;
+  /// Rate limits of Purchase, Checkout and CompleteCheckout.
+  core::LimitRequests& limits;
 };
 
 /// The gRPC front door: flashsale.OrderService on the callback API (a purchase never pins a

@@ -48,7 +48,7 @@ class MemoryStockStore final : public ports::StockStore {
                               std::chrono::milliseconds retention) override;
   domain::Result<std::vector<domain::SaleId>> LiveSales() override;
   domain::Result<ports::StoreAudit> Audit(const domain::SaleId& sale) override;
-  domain::Result<bool> Close(const domain::SaleId& sale, domain::TimePoint at) override;
+  domain::Result<bool> CloseSale(const domain::SaleId& sale, domain::TimePoint at) override;
   domain::Result<bool> Release(const domain::Order& order, domain::Outcome reason) override;
   domain::Result<bool> Load(const domain::Sale& sale) override;
   domain::Result<ports::StockSnapshot> Snapshot(const domain::SaleId& sale) override;

@@ -20,6 +20,7 @@ extern const std::string_view kCheckout;
 extern const std::string_view kClose;
 extern const std::string_view kComplete;
 extern const std::string_view kExpire;
+extern const std::string_view kLimit;
 extern const std::string_view kLoad;
 extern const std::string_view kRelease;
 extern const std::string_view kReserve;

@@ -31,7 +31,7 @@ class RedisStockStore final : public ports::StockStore {
   domain::Result<bool> Retire(const domain::SaleId& sale, domain::TimePoint now,
                               std::chrono::milliseconds retention) override;
   domain::Result<ports::StoreAudit> Audit(const domain::SaleId& sale) override;
-  domain::Result<bool> Close(const domain::SaleId& sale, domain::TimePoint at) override;
+  domain::Result<bool> CloseSale(const domain::SaleId& sale, domain::TimePoint at) override;
   /// The members of fs:sales.
   domain::Result<std::vector<domain::SaleId>> LiveSales() override;
   /// Stops the I/O threads: pending calls are answered Unavailable now, on the caller's thread,

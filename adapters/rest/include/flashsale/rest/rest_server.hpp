@@ -12,6 +12,7 @@
 #include "flashsale/core/complete_checkout.hpp"
 #include "flashsale/core/get_order.hpp"
 #include "flashsale/core/get_sale_status.hpp"
+#include "flashsale/core/limit_requests.hpp"
 #include "flashsale/core/manage_sales.hpp"
 #include "flashsale/core/place_purchase.hpp"
 #include "flashsale/ports/request_metrics.hpp"
@@ -38,6 +39,9 @@ struct RestOptions {
   /// Bearer token of the admin API (/admin/...). Empty (default): the admin API is off and
   /// its routes answer 404.
   std::string admin_token;
+  /// Take the client address for rate limits from X-Forwarded-For (its last entry) instead
+  /// of the socket: only behind a proxy that sets it. Default false.
+  bool trust_proxy = false;
 };
 
 /// What the REST front door serves: use cases, the request metrics it records, and two
@@ -58,6 +62,8 @@ struct RestServices {
   /// The admin API's use cases (used only with RestOptions::admin_token).
   core::ManageSales& manage;
   core::AuditSale& audit;
+  /// Rate limits of the buying routes (POST /api/purchase, /api/orders, /checkout, /purchase).
+  core::LimitRequests& limits;
   const ports::Clock& clock;
   /// Called after the admin API created or closed a sale (the app refreshes its catalog).
   std::function<void()> sales_changed;

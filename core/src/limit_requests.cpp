@@ -1,0 +1,99 @@
+#include "flashsale/core/limit_requests.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "flashsale/domain/ids.hpp"
+
+namespace flashsale::core {
+namespace {
+
+domain::Error Invalid(std::string_view text) {
+  return domain::Error{domain::Outcome::kInvalidRequest,
+                       "rate limit \"" + std::string(text) +
+                           "\" must look like 20/s:40 (rate per s, m or h, then the burst)"};
+}
+
+/// A positive decimal number (digits, at most one '.'), nullopt otherwise.
+std::optional<double> Positive(std::string_view text) {
+  if (text.empty() || text.size() > 12) return std::nullopt;
+  bool dot = false;
+  for (char c : text) {
+    if (c == '.' && !dot) {
+      dot = true;
+    } else if (c < '0' || c > '9') {
+      return std::nullopt;
+    }
+  }
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value > 0 ? std::optional<double>(value) : std::nullopt;
+}
+
+}  // namespace
+
+domain::Result<RatePolicy> RatePolicy::Parse(std::string_view text) {
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos || slash + 1 >= text.size()) return Invalid(text);
+  auto count = Positive(text.substr(0, slash));
+  const char unit = text[slash + 1];
+  const double seconds = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : 0;
+  if (!count || seconds == 0) return Invalid(text);
+  RatePolicy policy;
+  policy.per_second = *count / seconds;
+  std::string_view rest = text.substr(slash + 2);
+  if (rest.empty()) {
+    policy.burst = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(*count)));
+  } else {
+    auto burst = rest.front() == ':' ? Positive(rest.substr(1)) : std::nullopt;
+    if (!burst || *burst != std::floor(*burst)) return Invalid(text);
+    policy.burst = static_cast<std::int64_t>(*burst);
+  }
+  if (policy.per_second > 1'000'000 || policy.per_second < 1e-4 || policy.burst > 1'000'000) {
+    return domain::Error{domain::Outcome::kInvalidRequest,
+                         "rate limit \"" + std::string(text) + "\" is out of range"};
+  }
+  return policy;
+}
+
+std::int64_t RatePolicy::WindowSeconds() const {
+  return std::max<std::int64_t>(
+      1, static_cast<std::int64_t>(std::ceil(static_cast<double>(burst) / per_second)));
+}
+
+LimitRequests::LimitRequests(ports::RateLimiter& limiter, LimitOptions options)
+    : limiter_(limiter), options_(options) {}
+
+void LimitRequests::Admit(std::string_view user, std::string_view address, Done done) {
+  std::vector<ports::RateBucket> buckets;
+  std::vector<std::pair<std::string_view, RatePolicy>> policies;
+  if (options_.per_user && domain::IsValidId(user)) {
+    buckets.push_back(
+        {"u:" + std::string(user), options_.per_user->per_second, options_.per_user->burst});
+    policies.emplace_back("user", *options_.per_user);
+  }
+  if (options_.per_address && !address.empty()) {
+    buckets.push_back({"a:" + std::string(address), options_.per_address->per_second,
+                       options_.per_address->burst});
+    policies.emplace_back("ip", *options_.per_address);
+  }
+  if (buckets.empty()) {
+    done(Admission{});
+    return;
+  }
+  limiter_.Admit(std::move(buckets), [policies = std::move(policies), done = std::move(done)](
+                                         domain::Result<ports::RateVerdict> verdict) {
+    if (!verdict || verdict->binding >= policies.size()) {
+      done(Admission{});  // fail open
+      return;
+    }
+    const auto& [name, rate] = policies[verdict->binding];
+    done(Admission{verdict->allowed, true, name, rate, verdict->remaining, verdict->retry_after,
+                   verdict->reset});
+  });
+}
+
+}  // namespace flashsale::core
