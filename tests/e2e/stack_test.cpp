@@ -238,6 +238,33 @@ TEST_F(StackTest, AdminAuditIsConsistentEveryTimeDuringA20000RequestLoad) {
   EXPECT_EQ(app->Terminate(), 0);
 }
 
+TEST_F(StackTest, TwoInstancesShareTheRateLimitBucketsThroughRedis) {
+  auto args = StackArgs("100");
+  args.insert(args.end(), {"--rate-limit-user", "1/m:3"});
+  auto first = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, args);
+  auto second = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, args);
+  int n = 0;
+  auto buy = [&](AppProcess& app) {
+    return Http(app.port(), "POST", "/api/purchase",
+                json{{"item_id", "iphone-15"},
+                     {"user_id", "shared-user"},
+                     {"request_id", "r" + std::to_string(++n)}}
+                    .dump());
+  };
+  EXPECT_EQ(buy(*first).status, 200);
+  EXPECT_EQ(buy(*second).status, 200);
+  auto third = buy(*first);
+  EXPECT_EQ(third.status, 200);
+  EXPECT_EQ(third.headers["ratelimit"].substr(0, 13), R"("user";r=0;t=)");
+  auto limited = buy(*second);
+  EXPECT_EQ(limited.status, 429) << limited.body;
+  EXPECT_GE(std::stoi(limited.headers["retry-after"]), 19);
+  EXPECT_EQ(buy(*first).status, 429);
+  EXPECT_EQ(redis_.Cli("EXISTS fs:rl:u:shared-user"), "1");
+  EXPECT_EQ(first->Terminate(), 0);
+  EXPECT_EQ(second->Terminate(), 0);
+}
+
 TEST_F(StackTest, StressTestVerifiesTheCheckoutFlowOverGrpc) {
   auto app = std::make_unique<AppProcess>(FLASHSALE_GRPC_BIN, StackArgs("1500"));
   auto [ok, output] = RunStress({"--transport", "grpc", "--flow", "checkout", "--target",

@@ -1,5 +1,6 @@
 #include "order_service.hpp"
 
+#include "flashsale/serving/client_address.hpp"
 #include "status_mapping.hpp"
 
 namespace flashsale::rpc {
@@ -34,14 +35,8 @@ std::string OrderServiceImpl::ClientAddress(grpc::CallbackServerContext* context
   if (trust_proxy_) {
     const auto& metadata = context->client_metadata();
     if (auto it = metadata.find("x-forwarded-for"); it != metadata.end()) {
-      std::string_view list(it->second.data(), it->second.size());
-      const auto comma = list.rfind(',');
-      std::string_view last = comma == std::string_view::npos ? list : list.substr(comma + 1);
-      while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
-      while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
-      if (!last.empty() && last.size() <= 45 &&
-          last.find_first_not_of("0123456789abcdefABCDEF:.") == std::string_view::npos) {
-        return std::string(last);
+      if (auto address = serving::LastForwardedAddress({it->second.data(), it->second.size()})) {
+        return *address;
       }
     }
   }

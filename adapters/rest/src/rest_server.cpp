@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "flashsale/serving/client_address.hpp"
 #include "rest_impl.hpp"
 
 namespace flashsale::rest {
@@ -88,15 +89,8 @@ std::shared_ptr<Exchange> RestServer::Impl::Begin(const Request& request, Writer
 std::string RestServer::Impl::ClientAddress(const Request& request) const {
   if (options_.trust_proxy) {
     if (auto forwarded = request.headers().tryGetRaw("X-Forwarded-For")) {
-      std::string_view list = forwarded->value();
-      std::string_view last =
-          list.substr(list.rfind(',') == std::string_view::npos ? 0 : list.rfind(',') + 1);
-      while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
-      while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
-      const bool plausible =
-          !last.empty() && last.size() <= 45 &&
-          last.find_first_not_of("0123456789abcdefABCDEF:.") == std::string_view::npos;
-      if (plausible) return std::string(last);
+      const std::string list = forwarded->value();  // value() returns a copy
+      if (auto address = serving::LastForwardedAddress(list)) return *address;
     }
   }
   return request.address().host();
