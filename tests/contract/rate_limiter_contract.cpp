@@ -99,4 +99,6 @@ TEST_P(RateLimiterContract, ConcurrentCallersNeverGetMoreThanTheBurst) {
   EXPECT_EQ(allowed.load(), 50);
 }
 
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(RateLimiterContract);
+
 }  // namespace flashsale::testing

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# tools/bench-limits.sh: what rate limits cost. REST purchases/s (wrk 2x64, every request a new
+# user, tools/bench/purchase.lua) with limits off and on, limits generous enough never to
+# refuse (--rate-limit-user 1000/s:1000 --rate-limit-ip 1000000/s:1000000), on the embedded
+# default (in-process buckets) and on Redis + MariaDB (buckets in Redis: one more FCALL per
+# purchase). Off and on alternate, 3 rounds, medians reported. Uses tools/stack.sh (left
+# running if it was running). FLASHSALE_BENCH_SECONDS (8) per measurement.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+secs=${FLASHSALE_BENCH_SECONDS:-8}
+port=28090
+work="$root/.local/bench-limits"
+mkdir -p "$work"
+"$root/tools/install-deps.sh" "$root/tools/apt-bench.txt"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build --target flashsale-rest >/dev/null
+stack_was_up=0
+tools/stack.sh status 2>/dev/null | grep -q PONG && stack_was_up=1
+tools/stack.sh start >/dev/null
+eval "$(tools/stack.sh env)"
+app=""
+cleanup() {
+  [[ -n "$app" ]] && kill "$app" 2>/dev/null || true
+  ((stack_was_up)) || tools/stack.sh stop >/dev/null
+}
+trap cleanup EXIT
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+run() {  # run <backend: embedded|stack> <limits: off|on> -> "req/s answers"
+  local sale="bench$RANDOM$RANDOM"
+  local args=(--bind 127.0.0.1 --port "$port" --demo-stock 1000000000
+    --demo-per-user-limit 1000000 --sale-id "$sale")
+  [[ $1 == stack ]] && args+=(--redis-url "$FLASHSALE_REDIS_URL" --mysql-url "$FLASHSALE_MYSQL_URL" --migrate)
+  [[ $2 == on ]] && args+=(--rate-limit-user 1000/s:1000 --rate-limit-ip 1000000/s:1000000)
+  build/apps/flashsale-rest "${args[@]}" >"$work/app.log" 2>&1 &
+  app=$!
+  for _ in $(seq 1 200); do grep -q '"msg":"listening"' "$work/app.log" && break; sleep 0.05; done
+  wrk -t2 -c64 -d"${secs}s" -s tools/bench/purchase.lua "http://127.0.0.1:$port" -- "$sale" iphone-15 |
+    awk '/Requests\/sec/ {rps=$2} /^answers:/ {a=$2" "$3" "$4} END {print rps, a}'
+  kill "$app"; wait "$app" 2>/dev/null || true; app=""
+}
+
+declare -A rps answers
+for backend in embedded stack; do
+  for round in 1 2 3; do
+    for limits in off on; do
+      out=$(run $backend $limits)
+      echo "bench-limits: $backend limits $limits round $round: $out" >&2
+      rps[$backend-$limits]+="${out%% *} "
+      answers[$backend-$limits]="${out#* }"
+    done
+  done
+done
+echo "| backend | limits off, purchases/s | limits on, purchases/s | on / off |"
+echo "|---|---|---|---|"
+for backend in embedded stack; do
+  off=$(tr ' ' '\n' <<<"${rps[$backend-off]}" | grep . | median)
+  on=$(tr ' ' '\n' <<<"${rps[$backend-on]}" | grep . | median)
+  ratio=$(awk -v a="$on" -v b="$off" 'BEGIN {printf "%.2f", a / b}')
+  echo "| $backend (answers with limits on: ${answers[$backend-on]}) | ${off%.*} | ${on%.*} | $ratio |"
+done
