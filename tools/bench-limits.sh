@@ -3,8 +3,11 @@
 # user, tools/bench/purchase.lua) with limits off and on, limits generous enough never to
 # refuse (--rate-limit-user 1000/s:1000 --rate-limit-ip 1000000/s:1000000), on the embedded
 # default (in-process buckets) and on Redis + MariaDB (buckets in Redis: one more FCALL per
-# purchase). Off and on alternate, 3 rounds, medians reported. Uses tools/stack.sh (left
-# running if it was running). FLASHSALE_BENCH_SECONDS (8) per measurement.
+# purchase, on the store's connection). Off and on alternate, FLASHSALE_BENCH_ROUNDS (5)
+# rounds; medians and the range reported (the Redis + MariaDB figures swing by 2x from run to
+# run on a 2-core machine, where MariaDB's flushing competes with everything else). Uses tools/stack.sh (left
+# running if it was running). FLASHSALE_BENCH_SECONDS (8) per measurement;
+# FLASHSALE_BENCH_BACKENDS ("embedded stack") to measure one of them only.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -42,8 +45,9 @@ run() {  # run <backend: embedded|stack> <limits: off|on> -> "req/s answers"
 }
 
 declare -A rps answers
-for backend in embedded stack; do
-  for round in 1 2 3; do
+backends=${FLASHSALE_BENCH_BACKENDS:-embedded stack}
+for backend in $backends; do
+  for round in $(seq 1 "${FLASHSALE_BENCH_ROUNDS:-5}"); do
     for limits in off on; do
       out=$(run $backend $limits)
       echo "bench-limits: $backend limits $limits round $round: $out" >&2
@@ -52,11 +56,13 @@ for backend in embedded stack; do
     done
   done
 done
-echo "| backend | limits off, purchases/s | limits on, purchases/s | on / off |"
+echo "| backend | limits off, purchases/s (median, range) | limits on, purchases/s (median, range) | on / off (medians) |"
 echo "|---|---|---|---|"
-for backend in embedded stack; do
+for backend in $backends; do
   off=$(tr ' ' '\n' <<<"${rps[$backend-off]}" | grep . | median)
   on=$(tr ' ' '\n' <<<"${rps[$backend-on]}" | grep . | median)
   ratio=$(awk -v a="$on" -v b="$off" 'BEGIN {printf "%.2f", a / b}')
-  echo "| $backend (answers with limits on: ${answers[$backend-on]}) | ${off%.*} | ${on%.*} | $ratio |"
+  range_off=$(tr ' ' '\n' <<<"${rps[$backend-off]}" | grep . | sort -g | awk 'NR==1 {a=$1} {b=$1} END {printf "%d-%d", a, b}')
+  range_on=$(tr ' ' '\n' <<<"${rps[$backend-on]}" | grep . | sort -g | awk 'NR==1 {a=$1} {b=$1} END {printf "%d-%d", a, b}')
+  echo "| $backend (last answers with limits on: ${answers[$backend-on]}) | ${off%.*} ($range_off) | ${on%.*} ($range_on) | $ratio |"
 done

@@ -269,11 +269,10 @@ void Runtime::BuildLimits(const AppConfig& config) {
   if (!config.rate_limit_ip.empty()) {
     limits.per_address = *core::RatePolicy::Parse(config.rate_limit_ip);
   }
-  // Shared by every instance through Redis when Redis is the store; in-process otherwise.
+  // Shared by every instance through Redis when Redis is the store (on the store's own
+  // connection: the admit and the reserve after it share an I/O thread); in-process otherwise.
   if (p.redis_store && (limits.per_user || limits.per_address)) {
-    auto options = redis::ParseRedisUrl(config.redis_url);
-    options->command_timeout = std::chrono::milliseconds(config.redis_timeout_ms);
-    p.redis_limiter = std::make_unique<redis::RedisRateLimiter>(*options);
+    p.redis_limiter = std::make_unique<redis::RedisRateLimiter>(p.redis_store->HotPipeline());
     p.limits = std::make_unique<core::LimitRequests>(*p.redis_limiter, limits);
   } else {
     p.memory_limiter = std::make_unique<memory::MemoryRateLimiter>(p.clock);

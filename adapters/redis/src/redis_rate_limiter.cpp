@@ -7,11 +7,16 @@
 namespace flashsale::redis {
 
 RedisRateLimiter::RedisRateLimiter(RedisOptions options)
-    : pipeline_(std::make_unique<Pipeline>(std::move(options), functions::kLibrary)) {}
+    : owned_(std::make_unique<Pipeline>(std::move(options), functions::kLibrary)),
+      pipeline_(owned_.get()) {}
+
+RedisRateLimiter::RedisRateLimiter(Pipeline& shared) : pipeline_(&shared) {}
 
 RedisRateLimiter::~RedisRateLimiter() { Close(); }
 
-void RedisRateLimiter::Close() { pipeline_->Stop(); }
+void RedisRateLimiter::Close() {
+  if (owned_) owned_->Stop();
+}
 
 void RedisRateLimiter::Admit(std::vector<ports::RateBucket> buckets, ports::AdmitDone done) {
   std::vector<std::string> keys;

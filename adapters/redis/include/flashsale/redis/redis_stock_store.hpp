@@ -50,6 +50,9 @@ class RedisStockStore final : public ports::StockStore {
   domain::Result<std::int64_t> UnitsHeld(const domain::SaleId& sale, const domain::UserId& user);
   /// True when every hot-path connection is up (readiness).
   bool Healthy() const;
+  /// One of the hot-path connections, for an adapter whose calls precede a Reserve and should
+  /// share its I/O thread and round trips (RedisRateLimiter). Stopped by Close.
+  Pipeline& HotPipeline() { return Next(); }
 
  private:
   Pipeline& Next();
