@@ -74,6 +74,7 @@ struct Runtime::Parts {
   AppConfig config;
   core::SystemClock clock;
   core::UlidGenerator ids{clock};
+  std::optional<domain::SaleId> configured_sale;  // --sale-id (validated by the flag)
   metrics::PrometheusMetrics metrics{FLASHSALE_VERSION};
   // Embedded defaults (only the ones in use are created).
   std::unique_ptr<memory::MemoryOrderQueue> memory_queue;
@@ -120,6 +121,7 @@ Runtime::~Runtime() {
 std::unique_ptr<Runtime> Runtime::Build(const AppConfig& config, ports::Logger& log) {
   std::unique_ptr<Runtime> runtime(new Runtime(log));
   runtime->parts_->config = config;
+  if (auto id = domain::SaleId::Parse(config.sale_id)) runtime->parts_->configured_sale = *id;
   if (!runtime->BuildStockStore(config) || !runtime->BuildRepositories(config)) return nullptr;
   if (config.redis_url.empty() || config.mysql_url.empty()) {
     log.Warn(
@@ -253,7 +255,8 @@ void Runtime::BuildUseCases(const AppConfig& config) {
   // Holds outlive their sale by up to their TTL: the catalog keeps sales that long.
   p.catalog =
       std::make_unique<core::SaleCatalog>(*p.sales, p.clock, hold_ttl + std::chrono::minutes(1));
-  p.sale_status = std::make_unique<core::GetSaleStatus>(*p.catalog, *p.store, p.clock);
+  p.sale_status =
+      std::make_unique<core::GetSaleStatus>(*p.catalog, *p.store, p.clock, p.configured_sale);
   p.audit = std::make_unique<core::AuditSale>(*p.catalog, *p.store, *p.orders);
   BuildLimits(config);
   p.persist = std::make_unique<core::PersistOrders>(*p.queue, *p.orders, *p.store, p.metrics,
@@ -332,10 +335,8 @@ void Runtime::SalesChanged() {
 
 std::string Runtime::DefaultSale() const {
   const Parts& p = *parts_;
-  if (p.schedule) {
-    if (auto open = p.catalog->OpenAt(p.clock.Now())) return open->id.str();
-  }
-  return p.config.sale_id;
+  if (auto open = p.catalog->DefaultAt(p.clock.Now(), p.configured_sale)) return open->str();
+  return p.config.sale_id;  // none open: its answer says so (sale not active / unknown)
 }
 
 void Runtime::Start() {

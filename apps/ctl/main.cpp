@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "flashsale/domain/ids.hpp"
 #include "http_client.hpp"
 #include "render.hpp"
 
@@ -97,8 +98,17 @@ int ListSales(const Options& o) {
   return Print(o, *listed, [](const json& body) { PrintSales(std::cout, body.at("sales")); });
 }
 
+/// The sale id goes into the URL path: only a valid id (never "../metrics"), else usage.
+bool ValidTarget(const Options& o) {
+  if (domain::SaleId::Parse(o.target)) return true;
+  std::cerr << "flashsalectl: \"" << o.target
+            << "\" is not a sale id (1-64 characters of [A-Za-z0-9._:-])\n";
+  return false;
+}
+
 int ShowSale(const Options& o, const std::string& suffix, const std::string& method,
              const char* verb) {
+  if (!ValidTarget(o)) return kUsage;
   int code = kOk;
   auto sale = Call(o, method, "/admin/sales/" + o.target + suffix, "", code);
   if (!sale) return code;
@@ -109,6 +119,7 @@ int ShowSale(const Options& o, const std::string& suffix, const std::string& met
 }
 
 int Audit(const Options& o) {
+  if (!ValidTarget(o)) return kUsage;
   int code = kOk;
   auto report = Call(o, "GET", "/admin/sales/" + o.target + "/audit", "", code);
   if (!report) return code;
@@ -185,5 +196,11 @@ int main(int argc, char** argv) {
       o.token.pop_back();
     }
   }
-  return command ? command() : kUsage;
+  if (!command) return kUsage;
+  try {
+    return command();
+  } catch (const std::exception& e) {  // an answer of an unexpected shape (not flashsale?)
+    std::cerr << "flashsalectl: unexpected answer from the server: " << e.what() << "\n";
+    return kFailed;
+  }
 }

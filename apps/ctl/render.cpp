@@ -54,7 +54,8 @@ domain::Result<json> ParseWhen(std::string_view text, domain::TimePoint now, con
                                  : unit == 'h' ? 3600
                                  : unit == 'd' ? 86'400
                                                : 0;
-    if (amount && seconds > 0) {
+    constexpr std::int64_t kCentury = 100LL * 366 * 86'400;  // keeps the sum far from overflow
+    if (amount && seconds > 0 && *amount <= kCentury / seconds) {
       return json(domain::FormatRfc3339(now + std::chrono::seconds(*amount * seconds)));
     }
   }

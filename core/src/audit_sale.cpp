@@ -32,7 +32,7 @@ domain::Result<AuditReport> AuditSale::Execute(std::string_view sale_id) {
                      false,
                      {}};
   for (const auto& item : recorded->items) {
-    ItemAuditReport row{item.item, item.stock, 0, 0, 0, item.confirmed_units, item.failed_orders};
+    ItemAuditReport row{item.item, item.stock, 0, 0, 0, item.confirmed_units, item.failed_units};
     for (const auto& stock : stored->items) {
       if (stock.item == item.item) {
         row.remaining = stock.remaining;

@@ -30,7 +30,10 @@ domain::Result<void> ManageSales::Publish(const domain::Sale& sale) {
   if (sale.ends_at <= clock_.Now()) {
     return domain::Error{domain::Outcome::kInvalidRequest, "ends_at is in the past"};
   }
-  return Create(sale);
+  if (auto valid = sale.Validate(); !valid) return valid.error();
+  if (auto created = sales_.Create(sale); !created) return created.error();
+  (void)store_.Load(sale);  // on failure the catalog refresh loads it (see the header)
+  return domain::Ok();
 }
 
 domain::Result<domain::Sale> ManageSales::Close(std::string_view sale_id) {

@@ -31,6 +31,23 @@ std::optional<domain::Sale> SaleCatalog::OpenAt(domain::TimePoint now) const {
   return *best;
 }
 
+std::optional<domain::SaleId> SaleCatalog::DefaultAt(
+    domain::TimePoint now, const std::optional<domain::SaleId>& preferred) const {
+  std::shared_ptr<const Sales> sales;
+  {
+    std::shared_lock lock(mu_);
+    sales = cache_;
+  }
+  const domain::Sale* best = nullptr;
+  for (const auto& sale : *sales) {
+    if (!sale.IsActiveAt(now)) continue;
+    if (preferred && sale.id == *preferred) return sale.id;
+    if (best == nullptr || sale.starts_at > best->starts_at) best = &sale;
+  }
+  if (best == nullptr) return std::nullopt;
+  return best->id;
+}
+
 domain::Result<std::optional<domain::Sale>> SaleCatalog::Find(const domain::SaleId& id) {
   {
     std::shared_lock lock(mu_);

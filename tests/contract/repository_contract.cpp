@@ -188,7 +188,7 @@ TEST_P(OrderRepositoryContract, AuditCountsUnitsOrdersAndUsersOfOneSale) {
   EXPECT_EQ(audit->items[0].stock, 3);
   EXPECT_EQ(audit->items[0].sold, 3);
   EXPECT_EQ(audit->items[0].confirmed_units, 3);
-  EXPECT_EQ(audit->items[0].failed_orders, 1);
+  EXPECT_EQ(audit->items[0].failed_units, 2);  // order B
   std::sort(audit->confirmed_order_ids.begin(), audit->confirmed_order_ids.end());
   EXPECT_EQ(audit->confirmed_order_ids,
             (std::vector<std::string>{batch[0].id.str(), batch[2].id.str()}));
@@ -258,7 +258,7 @@ TEST_P(OrderRepositoryContract, ConcurrentBatchesNeverOversell) {
   auto audit = harness_->orders().Audit(sale.id, std::nullopt);
   ASSERT_TRUE(audit.ok());
   EXPECT_EQ(audit->items[0].confirmed_units, 1000);
-  EXPECT_EQ(audit->items[0].failed_orders, 1000);
+  EXPECT_EQ(audit->items[0].failed_units, 1000);
 }
 
 TEST_P(OrderRepositoryContract, CheckoutAttemptsAreRecordedOnceEachAndCounted) {

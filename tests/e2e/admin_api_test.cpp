@@ -172,6 +172,37 @@ TEST_F(AdminApiTest, CreateListShowBuyAuditClose) {
   EXPECT_EQ(Buy("demo", "iphone-15", "dan").status, 200);  // other sales go on
 }
 
+TEST_F(AdminApiTest, ProductsAndTheOrderFormFollowTheDefaultSaleAcrossSales) {
+  Start();
+  // Two sales open: the configured one (demo) stays the default while it is open.
+  ASSERT_EQ(Admin("POST", "/admin/sales", SaleJson("bf", 3).dump()).status, 201);
+  json products = Body(Http(port_, "GET", "/api/products"));
+  ASSERT_EQ(products.size(), 1U) << products.dump();
+  EXPECT_EQ(products[0]["id"], "iphone-15");
+  ExpectProblem(Http(port_, "POST", "/api/orders", R"({"user_id":1,"product_id":7})"), 404,
+                "unknown item");
+  EXPECT_EQ(Http(port_, "POST", "/api/orders", R"({"user_id":1,"product_id":"iphone-15"})").status,
+            202);
+
+  // Demo closed: both routes move to the sale open now, together.
+  ASSERT_EQ(Admin("POST", "/admin/sales/demo/close").status, 200);
+  products = Body(Http(port_, "GET", "/api/products"));
+  ASSERT_EQ(products.size(), 2U) << products.dump();
+  EXPECT_EQ(products[1]["id"], "7");
+  EXPECT_EQ(products[1]["remaining"], 3);
+  auto ordered = Http(port_, "POST", "/api/orders", R"({"user_id":1,"product_id":7})");
+  ASSERT_EQ(ordered.status, 202) << ordered.body;
+  EXPECT_EQ(Body(Http(port_, "GET", "/api/products/7"))["remaining"], 2);
+  auto status = Body(Http(port_, "GET", "/sale/status"));
+  EXPECT_EQ(status["sale_id"], "bf") << status.dump();
+
+  // Nothing open: no products, and an order is refused without writing anything.
+  ASSERT_EQ(Admin("POST", "/admin/sales/bf/close").status, 200);
+  EXPECT_EQ(Body(Http(port_, "GET", "/api/products")), json::array());
+  EXPECT_EQ(Http(port_, "POST", "/api/orders", R"({"user_id":2,"product_id":7})").status, 409);
+  EXPECT_EQ(Body(Admin("GET", "/admin/sales/bf/audit"))["items"][1]["remaining"], 2);
+}
+
 TEST_F(AdminApiTest, BadInputIsRefusedAndWritesNothing) {
   Start();
   const json good = SaleJson("s1", 5);

@@ -125,6 +125,15 @@ TEST_F(CtlTest, ExitCodesTellWhatWentWrong) {
                 .exit_code,
             2);
   EXPECT_EQ(Ctl({"sales", "create", "--id", "x", "--item", "tv:1:1"}, env_).exit_code, 2);
+  CtlRun traversal = Ctl({"sales", "show", "../../metrics"}, env_);
+  EXPECT_EQ(traversal.exit_code, 2);
+  EXPECT_NE(traversal.err.find("is not a sale id"), std::string::npos) << traversal.err;
+  EXPECT_EQ(Ctl({"audit", "a b"}, env_).exit_code, 2);
+  // 4 for something that is not the admin API answering 200 with another shape.
+  CtlRun odd = Ctl(
+      {"--url", "http://127.0.0.1:" + std::to_string(app_->port()) + "/health#", "sales", "list"},
+      env_);
+  EXPECT_EQ(odd.exit_code, 4) << odd.out << odd.err;
   // 3: refused by the server, with its detail.
   CtlRun unknown = Ctl({"audit", "nobody"}, env_);
   EXPECT_EQ(unknown.exit_code, 3);
@@ -218,7 +227,8 @@ TEST(CtlUnitTest, PricesTimesAndItems) {
   EXPECT_EQ(*ctl::ParseWhen("1795442400000", now, "--ends"), 1'795'442'400'000);
   EXPECT_EQ(*ctl::ParseWhen("2026-12-01T00:00:00+01:00", now, "--ends"),
             "2026-12-01T00:00:00+01:00");
-  for (const char* bad : {"", "+", "+5", "+5w", "+-5m", "tomorrow", "2026-13-01T00:00:00Z"}) {
+  for (const char* bad : {"", "+", "+5", "+5w", "+-5m", "tomorrow", "2026-13-01T00:00:00Z",
+                          "+999999999999999d", "+36600000d"}) {
     EXPECT_FALSE(ctl::ParseWhen(bad, now, "--ends").ok()) << bad;
   }
   auto sale = ctl::BuildSale("s", {"a:1:2.50", "b:0:0:name:with:colons"}, 3, "", "+1h", now);

@@ -33,11 +33,13 @@ OrderServiceImpl::OrderServiceImpl(const GrpcOptions& options, GrpcServices serv
 
 std::string OrderServiceImpl::ClientAddress(grpc::CallbackServerContext* context) const {
   if (trust_proxy_) {
-    const auto& metadata = context->client_metadata();
-    if (auto it = metadata.find("x-forwarded-for"); it != metadata.end()) {
-      if (auto address = serving::LastForwardedAddress({it->second.data(), it->second.size()})) {
-        return *address;
-      }
+    // The last entry of the last x-forwarded-for value: a proxy that adds its own entry
+    // appends it after whatever the client sent, in the same value or in another one.
+    const auto [first, end] = context->client_metadata().equal_range("x-forwarded-for");
+    std::string_view last;
+    for (auto it = first; it != end; ++it) last = {it->second.data(), it->second.size()};
+    if (first != end) {
+      if (auto address = serving::LastForwardedAddress(last)) return *address;
     }
   }
   // "ipv4:10.0.0.7:51234", "ipv6:[::1]:51234": the address without the port.

@@ -118,7 +118,7 @@ domain::Result<ports::SaleAudit> MemoryOrderRepository::Audit(
     for (auto& item : audit.items) {
       if (item.item != o.item) continue;
       if (!stored.result.saved) {
-        ++item.failed_orders;
+        item.failed_units += o.quantity.value();
       } else if (seen) {
         item.confirmed_units += o.quantity.value();
       } else {

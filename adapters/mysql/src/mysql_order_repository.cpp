@@ -154,7 +154,7 @@ domain::Result<ports::SaleAudit> MySqlOrderRepository::Audit(
         "COALESCE(SUM(CASE WHEN o.status = 'confirmed' AND " +
         kSeen +
         " THEN o.quantity END), 0), "
-        "COUNT(CASE WHEN o.status = 'failed' THEN 1 END), "
+        "COALESCE(SUM(CASE WHEN o.status = 'failed' THEN o.quantity END), 0), "
         "COALESCE(SUM(CASE WHEN o.status = 'confirmed' AND NOT " +
         kSeen +
         " THEN o.quantity END), 0) "

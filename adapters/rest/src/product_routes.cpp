@@ -28,7 +28,7 @@ std::string Dump(const json& body) {
 void RestServer::Impl::Products(const Request& request, Writer writer) {
   auto exchange = Begin(request, std::move(writer), products_route_);
   pool_.Post([this, exchange] {
-    auto status = services_.sale_status.Execute("");
+    auto status = services_.sale_status.Execute("");  // the sale /api/orders buys from
     if (!status && status.error().outcome != domain::Outcome::kNotFound) {
       exchange->SendProblem(status.error().outcome, status.error().detail);
       return;

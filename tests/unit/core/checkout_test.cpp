@@ -233,6 +233,13 @@ TEST(SaleCatalogTest, OpenAtPicksTheLatestStartedOpenSale) {
   EXPECT_EQ(catalog.Recent().size(), 3U);  // "gone" ended more than the horizon ago
   EXPECT_TRUE(catalog.Find(MakeId<domain::SaleId>("gone"))->has_value());  // from the repository
   EXPECT_FALSE(catalog.OpenAt(t + std::chrono::hours(5)).has_value());
+  // The default sale: the preferred one while it is open, else the latest-started open one.
+  const auto old_id = MakeId<domain::SaleId>("old");
+  EXPECT_EQ(catalog.DefaultAt(t, old_id)->str(), "old");
+  EXPECT_EQ(catalog.DefaultAt(t, std::nullopt)->str(), "new");
+  EXPECT_EQ(catalog.DefaultAt(t, MakeId<domain::SaleId>("later"))->str(), "new");  // not yet
+  EXPECT_EQ(catalog.DefaultAt(t + std::chrono::minutes(90), old_id)->str(), "later");
+  EXPECT_FALSE(catalog.DefaultAt(t + std::chrono::hours(5), old_id).has_value());
 }
 
 }  // namespace

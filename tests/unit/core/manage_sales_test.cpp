@@ -43,6 +43,17 @@ TEST_F(ManageSalesTest, PublishRefusesAWindowThatHasEnded) {
   EXPECT_EQ(manage_.Publish(Open("fresh")).error().outcome, Outcome::kDuplicateRequest);
 }
 
+TEST_F(ManageSalesTest, APublishedSaleExistsEvenWhenTheStoreCannotLoadItYet) {
+  EXPECT_CALL(store_, Load(_)).WillOnce(Return(domain::Error{Outcome::kUnavailable, "down"}));
+  EXPECT_TRUE(manage_.Publish(Open("later")).ok());
+  EXPECT_TRUE(sales_.Find(*domain::SaleId::Parse("later"))->has_value());
+  // An invalid sale is refused before anything is written.
+  domain::Sale bad = Open("bad");
+  bad.items.clear();
+  EXPECT_EQ(manage_.Publish(bad).error().outcome, Outcome::kInvalidRequest);
+  EXPECT_FALSE(sales_.Find(bad.id)->has_value());
+}
+
 TEST_F(ManageSalesTest, CloseEndsTheStoreFirstThenTheRecord) {
   ON_CALL(store_, Load(_)).WillByDefault(Return(true));
   ASSERT_TRUE(manage_.Create(Open("live")).ok());

@@ -18,7 +18,7 @@ struct ItemAuditReport {
   std::int64_t held = 0;             ///< held by checkouts
   std::int64_t pending = 0;          ///< accepted, in the queue, not yet persisted
   std::int64_t persisted = 0;        ///< confirmed in the system of record
-  std::int64_t failed_returned = 0;  ///< orders refused for good, their units given back
+  std::int64_t failed_returned = 0;  ///< units of orders refused for good, given back
 };
 
 struct AuditReport {

@@ -33,7 +33,10 @@ struct SaleStatus {
 /// I/O threads. Thread-safe.
 class GetSaleStatus {
  public:
-  GetSaleStatus(SaleCatalog& catalog, ports::StockStore& store, const ports::Clock& clock);
+  /// A status asked for no sale shows SaleCatalog::DefaultAt(now, `preferred`): the sale that
+  /// purchases naming no sale go to.
+  GetSaleStatus(SaleCatalog& catalog, ports::StockStore& store, const ports::Clock& clock,
+                std::optional<domain::SaleId> preferred = std::nullopt);
 
   /// `sale_id` empty: the sale open now. InvalidRequest for a malformed id, NotFound when
   /// there is no such sale (or none is open), Unavailable when a backend can't be reached.
@@ -43,6 +46,7 @@ class GetSaleStatus {
   SaleCatalog& catalog_;
   ports::StockStore& store_;
   const ports::Clock& clock_;
+  std::optional<domain::SaleId> preferred_;
 };
 
 }  // namespace flashsale::core

@@ -28,7 +28,10 @@ class ManageSales {
   /// call. InvalidRequest, Unavailable.
   domain::Result<bool> Ensure(const domain::Sale& sale);
 
-  /// Create for an operator: also InvalidRequest when the window has already ended.
+  /// Create for an operator: also InvalidRequest when the window has already ended. Once the
+  /// record is written the sale exists: if making it live in the store fails then (Redis
+  /// down), the periodic catalog refresh loads it later, and this still succeeds (a retry
+  /// would only get DuplicateRequest).
   domain::Result<void> Publish(const domain::Sale& sale);
 
   /// Ends a sale now (SaleRepository::Close's rule), in the store first so that new

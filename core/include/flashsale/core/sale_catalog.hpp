@@ -28,6 +28,12 @@ class SaleCatalog {
   /// is open. From the cache: never blocks.
   std::optional<domain::Sale> OpenAt(domain::TimePoint now) const;
 
+  /// The sale a request naming none goes to: `preferred` while it is cached and open at
+  /// `now`, otherwise the sale open at `now` (as OpenAt); nullopt when none is open. From the
+  /// cache: never blocks, copies no sale.
+  std::optional<domain::SaleId> DefaultAt(domain::TimePoint now,
+                                          const std::optional<domain::SaleId>& preferred) const;
+
   /// A sale from the cache, or from the repository when it is not cached (blocking then).
   /// nullopt for an unknown sale.
   domain::Result<std::optional<domain::Sale>> Find(const domain::SaleId& id);

@@ -29,7 +29,7 @@ struct ItemAudit {
   std::int64_t stock = 0;            ///< the item's stock in the system of record
   std::int64_t sold = 0;             ///< its sold counter (guarded: sold <= stock)
   std::int64_t confirmed_units = 0;  ///< units of its confirmed orders (up to the position)
-  std::int64_t failed_orders = 0;    ///< orders stored as failed (released)
+  std::int64_t failed_units = 0;     ///< units of orders stored as failed (released)
   std::int64_t later_units = 0;      ///< units of confirmed orders after the position
 };
 
