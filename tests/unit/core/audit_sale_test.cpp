@@ -157,7 +157,7 @@ TEST(AuditSaleMemoryTest, ExactEveryTimeWhileTheSaleIsUnderLoad) {
   UlidGenerator ids(clock);
   PlacePurchase place(store, ids, clock, metrics);
   std::atomic<int> answered{0};
-  std::vector<std::thread> buyers;
+  std::vector<std::jthread> buyers;  // joined on an early ASSERT return too
   for (int t = 0; t < 4; ++t) {
     buyers.emplace_back([&, t] {
       for (int i = t; i < 12'000; i += 4) {
@@ -173,7 +173,11 @@ TEST(AuditSaleMemoryTest, ExactEveryTimeWhileTheSaleIsUnderLoad) {
     });
   }
   int audits = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (answered.load() < 12'000 || persist.stats().persisted < 5'000) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+        << "stalled: " << answered.load() << " answered, " << persist.stats().persisted
+        << " persisted";
     auto report = audit.Execute("memory-load");
     ASSERT_TRUE(report.ok()) << report.error().detail;
     ++audits;
