@@ -66,26 +66,10 @@ void RestServer::Impl::Product(const Request& request, Writer writer) {
 void RestServer::Impl::OrderForm(const Request& request, Writer writer) {
   auto exchange = Begin(request, std::move(writer), order_form_route_);
   auto key = request.headers().tryGetRaw("Idempotency-Key");
-  auto input =
-      ParseOrderForm(request.body(), key ? key->value() : std::string(), services_.default_sale());
-  if (!input) {
-    exchange->SendProblem(domain::Outcome::kInvalidRequest, input.error().detail,
-                          BodyErrorMessage(input.error()));
-    return;
-  }
-  const std::string user = input->user_id;
-  WithinLimits(request, exchange, user, [this, exchange, input = std::move(*input)] {
-    services_.purchase.Execute(input, [exchange](domain::PurchaseReply reply) {
-      if (reply.outcome == domain::Outcome::kAccepted) {
-        exchange->Send(202, AcceptedOrderFormBody(reply), "application/json");
-      } else {
-        exchange->SendProblem(
-            reply.outcome, reply.detail,
-            reply.outcome == domain::Outcome::kUnknownItem ? "unknown product" : std::string_view{},
-            RefusedPurchaseExtra(reply));
-      }
-    });
-  });
+  PlaceAndAnswer(
+      request, exchange,
+      ParseOrderForm(request.body(), key ? key->value() : std::string(), services_.default_sale()),
+      {202, &AcceptedOrderFormBody, "unknown product"});
 }
 
 }  // namespace flashsale::rest

@@ -70,6 +70,23 @@ class FieldReader {
   std::string type_error_;
 };
 
+constexpr const char* kNotAnObject = "the body must be a JSON object";
+
+/// The read fields' verdict, then the Idempotency-Key `key` (already unquoted) as the request
+/// id (it must agree with a request_id in the body).
+domain::Result<domain::PurchaseInput> Finish(const FieldReader& fields, const std::string& key,
+                                             domain::PurchaseInput input) {
+  if (!fields.type_error().empty()) return Invalid(fields.type_error());
+  if (!fields.missing().empty()) return Invalid("missing: " + fields.missing());
+  if (!key.empty()) {
+    if (!input.request_id.empty() && input.request_id != key) {
+      return Invalid("Idempotency-Key and request_id differ");
+    }
+    input.request_id = key;
+  }
+  return input;
+}
+
 }  // namespace
 
 std::string_view UnquoteHeader(std::string_view value) {
@@ -83,9 +100,7 @@ domain::Result<domain::PurchaseInput> ParsePurchaseBody(std::string_view body,
                                                         std::string_view idempotency_key,
                                                         std::string_view default_sale) {
   json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return Invalid("the body must be a JSON object");
-  }
+  if (parsed.is_discarded() || !parsed.is_object()) return Invalid(kNotAnObject);
   domain::PurchaseInput input;
   input.sale_id = std::string(default_sale);
   const std::string key(UnquoteHeader(idempotency_key));
@@ -95,24 +110,14 @@ domain::Result<domain::PurchaseInput> ParsePurchaseBody(std::string_view body,
   fields.Text("item_id", input.item_id, true);
   fields.Text("sale_id", input.sale_id, false);
   fields.Quantity(input.quantity);
-  if (!fields.type_error().empty()) return Invalid(fields.type_error());
-  if (!fields.missing().empty()) return Invalid("missing: " + fields.missing());
-  if (!key.empty()) {
-    if (!input.request_id.empty() && input.request_id != key) {
-      return Invalid("Idempotency-Key and request_id differ");
-    }
-    input.request_id = key;
-  }
-  return input;
+  return Finish(fields, key, std::move(input));
 }
 
 domain::Result<domain::PurchaseInput> ParseOrderForm(std::string_view body,
                                                      std::string_view idempotency_key,
                                                      std::string_view default_sale) {
   json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return Invalid("the body must be a JSON object");
-  }
+  if (parsed.is_discarded() || !parsed.is_object()) return Invalid(kNotAnObject);
   domain::PurchaseInput input;
   input.sale_id = std::string(default_sale);
   input.quantity = 1;
@@ -122,15 +127,7 @@ domain::Result<domain::PurchaseInput> ParseOrderForm(std::string_view body,
   fields.Id("user_id", input.user_id);
   fields.Id("product_id", input.item_id);
   fields.Text("request_id", input.request_id, false);
-  if (!fields.type_error().empty()) return Invalid(fields.type_error());
-  if (!fields.missing().empty()) return Invalid("missing: " + fields.missing());
-  if (!key.empty()) {
-    if (!input.request_id.empty() && input.request_id != key) {
-      return Invalid("Idempotency-Key and request_id differ");
-    }
-    input.request_id = key;
-  }
-  return input;
+  return Finish(fields, key, std::move(input));
 }
 
 std::string AcceptedOrderFormBody(const domain::PurchaseReply& reply) {

@@ -25,26 +25,38 @@ std::string OrderBody(const core::OrderView& view) {
 
 }  // namespace
 
-void RestServer::Impl::Purchase(const Request& request, Writer writer) {
-  auto exchange = Begin(request, std::move(writer), purchase_route_);
-  auto key = request.headers().tryGetRaw("Idempotency-Key");
-  auto input = ParsePurchaseBody(request.body(), key ? key->value() : std::string(),
-                                 services_.default_sale());
+void RestServer::Impl::PlaceAndAnswer(const Request& request,
+                                      const std::shared_ptr<Exchange>& exchange,
+                                      domain::Result<domain::PurchaseInput> input,
+                                      PurchaseAnswers answers) {
   if (!input) {
     exchange->SendProblem(domain::Outcome::kInvalidRequest, input.error().detail,
                           BodyErrorMessage(input.error()));
     return;
   }
   const std::string user = input->user_id;
-  WithinLimits(request, exchange, user, [this, exchange, input = std::move(*input)] {
-    services_.purchase.Execute(input, [exchange](domain::PurchaseReply reply) {
+  WithinLimits(request, exchange, user, [this, exchange, answers, input = std::move(*input)] {
+    services_.purchase.Execute(input, [exchange, answers](domain::PurchaseReply reply) {
       if (reply.outcome == domain::Outcome::kAccepted) {
-        exchange->Send(200, AcceptedPurchaseBody(reply), "application/json");
+        exchange->Send(answers.accepted_code, answers.accepted_body(reply), "application/json");
       } else {
-        exchange->SendProblem(reply.outcome, reply.detail, {}, RefusedPurchaseExtra(reply));
+        exchange->SendProblem(reply.outcome, reply.detail,
+                              reply.outcome == domain::Outcome::kUnknownItem
+                                  ? answers.unknown_item_message
+                                  : std::string_view{},
+                              RefusedPurchaseExtra(reply));
       }
     });
   });
+}
+
+void RestServer::Impl::Purchase(const Request& request, Writer writer) {
+  auto exchange = Begin(request, std::move(writer), purchase_route_);
+  auto key = request.headers().tryGetRaw("Idempotency-Key");
+  PlaceAndAnswer(request, exchange,
+                 ParsePurchaseBody(request.body(), key ? key->value() : std::string(),
+                                   services_.default_sale()),
+                 {200, &AcceptedPurchaseBody, {}});
 }
 
 void RestServer::Impl::GetOrder(const Request& request, Writer writer) {

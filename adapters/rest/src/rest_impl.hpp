@@ -52,6 +52,17 @@ class RestServer::Impl {
   }
 
   // purchase_routes.cpp
+  /// How a one-step purchase route answers: its success code and body, and its message for
+  /// an unknown item (empty: the default).
+  struct PurchaseAnswers {
+    int accepted_code;
+    std::string (*accepted_body)(const domain::PurchaseReply&);
+    std::string_view unknown_item_message;
+  };
+  /// The one-step purchase behind /api/purchase and /api/orders: a refused parse is a 400,
+  /// then the rate limits, then PlacePurchase, answered as `answers` says.
+  void PlaceAndAnswer(const Request& request, const std::shared_ptr<Exchange>& exchange,
+                      domain::Result<domain::PurchaseInput> input, PurchaseAnswers answers);
   void Purchase(const Request& request, Writer writer);
   void GetOrder(const Request& request, Writer writer);
   // product_routes.cpp
