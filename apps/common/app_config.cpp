@@ -30,6 +30,7 @@ nlohmann::json AppConfig::Redacted() const {
           {"redis_url", RedactUrl(redis_url)},
           {"mysql_url", RedactUrl(mysql_url)},
           {"migrate", migrate},
+          {"persistence_workers", persistence_workers},
           {"sale_id", sale_id},
           {"demo_sale", demo_sale},
           {"demo_item", demo_item},
@@ -120,6 +121,25 @@ void AddBackendOptions(CLI::App& app, AppConfig& c) {
       ->check(MySqlUrlCheck());
   app.add_flag("--migrate,!--no-migrate", c.migrate, "Apply pending MySQL migrations at start")
       ->envname("FLASHSALE_MIGRATE");
+  app.add_flag("--persistence-workers,!--no-persistence-workers", c.persistence_workers,
+               "Persist orders from the queue (off: serve requests only, with a shared Redis "
+               "whose stream another instance persists into MySQL)")
+      ->envname("FLASHSALE_PERSISTENCE_WORKERS");
+}
+
+/// Combinations that would lose or misplace orders; an error message, or empty.
+std::string BackendProblem(const AppConfig& c) {
+  if (!c.redis_url.empty() && c.mysql_url.empty() && c.persistence_workers) {
+    return "--redis-url without --mysql-url: this instance would persist the shared Redis "
+           "stream (other instances' orders too) into its own memory, and release the orders "
+           "it does not know. Give --mysql-url, or --no-persistence-workers if this instance "
+           "only serves requests.";
+  }
+  if (c.redis_url.empty() && !c.persistence_workers) {
+    return "--no-persistence-workers needs --redis-url: with the embedded queue nobody else "
+           "would ever persist this instance's orders.";
+  }
+  return {};
 }
 
 void AddSaleOptions(CLI::App& app, AppConfig& c) {
@@ -298,6 +318,11 @@ std::optional<AppConfig> ParseConfig(int argc, char** argv, Frontend frontend, i
   } catch (const CLI::ParseError& e) {
     exit_code = app.exit(e);  // prints help (0) or the error (non-zero)
     if (exit_code != 0) exit_code = 2;
+    return std::nullopt;
+  }
+  if (auto problem = BackendProblem(c); !problem.empty()) {
+    std::cerr << problem << "\n";
+    exit_code = 2;
     return std::nullopt;
   }
   if (!token_file.empty()) {

@@ -17,6 +17,9 @@ struct AppConfig {
   std::string redis_url;         ///< empty: embedded memory store (not durable)
   std::string mysql_url;         ///< empty: embedded memory repository (not durable)
   bool migrate = false;          ///< apply pending migrations at start
+  /// Run the persistence workers (off: this instance only serves requests; another instance
+  /// with MySQL persists the shared Redis stream).
+  bool persistence_workers = true;
   std::string sale_id = "demo";  ///< default sale for requests that name none
   bool demo_sale = true;         ///< create the demo sale when it does not exist
   std::string demo_item = "iphone-15";

@@ -340,7 +340,7 @@ std::string Runtime::DefaultSale() const {
 }
 
 void Runtime::Start() {
-  parts_->persist->Start();
+  if (parts_->config.persistence_workers) parts_->persist->Start();
   parts_->housekeeping->Start();
   sampler_ = std::jthread([this](std::stop_token stop) { Sample(stop); });
 }

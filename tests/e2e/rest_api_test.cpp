@@ -299,6 +299,11 @@ TEST(RestConfigTest, BadValuesFailAtStartWithAClearMessage) {
   EXPECT_EQ(run({}, {"FLASHSALE_MYSQL_URL=mysql://nobody"}), 2);
   EXPECT_NE(output().find("invalid mysql url"), std::string::npos);
   EXPECT_EQ(run({"--sale-id", "bad id"}), 2);
+  // A shared Redis with the in-memory repository would persist others' orders in memory.
+  EXPECT_EQ(run({"--redis-url", "redis://127.0.0.1:1"}), 2);
+  EXPECT_NE(output().find("--redis-url without --mysql-url"), std::string::npos) << output();
+  EXPECT_EQ(run({"--no-persistence-workers"}), 2);
+  EXPECT_NE(output().find("--no-persistence-workers needs --redis-url"), std::string::npos);
   EXPECT_EQ(run({"--help"}), 0);
   EXPECT_NE(output().find("FLASHSALE_REDIS_URL"), std::string::npos);
   EXPECT_NE(output().find("--drain-timeout"), std::string::npos);

@@ -265,6 +265,27 @@ TEST_F(StackTest, TwoInstancesShareTheRateLimitBucketsThroughRedis) {
   EXPECT_EQ(second->Terminate(), 0);
 }
 
+TEST_F(StackTest, ARequestOnlyInstanceNeedsNoMySqlAndAnotherPersistsItsOrders) {
+  auto persisting = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, StackArgs("100"));
+  auto serving = std::make_unique<AppProcess>(
+      FLASHSALE_REST_BIN,
+      std::vector<std::string>{"--redis-url", "redis://127.0.0.1:" + std::to_string(redis_.port()),
+                               "--no-persistence-workers", "--no-demo-sale"});
+  std::set<std::string> accepted;
+  for (int i = 0; i < 20; ++i) {
+    auto r = Http(
+        serving->port(), "POST", "/api/purchase",
+        json{{"item_id", "iphone-15"}, {"user_id", "u" + std::to_string(i)}, {"request_id", "r"}}
+            .dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+    accepted.insert(json::parse(r.body)["order_id"].get<std::string>());
+  }
+  ASSERT_TRUE(WaitFor([&] { return StoredOrders() == accepted; }, std::chrono::seconds(20)))
+      << StoredOrders().size() << " of " << accepted.size() << " stored";
+  EXPECT_EQ(serving->Terminate(), 0);
+  EXPECT_EQ(persisting->Terminate(), 0);
+}
+
 TEST_F(StackTest, StressTestVerifiesTheCheckoutFlowOverGrpc) {
   auto app = std::make_unique<AppProcess>(FLASHSALE_GRPC_BIN, StackArgs("1500"));
   auto [ok, output] = RunStress({"--transport", "grpc", "--flow", "checkout", "--target",
