@@ -27,6 +27,7 @@ nlohmann::json AppConfig::Redacted() const {
           {"rest_port", rest_port},
           {"grpc_port", grpc_port},
           {"http_threads", http_threads},
+          {"listen_backlog", listen_backlog},
           {"redis_url", RedactUrl(redis_url)},
           {"mysql_url", RedactUrl(mysql_url)},
           {"migrate", migrate},
@@ -100,6 +101,11 @@ void AddServerOptions(CLI::App& app, AppConfig& c, Frontend frontend) {
     app.add_option("--http-threads", c.http_threads, "Pistache reactor threads")
         ->envname("FLASHSALE_HTTP_THREADS")
         ->check(CLI::Range(1, 64));
+    app.add_option("--listen-backlog", c.listen_backlog,
+                   "Connections the kernel queues before they are accepted (the start of a "
+                   "sale); capped by net.core.somaxconn")
+        ->envname("FLASHSALE_LISTEN_BACKLOG")
+        ->check(CLI::Range(16, 1 << 20));
     app.add_option("--max-body-bytes", c.max_body_bytes, "Largest request body (413 above)")
         ->envname("FLASHSALE_MAX_BODY_BYTES")
         ->check(CLI::Range(256, 1 << 20));

@@ -14,6 +14,7 @@ struct AppConfig {
   int rest_port = 8080;          ///< flashsale-rest
   int grpc_port = 50051;         ///< flashsale-grpc
   int http_threads = 2;          ///< Pistache reactor threads
+  int listen_backlog = 4096;     ///< REST listen queue (the kernel caps it at somaxconn)
   std::string redis_url;         ///< empty: embedded memory store (not durable)
   std::string mysql_url;         ///< empty: embedded memory repository (not durable)
   bool migrate = false;          ///< apply pending migrations at start

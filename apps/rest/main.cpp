@@ -22,6 +22,12 @@ int main(int argc, char** argv) {
   options.address = config->bind;
   options.port = config->rest_port;
   options.threads = config->http_threads;
+  options.listen_backlog = config->listen_backlog;
+  if (const int granted = rest::EffectiveListenBacklog(config->listen_backlog);
+      granted < config->listen_backlog) {
+    log.Warn("listen backlog capped by net.core.somaxconn",
+             {{"requested", config->listen_backlog}, {"granted", granted}});
+  }
   options.max_body_bytes = static_cast<std::size_t>(config->max_body_bytes);
   options.admin_token = config->admin_token;
   options.trust_proxy = config->trust_proxy;

@@ -251,6 +251,30 @@ TEST_F(RestApiTest, ProbesAndMetrics) {
   EXPECT_EQ(metrics.body.find("user_id"), std::string::npos) << "no user ids in labels";
 }
 
+TEST(RestListenTest, TheListenBacklogIsConfigurableAndDefaultsTo4096UpToSomaxconn) {
+  int somaxconn = 0;
+  std::ifstream("/proc/sys/net/core/somaxconn") >> somaxconn;
+  ASSERT_GT(somaxconn, 0);
+  // ss shows a listening socket's backlog in its Send-Q column.
+  auto backlog = [](int port) {
+    TempDir dir("ss");
+    const std::string out = (dir.path() / "ss").string();
+    const std::string command = "ss -Hltn 'sport = :" + std::to_string(port) + "' >" + out;
+    EXPECT_EQ(std::system(command.c_str()), 0);
+    std::ifstream in(out);
+    std::string state;
+    int recv_q = -1, send_q = -1;
+    in >> state >> recv_q >> send_q;
+    return send_q;
+  };
+  AppProcess defaulted(FLASHSALE_REST_BIN, {});
+  EXPECT_EQ(backlog(defaulted.port()), std::min(4096, somaxconn));
+  AppProcess small(FLASHSALE_REST_BIN, {"--listen-backlog", "1000"});
+  EXPECT_EQ(backlog(small.port()), std::min(1000, somaxconn));
+  AppProcess huge(FLASHSALE_REST_BIN, {"--listen-backlog", "1000000"});
+  EXPECT_EQ(backlog(huge.port()), somaxconn);
+}
+
 TEST_F(RestApiTest, SigtermExitsZeroAfterDraining) {
   auto app = Start();
   ASSERT_EQ(Http(app->port(), "POST", "/api/purchase", Purchase("t", "r")).status, 200);

@@ -1,6 +1,14 @@
 #include "flashsale/rest/rest_server.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
 
 #include "flashsale/serving/client_address.hpp"
 #include "rest_impl.hpp"
@@ -16,9 +24,50 @@ RestServer::Impl::Impl(RestOptions options, RestServices services)
       pool_(options_.blocking_threads),
       endpoint_(Address(options_.address, Port(static_cast<std::uint16_t>(options_.port)))) {}
 
+int EffectiveListenBacklog(int requested) {
+  std::ifstream in("/proc/sys/net/core/somaxconn");
+  int cap = 0;
+  if (in >> cap && cap > 0) return std::min(requested, cap);
+  return requested;
+}
+
+namespace {
+
+/// Pistache 0.0.5 listens with a backlog of 128 whatever Endpoint::Options::backlog says.
+/// Linux lets listen() be called again on a listening socket to change its backlog, so find
+/// this process's listening socket on `port` and do that.
+bool Relisten(std::uint16_t port, int backlog) {
+  std::vector<int> fds;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", error)) {
+    fds.push_back(std::atoi(entry.path().filename().c_str()));
+  }
+  for (int fd : fds) {
+    int accepting = 0;
+    socklen_t length = sizeof accepting;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) != 0 || !accepting) {
+      continue;
+    }
+    sockaddr_storage bound{};
+    socklen_t size = sizeof bound;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &size) != 0) continue;
+    std::uint16_t bound_port = 0;
+    if (bound.ss_family == AF_INET) {
+      bound_port = ntohs(reinterpret_cast<const sockaddr_in&>(bound).sin_port);
+    } else if (bound.ss_family == AF_INET6) {
+      bound_port = ntohs(reinterpret_cast<const sockaddr_in6&>(bound).sin6_port);
+    }
+    if (bound_port == port) return listen(fd, backlog) == 0;
+  }
+  return false;
+}
+
+}  // namespace
+
 void RestServer::Impl::Start() {
   auto opts = Http::Endpoint::options()
                   .threads(options_.threads)
+                  .backlog(EffectiveListenBacklog(options_.listen_backlog))
                   .flags(Tcp::Options::ReuseAddr | Tcp::Options::NoDelay)
                   .maxRequestSize(options_.max_body_bytes)
                   .headerTimeout(options_.header_timeout)
@@ -28,6 +77,10 @@ void RestServer::Impl::Start() {
   Routes();
   endpoint_.setHandler(router_.handler());
   endpoint_.serveThreaded();
+  if (!Relisten(static_cast<std::uint16_t>(endpoint_.getPort()),
+                EffectiveListenBacklog(options_.listen_backlog))) {
+    throw std::runtime_error("cannot set the listen backlog of port " + std::to_string(port()));
+  }
 }
 
 int RestServer::Impl::port() const {

@@ -27,6 +27,9 @@ struct RestOptions {
   int port = 8080;
   /// Pistache reactor threads (handlers run on them and never block). Default 2.
   int threads = 2;
+  /// listen() backlog: connections queued before they are accepted. The kernel caps it at
+  /// net.core.somaxconn (EffectiveListenBacklog says what applies). Default 4096.
+  int listen_backlog = 4096;
   /// Largest request accepted; larger ones get 413. Default 16 KiB.
   std::size_t max_body_bytes = 16 * 1024;
   /// Time allowed for a client to send its headers / body. Default 5 s each.
@@ -75,6 +78,10 @@ struct RestServices {
 /// are application/problem+json with `success:false` and the seed's `message`. Purchases are
 /// answered asynchronously from the store's completion; keep-alive works for HTTP/1.1
 /// clients that send no Connection header. Thread-safe.
+/// The backlog the kernel grants for `requested`: at most net.core.somaxconn (read from
+/// /proc; `requested` when it cannot be read).
+int EffectiveListenBacklog(int requested);
+
 class RestServer final : public serving::FrontDoor {
  public:
   RestServer(RestOptions options, RestServices services);
