@@ -1,6 +1,9 @@
 // flashsale-grpc over a real channel, with a client generated from proto/flashsale.proto.
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+
+#include <future>
 
 #include "app_process.hpp"
 #include "flashsale.grpc.pb.h"
@@ -82,6 +85,48 @@ TEST_F(GrpcApiTest, PurchaseReplaySoldOutAndInvalidArguments) {
   }
   auto bad_user = Buy("no spaces", "r", 1, unused);
   EXPECT_EQ(bad_user.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(GrpcApiTest, OversizedAndMalformedRequestsAreRefusedAndChangeNothing) {
+  Start({"--demo-stock", "5"});
+  flashsale::PurchaseResponse unused;
+  // A message over the 16 KiB limit: RESOURCE_EXHAUSTED before any handler runs.
+  auto huge = Buy(std::string(20'000, 'u'), "r1", 1, unused);
+  EXPECT_EQ(huge.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << huge.error_message();
+  // Metadata over 8 KiB.
+  {
+    flashsale::PurchaseRequest req;
+    req.set_request_id("r2");
+    req.set_user_id("alice");
+    req.set_item_id("iphone-15");
+    req.set_quantity(1);
+    grpc::ClientContext context;
+    context.AddMetadata("x-padding", std::string(12'000, 'p'));
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    auto status = stub_->Purchase(&context, req, &unused);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+  }
+  // Bytes that are not a PurchaseRequest: gRPC C++ answers before the handler (README).
+  {
+    grpc::GenericStub generic(channel_);
+    const std::string junk = "\xff\xff\xff\xff";
+    grpc::Slice slice(junk);
+    grpc::ByteBuffer request(&slice, 1);
+    grpc::ByteBuffer response;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    std::promise<grpc::Status> done;
+    generic.UnaryCall(&context, "/flashsale.OrderService/Purchase", grpc::StubOptions(), &request,
+                      &response, [&done](grpc::Status status) { done.set_value(status); });
+    auto status = done.get_future().get();
+    // gRPC C++ 1.51 fails the deserialisation itself, before the handler, as UNIMPLEMENTED
+    // with no details: documented in the README's error table.
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << status.error_message();
+  }
+  // Nothing was written, and the server still serves.
+  flashsale::PurchaseResponse ok;
+  ASSERT_TRUE(Buy("bob", "r3", 1, ok).ok());
+  EXPECT_EQ(ok.remaining(), 4);
 }
 
 TEST_F(GrpcApiTest, UserLimitAndUnknownItem) {

@@ -21,6 +21,9 @@ class GrpcServer::Impl {
     grpc::ServerBuilder builder;
     builder.AddListeningPort(options_.address + ":" + std::to_string(options_.port),
                              grpc::InsecureServerCredentials(), &bound_port_);
+    builder.SetMaxReceiveMessageSize(options_.max_receive_message_bytes);
+    builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, options_.max_metadata_bytes);
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options_.max_concurrent_streams);
     builder.RegisterService(&service_);
     server_ = builder.BuildAndStart();
     if (!server_ || bound_port_ == 0) {

@@ -26,6 +26,13 @@ struct GrpcOptions {
   /// Take the client address for rate limits from the x-forwarded-for metadata (its last
   /// entry) instead of the peer: only behind a proxy that sets it. Default false.
   bool trust_proxy = false;
+  /// Largest request message accepted (RESOURCE_EXHAUSTED above). These messages are a few
+  /// hundred bytes; gRPC's default is 4 MiB. Default 16 KiB.
+  int max_receive_message_bytes = 16 * 1024;
+  /// Largest request metadata (headers) accepted. Default 8 KiB (gRPC's default too).
+  int max_metadata_bytes = 8 * 1024;
+  /// Concurrent calls per HTTP/2 connection. Default 256.
+  int max_concurrent_streams = 256;
 };
 
 /// What the gRPC front door serves: use cases and the request metrics it records.
