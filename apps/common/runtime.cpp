@@ -260,7 +260,7 @@ void Runtime::BuildUseCases(const AppConfig& config) {
   p.audit = std::make_unique<core::AuditSale>(*p.catalog, *p.store, *p.orders);
   BuildLimits(config);
   p.persist = std::make_unique<core::PersistOrders>(*p.queue, *p.orders, *p.store, p.metrics,
-                                                    PersistOptionsFrom(config));
+                                                    PersistOptionsFrom(config), &log_);
 }
 
 void Runtime::BuildLimits(const AppConfig& config) {

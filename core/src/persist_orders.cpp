@@ -13,16 +13,26 @@ std::int64_t SteadyMillis() {
       .count();
 }
 
+ports::Logger& NullLog() {
+  static ports::NullLogger null;
+  return null;
+}
+
+std::int64_t Seconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::seconds>(d).count();
+}
+
 }  // namespace
 
 PersistOrders::PersistOrders(ports::OrderQueue& queue, ports::OrderRepository& repository,
                              ports::StockStore& store, ports::Metrics& metrics,
-                             PersistOptions options)
+                             PersistOptions options, ports::Logger* log)
     : queue_(queue),
       repository_(repository),
       store_(store),
       metrics_(metrics),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      log_(log ? *log : NullLog()) {
   options_.workers = std::clamp(options_.workers, 1, 64);
   options_.batch_size = std::max<std::size_t>(options_.batch_size, 1);
   last_reclaim_ms_ = SteadyMillis();
@@ -78,7 +88,8 @@ void PersistOrders::Work(std::stop_token stop, int index) {
   std::vector<ports::QueuedEntry> batch;
   bool linger = false;
   auto backoff = options_.backoff_initial;
-  auto fail = [&]() {
+  auto fail = [&](std::string_view stage, const domain::Error& error) {
+    Failed(stage, error);
     ++retries_;
     metrics_.PersistRetried();
     bool awake = Sleep(stop, backoff);
@@ -100,9 +111,10 @@ void PersistOrders::Work(std::stop_token stop, int index) {
       auto pulled = queue_.Pull(consumer, options_.batch_size,
                                 draining_ ? std::chrono::milliseconds(0) : options_.pull_wait);
       if (!pulled) {
-        if (!fail()) break;
+        if (!fail("pull", pulled.error())) break;
         continue;
       }
+      Worked("pull");
       if (pulled->empty()) {
         if (draining_) break;  // queue empty: this worker is drained
         continue;
@@ -110,10 +122,11 @@ void PersistOrders::Work(std::stop_token stop, int index) {
       batch = std::move(*pulled);
       linger = !draining_ && batch.size() < options_.batch_size / 2 && options_.linger.count() > 0;
     }
-    if (!Process(batch)) {
-      if (!fail()) break;
+    if (auto processed = Process(batch); !processed) {
+      if (!fail("save", processed.error())) break;
       continue;
     }
+    Worked("save");
     batch.clear();
     backoff = options_.backoff_initial;
     if (linger && !Sleep(stop, options_.linger)) break;
@@ -125,7 +138,7 @@ void PersistOrders::Work(std::stop_token stop, int index) {
   }
 }
 
-bool PersistOrders::Process(std::vector<ports::QueuedEntry>& batch) {
+domain::Result<void> PersistOrders::Process(std::vector<ports::QueuedEntry>& batch) {
   std::vector<domain::Order> orders;
   std::vector<domain::CheckoutAttempt> attempts;
   orders.reserve(batch.size());
@@ -134,35 +147,80 @@ bool PersistOrders::Process(std::vector<ports::QueuedEntry>& batch) {
     if (queued.attempt) attempts.push_back(*queued.attempt);
   }
   std::size_t failed = 0;
-  if (!orders.empty() && !SaveOrders(orders, failed)) return false;
-  if (!attempts.empty() && !repository_.SaveAttempts(attempts)) return false;
+  if (!orders.empty()) {
+    if (auto saved = SaveOrders(orders, failed); !saved) return saved.error();
+  }
+  if (!attempts.empty()) {
+    if (auto recorded = repository_.SaveAttempts(attempts); !recorded) return recorded.error();
+  }
 
   std::vector<std::string> receipts;
   receipts.reserve(batch.size());
   for (const auto& queued : batch) receipts.push_back(queued.receipt);
-  if (!queue_.Ack(receipts)) return false;
+  if (auto acked = queue_.Ack(receipts); !acked) return acked.error();
 
   persisted_ += orders.size() - failed;
   failed_ += failed;
   attempts_ += attempts.size();
   if (!orders.empty()) metrics_.OrdersPersisted(orders.size() - failed);
   if (failed > 0) metrics_.OrdersFailed(failed);
-  return true;
+  return domain::Ok();
 }
 
-bool PersistOrders::SaveOrders(const std::vector<domain::Order>& orders, std::size_t& failed) {
+domain::Result<void> PersistOrders::SaveOrders(const std::vector<domain::Order>& orders,
+                                               std::size_t& failed) {
   const auto start = std::chrono::steady_clock::now();
   auto saved = repository_.SaveBatch(orders);
-  if (!saved || saved->size() != orders.size()) return false;
+  if (!saved) return saved.error();
+  if (saved->size() != orders.size()) {
+    return domain::Error{domain::Outcome::kInternal, "SaveBatch answered for another batch"};
+  }
   metrics_.BatchSaved(orders.size(), std::chrono::steady_clock::now() - start);
   for (std::size_t i = 0; i < orders.size(); ++i) {
     const ports::SaveResult& result = (*saved)[i];
     if (result.saved) continue;
     // Permanent: give the units back (idempotent, so a retry after a crash is harmless).
-    if (!store_.Release(orders[i], result.reason)) return false;
+    if (auto released = store_.Release(orders[i], result.reason); !released) {
+      return released.error();
+    }
     ++failed;
   }
-  return true;
+  return domain::Ok();
+}
+
+void PersistOrders::Failed(std::string_view stage, const domain::Error& error) {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(outage_mu_);
+  ++outage_retries_;
+  if (!down_.load()) {
+    down_ = true;
+    outage_start_ = outage_reported_ = now;
+    outage_retries_ = 1;
+    outage_stage_ = stage;
+    log_.Warn("persistence failing: accepted orders wait in the queue until it recovers",
+              {{"stage", stage}, {"detail", error.detail}});
+    return;
+  }
+  if (stage == "save") outage_stage_ = "save";  // the worse of the two once both failed
+  if (now - outage_reported_ < options_.outage_report_interval) return;
+  outage_reported_ = now;
+  auto depth = queue_.Depth();
+  log_.Warn("persistence still failing",
+            {{"for_s", Seconds(now - outage_start_)},
+             {"retries", outage_retries_},
+             {"queued", depth ? static_cast<std::int64_t>(*depth) : std::int64_t{-1}},
+             {"stage", stage},
+             {"detail", error.detail}});
+}
+
+void PersistOrders::Worked(std::string_view stage) {
+  if (!down_.load(std::memory_order_relaxed)) return;
+  std::lock_guard lock(outage_mu_);
+  if (!down_.load() || (stage == "pull" && outage_stage_ != "pull")) return;
+  down_ = false;
+  log_.Info("persistence recovered",
+            {{"outage_s", Seconds(std::chrono::steady_clock::now() - outage_start_)},
+             {"retries", outage_retries_}});
 }
 
 }  // namespace flashsale::core

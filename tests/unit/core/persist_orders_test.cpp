@@ -141,6 +141,58 @@ TEST_F(PersistOrdersTest, TransientSaveFailureKeepsTheBatchBacksOffAndNeverAcksE
   EXPECT_GE(attempts[3] - attempts[2], milliseconds(20));
 }
 
+/// Keeps what was logged, for the outage tests.
+class RecordingLogger final : public ports::Logger {
+ public:
+  void Log(ports::LogLevel level, std::string_view msg, std::span<const ports::LogField>) override {
+    std::lock_guard lock(mu_);
+    lines_.emplace_back(level, std::string(msg));
+  }
+  std::vector<std::pair<ports::LogLevel, std::string>> lines() {
+    std::lock_guard lock(mu_);
+    return lines_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::pair<ports::LogLevel, std::string>> lines_;
+};
+
+TEST_F(PersistOrdersTest, AnOutageIsLoggedOnceThenPeriodicallyThenItsRecovery) {
+  QueueHolds(MakeBatch({"A"}));
+  std::atomic<int> calls{0};
+  EXPECT_CALL(repository_, SaveBatch(_))
+      .WillRepeatedly(
+          [&](std::span<const domain::Order>) -> domain::Result<std::vector<ports::SaveResult>> {
+            if (++calls < 30) return Down();
+            return std::vector<ports::SaveResult>{Saved()};
+          });
+  EXPECT_CALL(queue_, Ack(_)).WillOnce(Return(domain::Ok()));
+  EXPECT_CALL(queue_, Depth()).WillRepeatedly(Return(domain::Result<std::size_t>(1)));
+  RecordingLogger log;
+  PersistOptions options = Options();
+  options.workers = 2;  // the idle worker's empty pulls must not end the save outage
+  options.backoff_max = milliseconds(5);
+  options.outage_report_interval = milliseconds(40);
+  PersistOrders pool(queue_, repository_, store_, metrics_, options, &log);
+  pool.Start();
+  ASSERT_TRUE(Eventually([&] { return pool.stats().persisted == 1; }));
+  pool.Stop(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  auto lines = log.lines();
+  ASSERT_GE(lines.size(), 3U);
+  EXPECT_EQ(lines.front().first, ports::LogLevel::kWarn);
+  EXPECT_TRUE(lines.front().second.starts_with("persistence failing")) << lines.front().second;
+  EXPECT_EQ(lines.back(),
+            std::make_pair(ports::LogLevel::kInfo, std::string("persistence recovered")));
+  // 29 failures 5 ms apart (>= 145 ms) with a report every 40 ms: a few reports, not 29.
+  const auto still = std::count_if(lines.begin(), lines.end(), [](const auto& line) {
+    return line.second == "persistence still failing";
+  });
+  EXPECT_GE(still, 1);
+  EXPECT_LE(still, 10);
+  EXPECT_EQ(lines.size(), static_cast<std::size_t>(still) + 2);
+}
+
 TEST_F(PersistOrdersTest, PermanentFailureReleasesThenAcksWhileTheRestPersists) {
   QueueHolds(MakeBatch({"A", "B", "C"}));
   EXPECT_CALL(repository_, SaveBatch(_))

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "flashsale/ports/logger.hpp"
 #include "flashsale/ports/metrics.hpp"
 #include "flashsale/ports/order_queue.hpp"
 #include "flashsale/ports/order_repository.hpp"
@@ -38,6 +39,9 @@ struct PersistOptions {
   std::chrono::milliseconds reclaim_idle{30000};
   /// How often (at most) the pool looks for stale orders. Default 5 s.
   std::chrono::milliseconds reclaim_interval{5000};
+  /// While persistence keeps failing, how often the outage is logged again (with its length,
+  /// the retries and the queued backlog). Default 10 s.
+  std::chrono::milliseconds outage_report_interval{10000};
   /// Consumer names are "<prefix>-<worker index>"; make the prefix unique per process
   /// (e.g. host-pid), so a restarted process never impersonates a dead one.
   std::string consumer_prefix = "worker";
@@ -62,10 +66,13 @@ struct PersistStats {
 ///   (units and user count back, stored answer failed, dead letter), then ack it.
 /// - Orders pending for a dead consumer longer than reclaim_idle are taken over.
 /// - Stop(deadline) drains: workers keep going until the queue is empty or the deadline.
+/// - Outages are logged, not each retry: a warning when failures start, another every
+///   outage_report_interval while they last (length, retries, backlog), one line on recovery.
 class PersistOrders {
  public:
   PersistOrders(ports::OrderQueue& queue, ports::OrderRepository& repository,
-                ports::StockStore& store, ports::Metrics& metrics, PersistOptions options = {});
+                ports::StockStore& store, ports::Metrics& metrics, PersistOptions options = {},
+                ports::Logger* log = nullptr);
   ~PersistOrders();
   PersistOrders(const PersistOrders&) = delete;
   PersistOrders& operator=(const PersistOrders&) = delete;
@@ -84,9 +91,13 @@ class PersistOrders {
   void Work(std::stop_token stop, int index);
   /// Saves the orders (releasing refused ones), records the attempts, then acks the batch.
   /// false on a transient failure (the batch is kept and retried whole).
-  bool Process(std::vector<ports::QueuedEntry>& batch);
+  domain::Result<void> Process(std::vector<ports::QueuedEntry>& batch);
   /// SaveBatch + Release of every refused order; `failed` counts the released ones.
-  bool SaveOrders(const std::vector<domain::Order>& orders, std::size_t& failed);
+  domain::Result<void> SaveOrders(const std::vector<domain::Order>& orders, std::size_t& failed);
+  /// The outage log: a transient failure at `stage` ("pull" or "save"), and a stage that
+  /// worked (a pull that works ends a pull outage only; a saved batch ends any outage).
+  void Failed(std::string_view stage, const domain::Error& error);
+  void Worked(std::string_view stage);
   /// Sleeps for `delay` unless stopped; false when stopped.
   bool Sleep(std::stop_token& stop, std::chrono::milliseconds delay);
   bool ReclaimDue();
@@ -96,6 +107,7 @@ class PersistOrders {
   ports::StockStore& store_;
   ports::Metrics& metrics_;
   PersistOptions options_;
+  ports::Logger& log_;
 
   std::atomic<bool> draining_{false};
   std::atomic<int> drained_workers_{0};
@@ -104,6 +116,12 @@ class PersistOrders {
   std::mutex sleep_mu_;
   std::condition_variable_any sleep_cv_;
   std::vector<std::jthread> workers_;
+  // The outage being logged (outage_mu_; down_ is also read without it on the success path).
+  std::atomic<bool> down_{false};
+  std::mutex outage_mu_;
+  std::chrono::steady_clock::time_point outage_start_, outage_reported_;
+  std::uint64_t outage_retries_ = 0;
+  std::string outage_stage_;
 };
 
 }  // namespace flashsale::core
