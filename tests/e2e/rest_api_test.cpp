@@ -251,6 +251,24 @@ TEST_F(RestApiTest, ProbesAndMetrics) {
   EXPECT_EQ(metrics.body.find("user_id"), std::string::npos) << "no user ids in labels";
 }
 
+TEST_F(RestApiTest, EmptyPathSegmentsAreIgnoredButDotSegmentsAndCaseAreNot) {
+  // The decision: empty segments are normalised away (Pistache's router skips them), so a
+  // client that joins a base URL with a slash too many still reaches the route; nothing else
+  // is rewritten.
+  auto app = Start({"--demo-stock", "10"});
+  int n = 0;
+  for (const char* path : {"//api//purchase", "/api/purchase/", "/api/purchase//"}) {
+    auto r = Http(app->port(), "POST", path, Purchase("u" + std::to_string(++n), "r1"));
+    EXPECT_EQ(r.status, 200) << path << " " << r.body;
+  }
+  EXPECT_EQ(Http(app->port(), "GET", "//api//products").status, 200);
+  for (const char* path : {"/api/./purchase", "/API/purchase", "/api/purchase/x"}) {
+    auto r = Http(app->port(), "POST", path, Purchase("v", "r1"));
+    EXPECT_EQ(r.status, 404) << path;
+  }
+  EXPECT_EQ(Body(Http(app->port(), "GET", "/api/products/iphone-15"))["remaining"], 7);
+}
+
 TEST(RestListenTest, TheListenBacklogIsConfigurableAndDefaultsTo4096UpToSomaxconn) {
   int somaxconn = 0;
   std::ifstream("/proc/sys/net/core/somaxconn") >> somaxconn;
