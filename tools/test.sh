@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole check, as CI runs it: install what is missing, build with Ninja into build/, run
 # every ctest label (unit, integration, e2e; the tests start and stop their own redis-server
-# and mariadbd on loopback), then the unit tests again under ThreadSanitizer (build-tsan/).
+# and mariadbd on loopback), then the unit tests again under ThreadSanitizer (build-tsan/),
+# then each libFuzzer target under ASan + UBSan for FLASHSALE_FUZZ_SECONDS (60; build-fuzz/,
+# tools/fuzz.sh). FLASHSALE_SKIP_TSAN=1 / FLASHSALE_SKIP_FUZZ=1 skip those stages.
 # Exit code: 0 when everything passed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,6 +29,11 @@ if [[ "${FLASHSALE_SKIP_TSAN:-0}" != 1 ]]; then
   cmake --build build-tsan -j "$jobs" --target unit_tests
   (cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
     ctest --output-on-failure -j "$jobs" -L tsan) || status=1
+fi
+
+if [[ "${FLASHSALE_SKIP_FUZZ:-0}" != 1 ]]; then
+  echo "== libFuzzer + ASan + UBSan: each target for ${FLASHSALE_FUZZ_SECONDS:-60} s (build-fuzz/)"
+  tools/fuzz.sh "${FLASHSALE_FUZZ_SECONDS:-60}" || status=1
 fi
 
 if ((status == 0)); then echo "test.sh: PASS"; else echo "test.sh: FAIL"; fi

@@ -150,9 +150,15 @@ std::optional<TimePoint> ParseRfc3339(std::string_view text) {
   auto offset = ZoneOffset(text, pos);
   if (!offset) return std::nullopt;
   const auto days = std::chrono::sys_days(date);
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(days) + std::chrono::hours(*hour) +
-         std::chrono::minutes(*minute - *offset) + std::chrono::seconds(*second) +
-         std::chrono::milliseconds(millis);
+  const TimePoint at = std::chrono::time_point_cast<std::chrono::milliseconds>(days) +
+                       std::chrono::hours(*hour) + std::chrono::minutes(*minute - *offset) +
+                       std::chrono::seconds(*second) + std::chrono::milliseconds(millis);
+  // The offset can carry an edge date out of range (found by fuzz_text: 1970-01-01T00:00+01:00
+  // is 1969, 9999-12-31T23:59-01:00 is year 10000, neither formats back).
+  static const TimePoint kLast =
+      std::chrono::sys_days(std::chrono::year(10000) / 1 / 1) - std::chrono::milliseconds(1);
+  if (at < TimePoint{} || at > kLast) return std::nullopt;
+  return at;
 }
 
 }  // namespace flashsale::domain

@@ -123,6 +123,8 @@ TEST(TimeTest, Rfc3339ParsesWhatFormatWritesAndOffsets) {
   EXPECT_EQ(ParseRfc3339("2026-11-23T15:30:00.123456+01:30"), t);
   EXPECT_EQ(ParseRfc3339("2026-11-23T09:00:00.123-05:00"), t);
   EXPECT_EQ(ParseRfc3339("1970-01-01T00:00:00Z"), FromUnixMillis(0));
+  EXPECT_EQ(ParseRfc3339("1970-01-01T00:00:00-00:01"), FromUnixMillis(60'000));
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("9999-12-31T23:59:59.999Z")), "9999-12-31T23:59:59.999Z");
   EXPECT_EQ(ParseRfc3339("2028-02-29T00:00:00Z"), FromUnixMillis(1'835'395'200'000));
 }
 
@@ -132,8 +134,10 @@ TEST(TimeTest, Rfc3339RejectsWhatIsNotADateTime) {
         "2026-02-29T00:00:00Z", "2026-11-31T00:00:00Z", "2026-11-23T24:00:00Z",
         "2026-11-23T14:60:00Z", "2026-11-23T14:00:60Z", "2026-11-23T14:00:00.Z",
         "2026-11-23T14:00:00+0100", "2026-11-23T14:00:00+24:00", "2026-11-23T14:00:00ZZ",
-        "1969-12-31T23:59:59Z", "+2026-11-23T14:00:00Z", "2026-1-23T14:00:00Z",
-        "1795442400000", "2026-11-23T14:00:00Z "}) {
+        "1969-12-31T23:59:59Z", "+2026-11-23T14:00:00Z", "2026-1-23T14:00:00Z", "1795442400000",
+        "2026-11-23T14:00:00Z ",
+        // Offsets that carry an edge date out of 1970-9999 (found by tests/fuzz/fuzz_text).
+        "1970-01-01T00:00:00+00:01", "9999-12-31T23:59:59.999-23:59"}) {
     EXPECT_FALSE(ParseRfc3339(bad).has_value()) << bad;
   }
 }

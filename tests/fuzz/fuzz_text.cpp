@@ -1,0 +1,57 @@
+// libFuzzer target: the small text parsers fed from outside: header values (Authorization,
+// X-Forwarded-For, Idempotency-Key), rate policies, RFC 3339 times, Redis stream ids, and
+// the Redis and MySQL URLs of the configuration. No crash, no sanitizer report, and what is
+// accepted is well-formed.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "flashsale/core/limit_requests.hpp"
+#include "flashsale/domain/ids.hpp"
+#include "flashsale/domain/time.hpp"
+#include "flashsale/mysql/mysql_options.hpp"
+#include "flashsale/redis/keys.hpp"
+#include "flashsale/redis/redis_options.hpp"
+#include "flashsale/serving/bearer_token.hpp"
+#include "flashsale/serving/client_address.hpp"
+
+namespace {
+
+using namespace flashsale;
+
+void Check(bool condition) {
+  if (!condition) __builtin_trap();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+
+  static const serving::BearerToken token("fuzz-admin-token-0123456789");
+  const auto verdict = token.Check(text);
+  Check(verdict != serving::BearerToken::Verdict::kGranted ||
+        text.ends_with("fuzz-admin-token-0123456789"));
+
+  if (auto address = serving::LastForwardedAddress(text)) {
+    Check(!address->empty() && address->size() <= 45);
+  }
+  if (auto policy = core::RatePolicy::Parse(text)) {
+    Check(policy->per_second > 0 && policy->burst >= 1 && policy->WindowSeconds() >= 1);
+  }
+  if (auto when = domain::ParseRfc3339(text)) {
+    // A parsed time formats and parses back to itself.
+    Check(domain::ParseRfc3339(domain::FormatRfc3339(*when)) == when);
+  }
+  (void)redis::ParseStreamId(text);
+  if (auto id = domain::OrderId::Parse(text)) Check(id->str() == text);
+
+  if (auto url = redis::ParseRedisUrl(text)) {
+    Check(!url->host.empty() && url->port > 0 && url->port <= 65535);
+  }
+  if (auto url = mysql::ParseMySqlUrl(text)) {
+    Check(!url->host.empty() && !url->database.empty());
+  }
+  return 0;
+}
