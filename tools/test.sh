@@ -2,8 +2,9 @@
 # The whole check, as CI runs it: install what is missing, build with Ninja into build/, run
 # every ctest label (unit, integration, e2e; the tests start and stop their own redis-server
 # and mariadbd on loopback), then the unit tests again under ThreadSanitizer (build-tsan/),
-# then each libFuzzer target under ASan + UBSan for FLASHSALE_FUZZ_SECONDS (60; build-fuzz/,
-# tools/fuzz.sh). FLASHSALE_SKIP_TSAN=1 / FLASHSALE_SKIP_FUZZ=1 skip those stages.
+# the unit and integration labels under ASan + UBSan (build-asan/), then each libFuzzer target
+# under ASan + UBSan for FLASHSALE_FUZZ_SECONDS (60; build-fuzz/, tools/fuzz.sh).
+# FLASHSALE_SKIP_TSAN=1 / FLASHSALE_SKIP_ASAN=1 / FLASHSALE_SKIP_FUZZ=1 skip those stages.
 # Exit code: 0 when everything passed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +30,26 @@ if [[ "${FLASHSALE_SKIP_TSAN:-0}" != 1 ]]; then
   cmake --build build-tsan -j "$jobs" --target unit_tests
   (cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
     ctest --output-on-failure -j "$jobs" -L tsan) || status=1
+fi
+
+if [[ "${FLASHSALE_SKIP_ASAN:-0}" != 1 ]]; then
+  # The e2e label needs every app built under ASan too: ~15 more minutes on 2 cores, so CI
+  # runs unit + integration; FLASHSALE_ASAN_LABELS='unit|integration|e2e' runs all of them.
+  labels=${FLASHSALE_ASAN_LABELS:-unit|integration}
+  echo "== AddressSanitizer + UndefinedBehaviorSanitizer: labels $labels (build-asan/)"
+  # -O1 -g1: the sanitizers' usual setting, and a much shorter compile than -O2 -g.
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
+    -DFLASHSALE_SANITIZE=address,undefined
+  if [[ $labels == *e2e* ]]; then
+    cmake --build build-asan -j "$jobs"
+  else
+    cmake --build build-asan -j "$jobs" --target unit_tests adapter_unit_tests \
+      redis_integration_tests mysql_integration_tests pipeline_integration_tests \
+      fuzz_bodies_replay fuzz_text_replay
+  fi
+  (cd build-asan && ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" \
+    UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
+    ctest --output-on-failure -j "$jobs" --timeout 600 -L "$labels") || status=1
 fi
 
 if [[ "${FLASHSALE_SKIP_FUZZ:-0}" != 1 ]]; then
