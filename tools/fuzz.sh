@@ -9,6 +9,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 seconds=${1:-60}
+if [[ ! $seconds =~ ^[0-9]+$ || $seconds -eq 0 ]]; then
+  echo "usage: tools/fuzz.sh [SECONDS > 0] [TARGET...]" >&2
+  exit 2
+fi
 shift || true
 targets=("$@")
 ((${#targets[@]})) || targets=(fuzz_bodies fuzz_text)
@@ -37,6 +41,10 @@ run() {
 
 status=0
 pids=()
+stop_fuzzers() {  # on interruption: the fuzzers are children of the run subshells
+  for pid in "${pids[@]}"; do pkill -P "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done
+}
+trap 'stop_fuzzers; exit 130' INT TERM
 for target in "${targets[@]}"; do
   run "$target" &
   pids+=($!)

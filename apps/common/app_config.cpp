@@ -145,6 +145,13 @@ std::string BackendProblem(const AppConfig& c) {
     return "--no-persistence-workers needs --redis-url: with the embedded queue nobody else "
            "would ever persist this instance's orders.";
   }
+  if (c.mysql_url.empty() && !c.persistence_workers &&
+      (c.demo_sale || c.schedule != "none" || !c.admin_token.empty())) {
+    // Sales it created would exist in Redis and in its own memory only: the instance that
+    // persists would refuse their orders as unknown and release them.
+    return "--no-persistence-workers without --mysql-url serves the sales other instances "
+           "create: add --no-demo-sale, and no --schedule or --admin-token.";
+  }
   return {};
 }
 
@@ -326,17 +333,17 @@ std::optional<AppConfig> ParseConfig(int argc, char** argv, Frontend frontend, i
     if (exit_code != 0) exit_code = 2;
     return std::nullopt;
   }
-  if (auto problem = BackendProblem(c); !problem.empty()) {
-    std::cerr << problem << "\n";
-    exit_code = 2;
-    return std::nullopt;
-  }
   if (!token_file.empty()) {
     if (auto error = ReadTokenFile(token_file, c); !error.empty()) {
       std::cerr << error << "\n";
       exit_code = 2;
       return std::nullopt;
     }
+  }
+  if (auto problem = BackendProblem(c); !problem.empty()) {
+    std::cerr << problem << "\n";
+    exit_code = 2;
+    return std::nullopt;
   }
   exit_code = 0;
   return c;

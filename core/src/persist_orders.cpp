@@ -87,9 +87,10 @@ void PersistOrders::Work(std::stop_token stop, int index) {
   const std::string consumer = options_.consumer_prefix + "-" + std::to_string(index);
   std::vector<ports::QueuedEntry> batch;
   bool linger = false;
+  bool failing = false;  // this worker's part in the outage log
   auto backoff = options_.backoff_initial;
   auto fail = [&](std::string_view stage, const domain::Error& error) {
-    Failed(stage, error);
+    Failed(stage, error, failing);
     ++retries_;
     metrics_.PersistRetried();
     bool awake = Sleep(stop, backoff);
@@ -114,7 +115,7 @@ void PersistOrders::Work(std::stop_token stop, int index) {
         if (!fail("pull", pulled.error())) break;
         continue;
       }
-      Worked("pull");
+      Worked(failing);
       if (pulled->empty()) {
         if (draining_) break;  // queue empty: this worker is drained
         continue;
@@ -126,7 +127,7 @@ void PersistOrders::Work(std::stop_token stop, int index) {
       if (!fail("save", processed.error())) break;
       continue;
     }
-    Worked("save");
+    Worked(failing);
     batch.clear();
     backoff = options_.backoff_initial;
     if (linger && !Sleep(stop, options_.linger)) break;
@@ -188,39 +189,56 @@ domain::Result<void> PersistOrders::SaveOrders(const std::vector<domain::Order>&
   return domain::Ok();
 }
 
-void PersistOrders::Failed(std::string_view stage, const domain::Error& error) {
+void PersistOrders::Failed(std::string_view stage, const domain::Error& error, bool& failing) {
   const auto now = std::chrono::steady_clock::now();
-  std::lock_guard lock(outage_mu_);
-  ++outage_retries_;
-  if (!down_.load()) {
-    down_ = true;
-    outage_start_ = outage_reported_ = now;
-    outage_retries_ = 1;
-    outage_stage_ = stage;
+  bool started = false;
+  bool report = false;
+  std::int64_t for_s = 0;
+  std::uint64_t retries = 0;
+  {
+    std::lock_guard lock(outage_mu_);
+    if (!failing) {
+      failing = true;
+      if (failing_workers_++ == 0) {
+        started = true;
+        outage_start_ = outage_reported_ = now;
+        outage_retries_ = 0;
+      }
+    }
+    ++outage_retries_;
+    if (!started && now - outage_reported_ >= options_.outage_report_interval) {
+      report = true;
+      outage_reported_ = now;
+    }
+    for_s = Seconds(now - outage_start_);
+    retries = outage_retries_;
+  }
+  if (started) {
     log_.Warn("persistence failing: accepted orders wait in the queue until it recovers",
               {{"stage", stage}, {"detail", error.detail}});
-    return;
+  } else if (report) {
+    auto depth = queue_.Depth();  // outside the lock: it may wait out a Redis timeout
+    log_.Warn("persistence still failing",
+              {{"for_s", for_s},
+               {"retries", retries},
+               {"queued", depth ? static_cast<std::int64_t>(*depth) : std::int64_t{-1}},
+               {"stage", stage},
+               {"detail", error.detail}});
   }
-  if (stage == "save") outage_stage_ = "save";  // the worse of the two once both failed
-  if (now - outage_reported_ < options_.outage_report_interval) return;
-  outage_reported_ = now;
-  auto depth = queue_.Depth();
-  log_.Warn("persistence still failing",
-            {{"for_s", Seconds(now - outage_start_)},
-             {"retries", outage_retries_},
-             {"queued", depth ? static_cast<std::int64_t>(*depth) : std::int64_t{-1}},
-             {"stage", stage},
-             {"detail", error.detail}});
 }
 
-void PersistOrders::Worked(std::string_view stage) {
-  if (!down_.load(std::memory_order_relaxed)) return;
-  std::lock_guard lock(outage_mu_);
-  if (!down_.load() || (stage == "pull" && outage_stage_ != "pull")) return;
-  down_ = false;
-  log_.Info("persistence recovered",
-            {{"outage_s", Seconds(std::chrono::steady_clock::now() - outage_start_)},
-             {"retries", outage_retries_}});
+void PersistOrders::Worked(bool& failing) {
+  if (!failing) return;
+  failing = false;
+  std::int64_t outage_s = 0;
+  std::uint64_t retries = 0;
+  {
+    std::lock_guard lock(outage_mu_);
+    if (--failing_workers_ > 0) return;
+    outage_s = Seconds(std::chrono::steady_clock::now() - outage_start_);
+    retries = outage_retries_;
+  }
+  log_.Info("persistence recovered", {{"outage_s", outage_s}, {"retries", retries}});
 }
 
 }  // namespace flashsale::core

@@ -346,6 +346,11 @@ TEST(RestConfigTest, BadValuesFailAtStartWithAClearMessage) {
   EXPECT_NE(output().find("--redis-url without --mysql-url"), std::string::npos) << output();
   EXPECT_EQ(run({"--no-persistence-workers"}), 2);
   EXPECT_NE(output().find("--no-persistence-workers needs --redis-url"), std::string::npos);
+  EXPECT_EQ(run({"--redis-url", "redis://127.0.0.1:1", "--no-persistence-workers"}), 2);
+  EXPECT_NE(output().find("add --no-demo-sale"), std::string::npos) << output();
+  EXPECT_EQ(run({"--redis-url", "redis://127.0.0.1:1", "--no-persistence-workers", "--no-demo-sale",
+                 "--schedule", "hourly"}),
+            2);
   EXPECT_EQ(run({"--help"}), 0);
   EXPECT_NE(output().find("FLASHSALE_REDIS_URL"), std::string::npos);
   EXPECT_NE(output().find("--drain-timeout"), std::string::npos);

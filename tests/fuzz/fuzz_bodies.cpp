@@ -20,11 +20,12 @@ void Check(bool condition) {
   if (!condition) __builtin_trap();  // an accepted body with an invalid value: a finding
 }
 
-void CheckPurchase(const domain::Result<domain::PurchaseInput>& input) {
+/// Ids are validated later (PlacePurchase): the parser's own promise is about the
+/// Idempotency-Key: when one is given, it is the request id (a body request_id must agree).
+void CheckPurchase(const domain::Result<domain::PurchaseInput>& input, std::string_view key) {
   if (!input) return;
-  // Ids are validated later (PlacePurchase): parsing only guarantees strings, so nothing to
-  // hold beyond the request id rule below.
-  Check(!input->request_id.empty() || input->mint_request_id);
+  const std::string_view unquoted = rest::UnquoteHeader(key);
+  if (!unquoted.empty()) Check(input->request_id == unquoted);
 }
 
 }  // namespace
@@ -37,9 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view body =
       newline == std::string_view::npos ? bytes : bytes.substr(newline + 1);
 
-  CheckPurchase(rest::ParsePurchaseBody(body, key, "demo"));
-  CheckPurchase(rest::ParseOrderForm(body, key, "demo"));
-  (void)rest::UnquoteHeader(key);
+  CheckPurchase(rest::ParsePurchaseBody(body, key, "demo"), key);
+  CheckPurchase(rest::ParseOrderForm(body, key, "demo"), key);
 
   const rest::QueryLookup query = [key](std::string_view name) -> std::optional<std::string> {
     if (name == "user_id" || name == "code") return std::string(key);
@@ -57,7 +57,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const char* field : {"status", "starts_at_ms", "ends_at_ms"}) shown.erase(field);
     auto again = rest::ParseSaleBody(shown.dump(), domain::FromUnixMillis(1'795'442'400'000));
     Check(again.ok() && again->id == sale->id && again->items.size() == sale->items.size() &&
-          again->ends_at == sale->ends_at && again->starts_at == sale->starts_at);
+          again->ends_at == sale->ends_at && again->starts_at == sale->starts_at &&
+          again->per_user_limit == sale->per_user_limit);
+    for (std::size_t i = 0; again.ok() && i < sale->items.size(); ++i) {
+      const auto& a = again->items[i];
+      const auto& b = sale->items[i];
+      Check(a.id == b.id && a.stock == b.stock && a.price_cents == b.price_cents &&
+            a.name == b.name);
+    }
   }
   return 0;
 }

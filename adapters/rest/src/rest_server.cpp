@@ -37,6 +37,7 @@ namespace {
 /// Linux lets listen() be called again on a listening socket to change its backlog, so find
 /// this process's listening socket on `port` and do that.
 bool Relisten(std::uint16_t port, int backlog) {
+  if (port == 0) return false;
   std::vector<int> fds;
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", error)) {
@@ -56,7 +57,12 @@ bool Relisten(std::uint16_t port, int backlog) {
       bound_port = ntohs(reinterpret_cast<const sockaddr_in&>(bound).sin_port);
     } else if (bound.ss_family == AF_INET6) {
       bound_port = ntohs(reinterpret_cast<const sockaddr_in6&>(bound).sin6_port);
+    } else {
+      continue;  // not a TCP listener (a Unix socket of an embedding program)
     }
+    // TCP: one listener per port and family in this process unless SO_REUSEPORT, which
+    // this server does not set; another library's listener on the same port would have
+    // made Pistache's bind fail.
     if (bound_port == port) return listen(fd, backlog) == 0;
   }
   return false;
@@ -79,6 +85,7 @@ void RestServer::Impl::Start() {
   endpoint_.serveThreaded();
   if (!Relisten(static_cast<std::uint16_t>(endpoint_.getPort()),
                 EffectiveListenBacklog(options_.listen_backlog))) {
+    endpoint_.shutdown();  // serving already: stop before reporting the failure
     throw std::runtime_error("cannot set the listen backlog of port " + std::to_string(port()));
   }
 }

@@ -171,7 +171,7 @@ TEST_F(PersistOrdersTest, AnOutageIsLoggedOnceThenPeriodicallyThenItsRecovery) {
   EXPECT_CALL(queue_, Depth()).WillRepeatedly(Return(domain::Result<std::size_t>(1)));
   RecordingLogger log;
   PersistOptions options = Options();
-  options.workers = 2;  // the idle worker's empty pulls must not end the save outage
+  options.workers = 2;  // the idle worker's empty pulls must not end the other's outage
   options.backoff_max = milliseconds(5);
   options.outage_report_interval = milliseconds(40);
   PersistOrders pool(queue_, repository_, store_, metrics_, options, &log);
@@ -189,7 +189,7 @@ TEST_F(PersistOrdersTest, AnOutageIsLoggedOnceThenPeriodicallyThenItsRecovery) {
     return line.second == "persistence still failing";
   });
   EXPECT_GE(still, 1);
-  EXPECT_LE(still, 10);
+  EXPECT_LT(still, 28);  // far fewer than the failures (the interval holds them back)
   EXPECT_EQ(lines.size(), static_cast<std::size_t>(still) + 2);
 }
 

@@ -94,10 +94,11 @@ class PersistOrders {
   domain::Result<void> Process(std::vector<ports::QueuedEntry>& batch);
   /// SaveBatch + Release of every refused order; `failed` counts the released ones.
   domain::Result<void> SaveOrders(const std::vector<domain::Order>& orders, std::size_t& failed);
-  /// The outage log: a transient failure at `stage` ("pull" or "save"), and a stage that
-  /// worked (a pull that works ends a pull outage only; a saved batch ends any outage).
-  void Failed(std::string_view stage, const domain::Error& error);
-  void Worked(std::string_view stage);
+  /// The outage log. `failing` is the calling worker's own flag: an outage starts when the
+  /// first worker fails and ends when no worker is failing any more (one worker's success
+  /// while another keeps failing ends nothing).
+  void Failed(std::string_view stage, const domain::Error& error, bool& failing);
+  void Worked(bool& failing);
   /// Sleeps for `delay` unless stopped; false when stopped.
   bool Sleep(std::stop_token& stop, std::chrono::milliseconds delay);
   bool ReclaimDue();
@@ -116,12 +117,11 @@ class PersistOrders {
   std::mutex sleep_mu_;
   std::condition_variable_any sleep_cv_;
   std::vector<std::jthread> workers_;
-  // The outage being logged (outage_mu_; down_ is also read without it on the success path).
-  std::atomic<bool> down_{false};
+  // The outage being logged (guarded by outage_mu_).
   std::mutex outage_mu_;
+  int failing_workers_ = 0;
   std::chrono::steady_clock::time_point outage_start_, outage_reported_;
   std::uint64_t outage_retries_ = 0;
-  std::string outage_stage_;
 };
 
 }  // namespace flashsale::core
