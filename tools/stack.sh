@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Local Redis (AOF on) and MariaDB on loopback, data under .local/stack/ (git-ignored).
 #   tools/stack.sh start | stop | status | env
-# Ports: FLASHSALE_STACK_REDIS_PORT (16379), FLASHSALE_STACK_MYSQL_PORT (13306).
+# Ports: FLASHSALE_STACK_REDIS_PORT (16379), FLASHSALE_STACK_MYSQL_PORT (13306); data dir:
+# FLASHSALE_STACK_DIR (.local/stack).
 # Redis fsync policy: FLASHSALE_STACK_APPENDFSYNC (everysec | always).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-dir="$root/.local/stack"
+dir="${FLASHSALE_STACK_DIR:-$root/.local/stack}"
 redis_port=${FLASHSALE_STACK_REDIS_PORT:-16379}
 mysql_port=${FLASHSALE_STACK_MYSQL_PORT:-13306}
 appendfsync=${FLASHSALE_STACK_APPENDFSYNC:-everysec}
