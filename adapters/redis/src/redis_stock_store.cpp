@@ -45,6 +45,12 @@ RedisStockStore::RedisStockStore(RedisOptions options) : options_(std::move(opti
     pipelines_.push_back(std::make_unique<Pipeline>(options_, functions::kLibrary));
   }
   subscriber_ = std::jthread([this](std::stop_token stop) { Subscribe(stop); });
+  // Units returned before the subscription exists would be missed (pub/sub keeps nothing):
+  // with Redis up, start only once subscribed (bounded: a slow Redis delays, never blocks).
+  if (Healthy()) {
+    std::unique_lock lock(subscribed_mu_);
+    subscribed_cv_.wait_for(lock, std::chrono::seconds(2), [this] { return subscribed_; });
+  }
 }
 
 RedisStockStore::~RedisStockStore() { Close(); }
@@ -210,7 +216,11 @@ void RedisStockStore::Subscribe(std::stop_token stop) {
       if (!buffered) break;
       if (*buffered) {
         const redisReply* msg = buffered->get();
-        if (Size(msg) == 3 && Str(At(msg, 0)) == "message") {
+        if (Size(msg) == 3 && Str(At(msg, 0)) == "subscribe") {
+          std::lock_guard lock(subscribed_mu_);
+          subscribed_ = true;
+          subscribed_cv_.notify_all();
+        } else if (Size(msg) == 3 && Str(At(msg, 0)) == "message") {
           std::string_view payload = Str(At(msg, 2));
           auto slash = payload.find('/');
           auto sale = domain::SaleId::Parse(payload.substr(0, slash));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <stop_token>
@@ -61,6 +62,9 @@ class RedisStockStore final : public ports::StockStore {
   RedisOptions options_;
   std::vector<std::unique_ptr<Pipeline>> pipelines_;
   std::atomic<std::size_t> next_{0};
+  std::mutex subscribed_mu_;
+  std::condition_variable subscribed_cv_;
+  bool subscribed_ = false;  // the units-returned subscription was confirmed once
   std::mutex listeners_mu_;
   std::vector<ports::UnitsReturnedListener> listeners_;
   std::jthread subscriber_;
