@@ -1,20 +1,25 @@
 // libFuzzer target: the small text parsers fed from outside: header values (Authorization,
-// X-Forwarded-For, Idempotency-Key), rate policies, RFC 3339 times, Redis stream ids, and
-// the Redis and MySQL URLs of the configuration. No crash, no sanitizer report, and what is
+// X-Forwarded-For, Idempotency-Key), rate policies, RFC 3339 times, Redis stream ids and
+// stream entries (the queue's order and checkout-attempt field lists), and the Redis and
+// MySQL URLs of the configuration. No crash, no sanitizer report, and what is
 // accepted is well-formed.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "flashsale/core/limit_requests.hpp"
 #include "flashsale/domain/ids.hpp"
+#include "flashsale/domain/quantity.hpp"
 #include "flashsale/domain/time.hpp"
 #include "flashsale/mysql/mysql_options.hpp"
 #include "flashsale/redis/keys.hpp"
 #include "flashsale/redis/redis_options.hpp"
 #include "flashsale/serving/bearer_token.hpp"
 #include "flashsale/serving/client_address.hpp"
+#include "stream_entry.hpp"
 
 namespace {
 
@@ -54,5 +59,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto url = mysql::ParseMySqlUrl(text)) {
     Check(!url->host.empty() && !url->database.empty());
   }
+  // The same bytes as a stream entry's field list, one field or value per line (an entry
+  // someone wrote by hand, or a corrupted AOF).
+  std::vector<std::string_view> fields;
+  for (std::size_t start = 0; start <= text.size();) {
+    const auto end = std::min(text.find('\n', start), text.size());
+    fields.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  if (auto order = redis::ParseOrderEntry(fields)) {
+    Check(order->quantity.value() >= 1 && order->quantity.value() <= domain::kMaxQuantity);
+  }
+  (void)redis::ParseAttemptEntry(fields);
   return 0;
 }

@@ -2,13 +2,13 @@
 
 #include <hiredis/hiredis.h>
 
-#include <charconv>
 #include <optional>
 #include <utility>
 
 #include "flashsale/redis/functions.hpp"
 #include "flashsale/redis/keys.hpp"
 #include "flashsale/redis/pipeline.hpp"
+#include "stream_entry.hpp"
 
 namespace flashsale::redis {
 namespace {
@@ -23,81 +23,12 @@ std::string Receipt(const std::string& sale, std::string_view entry) {
   return sale + "/" + std::string(entry);  // '/' is not an id character
 }
 
-/// A decimal integer, strictly (the whole text).
-std::optional<std::int64_t> ParseInt(std::string_view text) {
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-/// Builds an order from a stream entry's field list (as reserve.lua writes it: o, s, i, u,
-/// r, q, p, t); nullopt when a field is missing or malformed.
-std::optional<domain::Order> ParseOrder(const redisReply* fields) {
-  std::string_view o, s, i, u, r, q, p, t;
-  const std::pair<std::string_view, std::string_view*> slots[] = {
-      {"o", &o}, {"s", &s}, {"i", &i}, {"u", &u}, {"r", &r}, {"q", &q}, {"p", &p}, {"t", &t}};
-  for (std::size_t k = 0; k + 1 < Size(fields); k += 2) {
-    const std::string_view name = Str(At(fields, k));
-    for (const auto& [slot_name, slot] : slots) {
-      if (name == slot_name) *slot = Str(At(fields, k + 1));
-    }
-  }
-  auto id = domain::OrderId::Parse(o);
-  auto sale = domain::SaleId::Parse(s);
-  auto item = domain::ItemId::Parse(i);
-  auto user = domain::UserId::Parse(u);
-  auto request = domain::RequestId::Parse(r);
-  auto units = ParseInt(q);
-  auto price = ParseInt(p);
-  auto created = ParseInt(t);
-  if (!id || !sale || !item || !user || !request || !units || !price || !created) {
-    return std::nullopt;
-  }
-  auto quantity = domain::Quantity::Parse(*units, domain::kMaxQuantity);
-  if (!quantity) return std::nullopt;
-  return domain::Order{std::move(*id),
-                       std::move(*sale),
-                       std::move(*item),
-                       std::move(*user),
-                       std::move(*request),
-                       *quantity,
-                       *price,
-                       domain::OrderStatus::kPending,
-                       domain::FromUnixMillis(*created)};
-}
-
-std::string_view FieldOf(const redisReply* fields, std::string_view name) {
-  for (std::size_t k = 0; k + 1 < Size(fields); k += 2) {
-    if (Str(At(fields, k)) == name) return Str(At(fields, k + 1));
-  }
-  return {};
-}
-
-/// Builds a checkout attempt from a stream entry (as checkout.lua writes it: k=attempt, a, s,
-/// i, u, x, c, e, t); nullopt when a field is missing or malformed.
-std::optional<domain::CheckoutAttempt> ParseAttempt(const redisReply* fields) {
-  auto id = domain::AttemptId::Parse(FieldOf(fields, "a"));
-  auto sale = domain::SaleId::Parse(FieldOf(fields, "s"));
-  auto item = domain::ItemId::Parse(FieldOf(fields, "i"));
-  auto user = domain::UserId::Parse(FieldOf(fields, "u"));
-  auto created = ParseInt(FieldOf(fields, "t"));
-  domain::Outcome outcome = domain::Outcome::kInternal;
-  if (!id || !sale || !item || !user || !created ||
-      !domain::FromString(FieldOf(fields, "x"), outcome)) {
-    return std::nullopt;
-  }
-  domain::CheckoutAttempt attempt{
-      std::move(*id), std::move(*sale), std::move(*item), std::move(*user),
-      outcome,        std::nullopt,     std::nullopt,     domain::FromUnixMillis(*created)};
-  if (const std::string_view code = FieldOf(fields, "c"); !code.empty()) {
-    auto parsed = domain::CheckoutCode::Parse(code);
-    auto expires = ParseInt(FieldOf(fields, "e"));
-    if (!parsed || !expires) return std::nullopt;
-    attempt.code = std::move(*parsed);
-    attempt.expires_at = domain::FromUnixMillis(*expires);
-  }
-  return attempt;
+/// A stream entry's field list as views (valid while `fields` lives).
+std::vector<std::string_view> FieldsOf(const redisReply* fields) {
+  std::vector<std::string_view> out;
+  out.reserve(Size(fields));
+  for (std::size_t k = 0; k < Size(fields); ++k) out.push_back(Str(At(fields, k)));
+  return out;
 }
 
 }  // namespace
@@ -195,10 +126,11 @@ std::vector<ports::QueuedEntry> RedisOrderQueue::ParseEntries(Connection& connec
     const redisReply* fields = At(entry, 1);
     if (IsNil(fields)) continue;  // deleted meanwhile (already acknowledged)
     ports::QueuedEntry queued{Receipt(sale, entry_id), std::nullopt, std::nullopt};
-    if (FieldOf(fields, "k") == "attempt") {
-      queued.attempt = ParseAttempt(fields);
+    const auto views = FieldsOf(fields);
+    if (EntryField(views, "k") == "attempt") {
+      queued.attempt = ParseAttemptEntry(views);
     } else {
-      queued.order = ParseOrder(fields);
+      queued.order = ParseOrderEntry(views);
       if (queued.order) queued.order->position = ParseStreamId(entry_id);
     }
     if (!queued.order && !queued.attempt) {
