@@ -1,7 +1,8 @@
 #include "render.hpp"
 
 #include <algorithm>
-#include <charconv>
+
+#include "flashsale/domain/text.hpp"
 
 namespace flashsale::ctl {
 namespace {
@@ -13,10 +14,9 @@ domain::Error Invalid(std::string detail) {
 }
 
 std::optional<std::int64_t> Digits(std::string_view text) {
-  if (text.empty() || text.size() > 15) return std::nullopt;
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
+  if (text.size() > 15) return std::nullopt;
+  auto value = domain::ParseNumber<std::int64_t>(text);
+  if (!value || *value < 0) return std::nullopt;
   return value;
 }
 

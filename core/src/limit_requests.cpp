@@ -1,11 +1,11 @@
 #include "flashsale/core/limit_requests.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "flashsale/domain/ids.hpp"
+#include "flashsale/domain/text.hpp"
 
 namespace flashsale::core {
 namespace {
@@ -27,10 +27,8 @@ std::optional<double> Positive(std::string_view text) {
       return std::nullopt;
     }
   }
-  double value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value > 0 ? std::optional<double>(value) : std::nullopt;
+  auto value = domain::ParseNumber<double>(text);
+  return value && *value > 0 ? value : std::nullopt;
 }
 
 }  // namespace

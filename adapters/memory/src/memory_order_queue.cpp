@@ -1,7 +1,8 @@
 #include "flashsale/memory/memory_order_queue.hpp"
 
-#include <charconv>
 #include <string>
+
+#include "flashsale/domain/text.hpp"
 
 namespace flashsale::memory {
 
@@ -73,10 +74,8 @@ domain::Result<std::vector<ports::QueuedEntry>> MemoryOrderQueue::Pull(
 domain::Result<void> MemoryOrderQueue::Ack(const std::vector<std::string>& receipts) {
   std::lock_guard lock(mu_);
   for (const auto& receipt : receipts) {
-    std::uint64_t seq = 0;
-    auto [end, ec] = std::from_chars(receipt.data(), receipt.data() + receipt.size(), seq);
     // Not one of ours (not a whole number): acknowledging an unknown receipt is a no-op.
-    if (ec == std::errc() && end == receipt.data() + receipt.size()) pending_.erase(seq);
+    if (auto seq = domain::ParseNumber<std::uint64_t>(receipt)) pending_.erase(*seq);
   }
   return domain::Ok();
 }

@@ -1,18 +1,11 @@
 #include "flashsale/redis/keys.hpp"
 
-#include <charconv>
+#include "flashsale/domain/text.hpp"
 
 namespace flashsale::redis {
 namespace {
 
 std::string Prefix(const domain::SaleId& sale) { return "fs:{" + sale.str() + "}:"; }
-
-std::optional<std::int64_t> ParseDecimal(std::string_view text) {
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
 
 }  // namespace
 
@@ -48,8 +41,8 @@ std::string_view Keys::HashTag(std::string_view key) {
 std::optional<domain::QueuePosition> ParseStreamId(std::string_view entry_id) {
   const auto dash = entry_id.find('-');
   if (dash == std::string_view::npos) return std::nullopt;
-  auto ms = ParseDecimal(entry_id.substr(0, dash));
-  auto seq = ParseDecimal(entry_id.substr(dash + 1));
+  auto ms = domain::ParseNumber<std::int64_t>(entry_id.substr(0, dash));
+  auto seq = domain::ParseNumber<std::int64_t>(entry_id.substr(dash + 1));
   if (!ms || !seq) return std::nullopt;
   return domain::QueuePosition{*ms, *seq};
 }

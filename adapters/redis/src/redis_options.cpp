@@ -1,7 +1,8 @@
 #include "flashsale/redis/redis_options.hpp"
 
-#include <charconv>
 #include <string>
+
+#include "flashsale/domain/text.hpp"
 
 namespace flashsale::redis {
 namespace {
@@ -12,9 +13,12 @@ domain::Error Bad(std::string_view url, std::string_view why) {
                            " (expected redis://[:password@]host[:port][/db])"};
 }
 
-bool ParseInt(std::string_view text, int& out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size();
+/// `text` into `out` when it is a whole number in [low, high].
+bool ParseIntIn(std::string_view text, int low, int high, int& out) {
+  auto value = domain::ParseNumber<int>(text);
+  if (!value || *value < low || *value > high) return false;
+  out = *value;
+  return true;
 }
 
 }  // namespace
@@ -32,14 +36,13 @@ domain::Result<RedisOptions> ParseRedisUrl(std::string_view url) {
   }
   if (auto slash = rest.find('/'); slash != std::string_view::npos) {
     std::string_view db = rest.substr(slash + 1);
-    if (!db.empty() && (!ParseInt(db, options.db) || options.db < 0 || options.db > 15)) {
+    if (!db.empty() && !ParseIntIn(db, 0, 15, options.db)) {
       return Bad(url, "db must be 0..15");
     }
     rest = rest.substr(0, slash);
   }
   if (auto colon = rest.rfind(':'); colon != std::string_view::npos) {
-    if (!ParseInt(rest.substr(colon + 1), options.port) || options.port < 1 ||
-        options.port > 65535) {
+    if (!ParseIntIn(rest.substr(colon + 1), 1, 65535, options.port)) {
       return Bad(url, "port must be 1..65535");
     }
     rest = rest.substr(0, colon);

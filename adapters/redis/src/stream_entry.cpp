@@ -1,20 +1,10 @@
 #include "stream_entry.hpp"
 
-#include <charconv>
 #include <utility>
 
+#include "flashsale/domain/text.hpp"
+
 namespace flashsale::redis {
-namespace {
-
-/// A decimal integer, strictly (the whole text).
-std::optional<std::int64_t> ParseInt(std::string_view text) {
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-}  // namespace
 
 /// Builds an order from a stream entry's field list (as reserve.lua writes it: o, s, i, u,
 /// r, q, p, t); nullopt when a field is missing or malformed.
@@ -32,9 +22,9 @@ std::optional<domain::Order> ParseOrderEntry(EntryFields fields) {
   auto item = domain::ItemId::Parse(i);
   auto user = domain::UserId::Parse(u);
   auto request = domain::RequestId::Parse(r);
-  auto units = ParseInt(q);
-  auto price = ParseInt(p);
-  auto created = ParseInt(t);
+  auto units = domain::ParseNumber<std::int64_t>(q);
+  auto price = domain::ParseNumber<std::int64_t>(p);
+  auto created = domain::ParseNumber<std::int64_t>(t);
   if (!id || !sale || !item || !user || !request || !units || !price || !created) {
     return std::nullopt;
   }
@@ -65,7 +55,7 @@ std::optional<domain::CheckoutAttempt> ParseAttemptEntry(EntryFields fields) {
   auto sale = domain::SaleId::Parse(EntryField(fields, "s"));
   auto item = domain::ItemId::Parse(EntryField(fields, "i"));
   auto user = domain::UserId::Parse(EntryField(fields, "u"));
-  auto created = ParseInt(EntryField(fields, "t"));
+  auto created = domain::ParseNumber<std::int64_t>(EntryField(fields, "t"));
   domain::Outcome outcome = domain::Outcome::kInternal;
   if (!id || !sale || !item || !user || !created ||
       !domain::FromString(EntryField(fields, "x"), outcome)) {
@@ -76,7 +66,7 @@ std::optional<domain::CheckoutAttempt> ParseAttemptEntry(EntryFields fields) {
       outcome,        std::nullopt,     std::nullopt,     domain::FromUnixMillis(*created)};
   if (const std::string_view code = EntryField(fields, "c"); !code.empty()) {
     auto parsed = domain::CheckoutCode::Parse(code);
-    auto expires = ParseInt(EntryField(fields, "e"));
+    auto expires = domain::ParseNumber<std::int64_t>(EntryField(fields, "e"));
     if (!parsed || !expires) return std::nullopt;
     attempt.code = std::move(*parsed);
     attempt.expires_at = domain::FromUnixMillis(*expires);

@@ -10,6 +10,7 @@
 #include "flashsale/domain/purchase.hpp"
 #include "flashsale/domain/quantity.hpp"
 #include "flashsale/domain/sale.hpp"
+#include "flashsale/domain/text.hpp"
 #include "flashsale/domain/time.hpp"
 #include "flashsale/memory/manual_clock.hpp"
 
@@ -126,6 +127,19 @@ TEST(TimeTest, Rfc3339ParsesWhatFormatWritesAndOffsets) {
   EXPECT_EQ(ParseRfc3339("1970-01-01T00:00:00-00:01"), FromUnixMillis(60'000));
   EXPECT_EQ(FormatRfc3339(*ParseRfc3339("9999-12-31T23:59:59.999Z")), "9999-12-31T23:59:59.999Z");
   EXPECT_EQ(ParseRfc3339("2028-02-29T00:00:00Z"), FromUnixMillis(1'835'395'200'000));
+}
+
+TEST(TextTest, ParseNumberTakesOnlyAWholeNumber) {
+  EXPECT_EQ(ParseNumber<std::int64_t>("1795442400000"), 1'795'442'400'000);
+  EXPECT_EQ(ParseNumber<std::int64_t>("-5"), -5);
+  EXPECT_EQ(ParseNumber<int>("65535"), 65535);
+  EXPECT_EQ(ParseNumber<std::uint64_t>("18446744073709551615"), 18'446'744'073'709'551'615ULL);
+  EXPECT_EQ(ParseNumber<double>("2.5"), 2.5);
+  for (const char* bad : {"", " 1", "1 ", "+1", "1x", "0x10", "99999999999999999999"}) {
+    EXPECT_FALSE(ParseNumber<std::int64_t>(bad).has_value()) << bad;
+  }
+  EXPECT_FALSE(ParseNumber<std::uint64_t>("-1").has_value());
+  EXPECT_FALSE(ParseNumber<int>("2147483648").has_value());
 }
 
 TEST(TimeTest, Rfc3339RejectsWhatIsNotADateTime) {

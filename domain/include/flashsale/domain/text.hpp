@@ -1,7 +1,9 @@
 #pragma once
 
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,5 +27,16 @@ bool IsValidUtf8(std::string_view text) noexcept;
 /// control characters, and replaces every invalid UTF-8 byte by U+FFFD, so the output is
 /// always valid JSON in valid UTF-8. The one JSON string writer of the project.
 void AppendJsonString(std::string& out, std::string_view text);
+
+/// `text` as a number of type T when the whole of it is one (std::from_chars: an optional '-'
+/// only, no '+', no spaces, nothing after); nullopt otherwise, and on overflow. The one strict
+/// number parser of the project.
+template <class T>
+std::optional<T> ParseNumber(std::string_view text) noexcept {
+  T value{};
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
 
 }  // namespace flashsale::domain
