@@ -8,6 +8,21 @@ namespace flashsale::rest {
 
 using namespace Pistache;
 
+namespace {
+
+/// Answers `code` with the JSON that `render` makes of the result's value, or with the
+/// problem of its error.
+template <class T, class Render>
+void Answer(Exchange& exchange, const domain::Result<T>& result, Render render, int code = 200) {
+  if (!result) {
+    exchange.SendProblem(result.error().outcome, result.error().detail);
+    return;
+  }
+  exchange.Send(code, render(*result), "application/json");
+}
+
+}  // namespace
+
 void RestServer::Impl::AdminRoutes() {
   using namespace Rest;
   Routes::Post(router_, "/admin/sales", Routes::bind(&Impl::AdminCreateSale, this));
@@ -64,12 +79,8 @@ void RestServer::Impl::AdminListSales(const Request& request, Writer writer) {
   auto exchange = BeginAdmin(request, std::move(writer), admin_sales_route_);
   if (!exchange) return;
   pool_.Post([this, exchange] {
-    auto sales = services_.manage.List();
-    if (!sales) {
-      exchange->SendProblem(sales.error().outcome, sales.error().detail);
-      return;
-    }
-    exchange->Send(200, SalesBody(*sales, services_.clock.Now()), "application/json");
+    Answer(*exchange, services_.manage.List(),
+           [this](const auto& sales) { return SalesBody(sales, services_.clock.Now()); });
   });
 }
 
@@ -77,12 +88,8 @@ void RestServer::Impl::AdminGetSale(const Request& request, Writer writer) {
   auto exchange = BeginAdmin(request, std::move(writer), admin_sale_route_);
   if (!exchange) return;
   pool_.Post([this, exchange, id = request.param(":id").as<std::string>()] {
-    auto sale = services_.manage.Find(id);
-    if (!sale) {
-      exchange->SendProblem(sale.error().outcome, sale.error().detail);
-      return;
-    }
-    exchange->Send(200, SaleBody(*sale, services_.clock.Now()), "application/json");
+    Answer(*exchange, services_.manage.Find(id),
+           [this](const domain::Sale& sale) { return SaleBody(sale, services_.clock.Now()); });
   });
 }
 
@@ -91,12 +98,9 @@ void RestServer::Impl::AdminCloseSale(const Request& request, Writer writer) {
   if (!exchange) return;
   pool_.Post([this, exchange, id = request.param(":id").as<std::string>()] {
     auto sale = services_.manage.Close(id);
-    if (!sale) {
-      exchange->SendProblem(sale.error().outcome, sale.error().detail);
-      return;
-    }
-    if (services_.sales_changed) services_.sales_changed();
-    exchange->Send(200, SaleBody(*sale, services_.clock.Now()), "application/json");
+    if (sale && services_.sales_changed) services_.sales_changed();
+    Answer(*exchange, sale,
+           [this](const domain::Sale& closed) { return SaleBody(closed, services_.clock.Now()); });
   });
 }
 
@@ -104,12 +108,9 @@ void RestServer::Impl::AdminAudit(const Request& request, Writer writer) {
   auto exchange = BeginAdmin(request, std::move(writer), admin_audit_route_);
   if (!exchange) return;
   pool_.Post([this, exchange, id = request.param(":id").as<std::string>()] {
-    auto report = services_.audit.Execute(id);
-    if (!report) {
-      exchange->SendProblem(report.error().outcome, report.error().detail);
-      return;
-    }
-    exchange->Send(200, AuditBody(*report, services_.clock.Now()), "application/json");
+    Answer(*exchange, services_.audit.Execute(id), [this](const core::AuditReport& report) {
+      return AuditBody(report, services_.clock.Now());
+    });
   });
 }
 
