@@ -96,11 +96,6 @@ domain::Result<json> BuildSale(const std::string& id, const std::vector<std::str
   return sale;
 }
 
-std::string Money(std::int64_t cents) {
-  std::string fraction = std::to_string(cents % 100);
-  return std::to_string(cents / 100) + "." + (fraction.size() == 1 ? "0" : "") + fraction;
-}
-
 void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> widths;
   for (const auto& row : rows) {
@@ -141,7 +136,7 @@ void PrintSale(std::ostream& out, const json& sale) {
   std::vector<std::vector<std::string>> rows{{"ITEM", "NAME", "STOCK", "PRICE"}};
   for (const auto& item : sale.at("items")) {
     rows.push_back({Text(item.at("id")), Text(item.at("name")), Text(item.at("stock")),
-                    Money(item.at("price_cents").get<std::int64_t>())});
+                    domain::FormatCents(item.at("price_cents").get<std::int64_t>())});
   }
   PrintTable(out, rows);
 }

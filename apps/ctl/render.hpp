@@ -28,9 +28,6 @@ domain::Result<nlohmann::json> BuildSale(
     domain::TimePoint now = domain::TimePoint(
         std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now())));
 
-/// Cents as "499.00".
-std::string Money(std::int64_t cents);
-
 /// Aligned columns: the first row is the header.
 void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows);
 

@@ -161,4 +161,11 @@ std::optional<TimePoint> ParseRfc3339(std::string_view text) {
   return at;
 }
 
+std::string FormatCents(std::int64_t cents) {
+  const char* sign = cents < 0 ? "-" : "";
+  const std::uint64_t magnitude =
+      cents < 0 ? 0 - static_cast<std::uint64_t>(cents) : static_cast<std::uint64_t>(cents);
+  return fmt::format("{}{}.{:02}", sign, magnitude / 100, magnitude % 100);
+}
+
 }  // namespace flashsale::domain

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "app_process.hpp"
+#include "flashsale/domain/text.hpp"
 #include "http_connection.hpp"
 #include "mariadb_server.hpp"
 #include "redis_server.hpp"
@@ -217,9 +218,9 @@ TEST(CtlUnitTest, PricesTimesAndItems) {
   for (const char* bad : {"", "-1", "1.999", "1,5", "abc", ".5", "1.", "1e3"}) {
     EXPECT_FALSE(ctl::ParsePrice(bad).ok()) << bad;
   }
-  EXPECT_EQ(ctl::Money(1999), "19.99");
-  EXPECT_EQ(ctl::Money(5), "0.05");
-  EXPECT_EQ(ctl::Money(100), "1.00");
+  EXPECT_EQ(domain::FormatCents(1999), "19.99");
+  EXPECT_EQ(domain::FormatCents(5), "0.05");
+  EXPECT_EQ(domain::FormatCents(100), "1.00");
   const auto now = domain::FromUnixMillis(1'795'442'400'000);  // 2026-11-23T14:00:00Z
   EXPECT_EQ(*ctl::ParseWhen("now", now, "--ends"), "2026-11-23T14:00:00.000Z");
   EXPECT_EQ(*ctl::ParseWhen("+90m", now, "--ends"), "2026-11-23T15:30:00.000Z");

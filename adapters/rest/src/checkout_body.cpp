@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "flashsale/domain/text.hpp"
 #include "purchase_body.hpp"
 
 namespace flashsale::rest {
@@ -83,7 +84,7 @@ std::string RequestId(Fields& fields, std::string_view idempotency_key) {
 json ItemJson(const domain::ItemId& item, std::string_view name, std::int64_t price_cents) {
   return json{{"id", item.str()},
               {"name", std::string(name)},
-              {"price", json::parse(Price(price_cents))},
+              {"price", json::parse(domain::FormatCents(price_cents))},
               {"price_cents", price_cents}};
 }
 
@@ -131,12 +132,6 @@ std::string_view TwoStepMessage(domain::Outcome outcome) {
   }
 }
 
-std::string Price(std::int64_t cents) {
-  const char* sign = cents < 0 ? "-" : "";
-  const std::int64_t magnitude = cents < 0 ? -cents : cents;
-  return fmt::format("{}{}.{:02}", sign, magnitude / 100, magnitude % 100);
-}
-
 std::string CheckoutBody(const domain::CheckoutReply& reply, const domain::ItemId& item) {
   return Dump(json{{"success", true},
                    {"checkout_code", reply.code ? reply.code->str() : ""},
@@ -149,17 +144,17 @@ std::string CheckoutBody(const domain::CheckoutReply& reply, const domain::ItemI
 
 std::string CompleteBody(const domain::CompleteReply& reply) {
   const domain::Order& order = *reply.order;
-  return Dump(
-      json{{"success", true},
-           {"message", "purchase completed successfully"},
-           {"order_id", order.id.str()},
-           {"status", "pending"},
-           {"item", ItemJson(order.item, reply.item_name, order.unit_price_cents)},
-           {"quantity", order.quantity.value()},
-           {"total_price", json::parse(Price(order.unit_price_cents * order.quantity.value()))},
-           {"purchased_at", domain::FormatRfc3339(order.created_at)},
-           {"user_purchases", reply.user_units},
-           {"replayed", reply.replayed}});
+  return Dump(json{{"success", true},
+                   {"message", "purchase completed successfully"},
+                   {"order_id", order.id.str()},
+                   {"status", "pending"},
+                   {"item", ItemJson(order.item, reply.item_name, order.unit_price_cents)},
+                   {"quantity", order.quantity.value()},
+                   {"total_price", json::parse(domain::FormatCents(order.unit_price_cents *
+                                                                   order.quantity.value()))},
+                   {"purchased_at", domain::FormatRfc3339(order.created_at)},
+                   {"user_purchases", reply.user_units},
+                   {"replayed", reply.replayed}});
 }
 
 std::string CompleteRefusalExtra(const domain::CompleteReply& reply) {

@@ -33,9 +33,6 @@ domain::Result<domain::CompleteInput> ParseComplete(const QueryLookup& query, st
 /// The seed systems' `message` for an answer of POST /checkout and POST /purchase.
 std::string_view TwoStepMessage(domain::Outcome outcome);
 
-/// "1234.50" for 123450 cents: a JSON number in currency units.
-std::string Price(std::int64_t cents);
-
 std::string CheckoutBody(const domain::CheckoutReply& reply, const domain::ItemId& item);
 std::string CompleteBody(const domain::CompleteReply& reply);
 /// Extra problem fields of a refused completion (the order a used code became).

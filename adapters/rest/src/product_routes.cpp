@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checkout_body.hpp"
+#include "flashsale/domain/text.hpp"
 #include "purchase_body.hpp"
 #include "rest_impl.hpp"
 
@@ -14,7 +15,7 @@ using json = nlohmann::json;
 json ProductJson(const core::ItemStatus& item) {
   return json{{"id", item.id.str()},
               {"name", item.name},
-              {"price", json::parse(Price(item.price_cents))},
+              {"price", json::parse(domain::FormatCents(item.price_cents))},
               {"stock", item.stock},
               {"remaining", item.remaining}};
 }

@@ -129,6 +129,14 @@ TEST(TimeTest, Rfc3339ParsesWhatFormatWritesAndOffsets) {
   EXPECT_EQ(ParseRfc3339("2028-02-29T00:00:00Z"), FromUnixMillis(1'835'395'200'000));
 }
 
+TEST(TextTest, FormatCentsWritesTwoDecimals) {
+  EXPECT_EQ(FormatCents(1999), "19.99");
+  EXPECT_EQ(FormatCents(5), "0.05");
+  EXPECT_EQ(FormatCents(0), "0.00");
+  EXPECT_EQ(FormatCents(-250), "-2.50");
+  EXPECT_EQ(FormatCents(INT64_MIN), "-92233720368547758.08");
+}
+
 TEST(TextTest, ParseNumberTakesOnlyAWholeNumber) {
   EXPECT_EQ(ParseNumber<std::int64_t>("1795442400000"), 1'795'442'400'000);
   EXPECT_EQ(ParseNumber<std::int64_t>("-5"), -5);

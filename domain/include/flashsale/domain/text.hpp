@@ -28,6 +28,10 @@ bool IsValidUtf8(std::string_view text) noexcept;
 /// always valid JSON in valid UTF-8. The one JSON string writer of the project.
 void AppendJsonString(std::string& out, std::string_view text);
 
+/// An amount of cents in currency units with two decimals: 1999 -> "19.99", 5 -> "0.05",
+/// -250 -> "-2.50".
+std::string FormatCents(std::int64_t cents);
+
 /// `text` as a number of type T when the whole of it is one (std::from_chars: an optional '-'
 /// only, no '+', no spaces, nothing after); nullopt otherwise, and on overflow. The one strict
 /// number parser of the project.
