@@ -26,18 +26,28 @@ std::string Dump(const json& body) {
 
 }  // namespace
 
+namespace {
+
+/// The items of the sale /api/orders buys from (none when no sale is open); nullopt, with the
+/// problem answered, when the status cannot be read.
+std::optional<std::vector<core::ItemStatus>> OnSaleNow(core::GetSaleStatus& sale_status,
+                                                       Exchange& exchange) {
+  auto status = sale_status.Execute("");
+  if (status) return std::move(status->items);
+  if (status.error().outcome == domain::Outcome::kNotFound) return std::vector<core::ItemStatus>{};
+  exchange.SendProblem(status.error().outcome, status.error().detail);
+  return std::nullopt;
+}
+
+}  // namespace
+
 void RestServer::Impl::Products(const Request& request, Writer writer) {
   auto exchange = Begin(request, std::move(writer), products_route_);
   pool_.Post([this, exchange] {
-    auto status = services_.sale_status.Execute("");  // the sale /api/orders buys from
-    if (!status && status.error().outcome != domain::Outcome::kNotFound) {
-      exchange->SendProblem(status.error().outcome, status.error().detail);
-      return;
-    }
-    json products = json::array();  // no sale open now: nothing on sale
-    if (status) {
-      for (const auto& item : status->items) products.push_back(ProductJson(item));
-    }
+    auto items = OnSaleNow(services_.sale_status, *exchange);
+    if (!items) return;
+    json products = json::array();
+    for (const auto& item : *items) products.push_back(ProductJson(item));
     exchange->Send(200, Dump(products), "application/json");
   });
 }
@@ -46,17 +56,12 @@ void RestServer::Impl::Product(const Request& request, Writer writer) {
   auto exchange = Begin(request, std::move(writer), product_route_);
   std::string id = request.param(":id").as<std::string>();
   pool_.Post([this, exchange, id = std::move(id)] {
-    auto status = services_.sale_status.Execute("");
-    if (!status && status.error().outcome != domain::Outcome::kNotFound) {
-      exchange->SendProblem(status.error().outcome, status.error().detail);
-      return;
-    }
-    if (status) {
-      for (const auto& item : status->items) {
-        if (item.id.str() == id) {
-          exchange->Send(200, Dump(ProductJson(item)), "application/json");
-          return;
-        }
+    auto items = OnSaleNow(services_.sale_status, *exchange);
+    if (!items) return;
+    for (const auto& item : *items) {
+      if (item.id.str() == id) {
+        exchange->Send(200, Dump(ProductJson(item)), "application/json");
+        return;
       }
     }
     exchange->SendProblem(domain::Outcome::kUnknownItem, "no such product in the sale open now",
