@@ -77,6 +77,29 @@ void RunOneSale(redis::RedisStockStore& store, redis::RedisOrderQueue& queue, in
   EXPECT_TRUE(*retired) << "queue depth " << *queue.Depth();
 }
 
+TEST(RedisRetentionTest, AStreamThatExpiresBeforeItsMetaIsNotRecreated) {
+  // Retirement puts a TTL on every key of the sale; they expire one by one. A consumer that
+  // meets the stream already gone (NOGROUP) while the meta still exists must forget the sale,
+  // not recreate the stream with its group: that stream would have no TTL and stay forever.
+  RedisServer server;
+  auto options = server.Options();
+  redis::RedisStockStore store(options);
+  ports::NullLogger log;
+  redis::RedisOrderQueue queue(options, log);
+  const auto now = core::SystemClock().Now();
+  domain::Sale sale =
+      MakeSale("expiring", 10, 10, now - std::chrono::minutes(1), now + milliseconds(50));
+  ASSERT_TRUE(store.Load(sale).ok());
+  queue.Watch(sale.id);
+  ASSERT_TRUE(queue.Pull("c", 10, milliseconds(0)).ok());  // reads the (empty) stream once
+  ASSERT_TRUE(*store.Retire(sale.id, now + milliseconds(100), std::chrono::hours(1)));
+  ASSERT_EQ(server.Cli("DEL fs:{expiring}:orders"), "1");  // the stream's TTL ran out first
+
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(queue.Pull("c", 10, milliseconds(0)).ok());
+  EXPECT_EQ(server.Cli("EXISTS fs:{expiring}:orders"), "0");
+  EXPECT_NE(server.Cli("PTTL fs:{expiring}:meta"), "-1");  // the rest keeps expiring
+}
+
 TEST(RedisRetentionTest, FiftySalesBackToBackLeaveNoKeysBehind) {
   RedisServer server;
   redis::RedisOptions options = server.Options();

@@ -190,9 +190,12 @@ domain::Result<void> RedisOrderQueue::SettleGroups(Connection& connection,
                                                    const std::vector<std::string>& sales) {
   for (const auto& sale : sales) {
     const domain::SaleId id = *domain::SaleId::Parse(sale);
-    auto live = connection.Command({"EXISTS", Keys::Meta(id)});
-    if (!live) return live.error();
-    if (Int(live->get()) == 0) {
+    // Gone (no meta) or retired (its keys expiring, maybe the stream first): forget it. Making
+    // the group with MKSTREAM then would leave a stream behind with no expiry.
+    auto meta = connection.Command({"HMGET", Keys::Meta(id), "items", "retired_at"});
+    if (!meta) return meta.error();
+    if (IsError(meta->get())) return CheckReply(std::move(*meta)).error();
+    if (IsNil(At(meta->get(), 0)) || !IsNil(At(meta->get(), 1))) {
       std::lock_guard lock(mu_);
       sales_.erase(sale);
       continue;
