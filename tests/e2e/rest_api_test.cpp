@@ -269,6 +269,138 @@ TEST_F(RestApiTest, EmptyPathSegmentsAreIgnoredButDotSegmentsAndCaseAreNot) {
   EXPECT_EQ(Body(Http(app->port(), "GET", "/api/products/iphone-15"))["remaining"], 7);
 }
 
+// The HTTP conformance table: what the front door answers to pipelining, bad framing and
+// malformed heads. Every refusal is problem+json with Connection: close, comes at once (well
+// before the 5 s header timeout) and the connection is then closed; no C++ text leaks.
+struct Conformance {
+  const char* name;
+  std::string bytes;
+  std::vector<int> statuses;  // the answers, in order
+  bool closed;                // the server closes the connection after the last answer
+};
+
+void PrintTo(const Conformance& c, std::ostream* os) { *os << c.name; }
+
+class RestConformanceTest : public ::testing::TestWithParam<Conformance> {};
+
+const std::string kHealth = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+
+std::string RawPurchase(const std::string& request) {
+  const std::string body = Purchase("conformer", request);
+  return "POST /api/purchase HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+TEST_P(RestConformanceTest, AnsweredInOrderOrRefusedAtOnce) {
+  const Conformance& c = GetParam();
+  AppProcess app(FLASHSALE_REST_BIN, {"--max-body-bytes", "1024"});
+  HttpConnection connection(app.port());
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(connection.SendRaw(c.bytes));
+  for (std::size_t i = 0; i < c.statuses.size(); ++i) {
+    const HttpResponse r = connection.Read();
+    ASSERT_EQ(r.status, c.statuses[i]) << "answer " << i << ": " << r.body;
+    for (const char* leak : {"stoull", "bad_alloc", "basic_string", "Invalid", "exception"}) {
+      EXPECT_EQ(r.body.find(leak), std::string::npos) << r.body;
+    }
+    if (r.status >= 400) {
+      EXPECT_EQ(r.headers.count("content-type") ? r.headers.at("content-type") : "",
+                "application/problem+json");
+      EXPECT_EQ(Body(r).value("success", true), false) << r.body;
+      EXPECT_EQ(r.headers.count("connection") ? r.headers.at("connection") : "", "Close");
+    }
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  EXPECT_EQ(connection.ClosedByPeer(std::chrono::milliseconds(c.closed ? 3000 : 300)), c.closed);
+  // The server is unharmed.
+  EXPECT_EQ(Http(app.port(), "GET", "/health").status, 200);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, RestConformanceTest,
+    ::testing::Values(
+        Conformance{"ThreePipelinedGets", kHealth + kHealth + kHealth, {200, 200, 200}, false},
+        Conformance{"PipelinedPurchasesAndProbesAnswerInOrder",
+                    RawPurchase("p1") + kHealth + RawPurchase("p2") + kHealth,
+                    {200, 200, 200, 200},
+                    false},
+        Conformance{"ConnectionCloseEndsTheConnection",
+                    "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n" + kHealth,
+                    {200},
+                    true},
+        Conformance{"BodyOverTheLimitIs413ThenClosed",
+                    "POST /api/purchase HTTP/1.1\r\nContent-Length: 2000\r\n\r\n" +
+                        std::string(2000, 'x') + kHealth,
+                    {413},
+                    true},
+        Conformance{"AnswerBeforeARefusalStillComesFirst",
+                    kHealth + "GET /health HTTP/1.1\nHost: x\n\n",
+                    {200, 400},
+                    true},
+        Conformance{
+            "HugeContentLength",
+            "POST /api/purchase HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+            {400},
+            true},
+        Conformance{"NegativeContentLength",
+                    "POST /api/purchase HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
+                    {400},
+                    true},
+        Conformance{"Uint64MaxContentLength",
+                    "POST /api/purchase HTTP/1.1\r\nContent-Length: 18446744073709551615\r\n\r\n",
+                    {400},
+                    true},
+        Conformance{"Int64MaxContentLength",
+                    "POST /api/purchase HTTP/1.1\r\nContent-Length: 9223372036854775807\r\n\r\n",
+                    {400},
+                    true},
+        Conformance{"EmptyTarget", "GET  HTTP/1.1\r\nHost: x\r\n\r\n", {400}, true},
+        Conformance{"Http09Line", "GET /health\r\n\r\n", {400}, true},
+        Conformance{"LfOnlyLineEndings", "GET /health HTTP/1.1\nHost: x\n\n", {400}, true},
+        Conformance{"JunkAfterTheRequestLine", "GET /health HTTP/1.1 junk\r\n\r\n", {400}, true},
+        Conformance{"HugeChunkSize",
+                    "POST /api/purchase HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    "ffffffffffffffff\r\n",
+                    {413},
+                    true},
+        Conformance{"UnsupportedTransferEncoding",
+                    "POST /api/purchase HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+                    {501},
+                    true},
+        Conformance{"UnknownMethod", "BREW /health HTTP/1.1\r\n\r\n", {501}, true},
+        Conformance{"Http2Version", "GET /health HTTP/2.0\r\n\r\n", {505}, true},
+        Conformance{
+            "OddContentType",
+            "POST /api/purchase HTTP/1.1\r\nContent-Type: ///\r\nContent-Length: 2\r\n\r\n{}",
+            {415},
+            true},
+        Conformance{"ChunkedPurchaseIsServed",
+                    "POST /api/purchase HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                        [] {
+                          const std::string body = Purchase("chunky", "c1");
+                          char size[16];
+                          std::snprintf(size, sizeof size, "%zx", body.size());
+                          return std::string(size) + "\r\n" + body + "\r\n0\r\n\r\n";
+                        }(),
+                    {200},
+                    false}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST_F(RestApiTest, PipelinedAnswersComeInRequestOrder) {
+  // A purchase completes on another thread than a probe: its answer still comes first.
+  auto app = Start();
+  HttpConnection connection(app->port());
+  ASSERT_TRUE(connection.SendRaw(RawPurchase("o1") + kHealth + RawPurchase("o2") + kHealth));
+  const HttpResponse first = connection.Read();
+  const HttpResponse second = connection.Read();
+  const HttpResponse third = connection.Read();
+  const HttpResponse fourth = connection.Read();
+  EXPECT_EQ(Body(first).value("remaining", -1), 99) << first.body;
+  EXPECT_EQ(second.body, R"({"status":"ok"})");
+  EXPECT_EQ(Body(third).value("remaining", -1), 98) << third.body;
+  EXPECT_EQ(fourth.body, R"({"status":"ok"})");
+}
+
 TEST(RestListenTest, TheListenBacklogIsConfigurableAndDefaultsTo4096UpToSomaxconn) {
   int somaxconn = 0;
   std::ifstream("/proc/sys/net/core/somaxconn") >> somaxconn;

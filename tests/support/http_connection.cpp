@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -47,12 +48,33 @@ HttpResponse HttpConnection::Send(const std::string& method, const std::string& 
         "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   }
   request += "\r\n" + body;
+  if (!SendRaw(request)) return response;
+  return Read();
+}
+
+bool HttpConnection::SendRaw(const std::string& bytes) {
+  if (fd_ < 0) return false;
   std::size_t sent = 0;
-  while (sent < request.size()) {
-    ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return response;
+  while (sent < bytes.size()) {
+    ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return false;
     sent += static_cast<std::size_t>(n);
   }
+  return true;
+}
+
+bool HttpConnection::ClosedByPeer(std::chrono::milliseconds wait) {
+  if (fd_ < 0) return true;
+  if (!buffer_.empty()) return false;
+  pollfd p{fd_, POLLIN, 0};
+  if (::poll(&p, 1, static_cast<int>(wait.count())) <= 0) return false;
+  char byte;
+  return ::recv(fd_, &byte, 1, MSG_PEEK) == 0;
+}
+
+HttpResponse HttpConnection::Read() {
+  HttpResponse response;
+  if (fd_ < 0) return response;
   auto fill = [&]() {
     char chunk[65536];
     ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 
@@ -25,6 +26,12 @@ class HttpConnection {
   /// complete "Name: value\r\n" lines) and reads the response (Content-Length framed).
   HttpResponse Send(const std::string& method, const std::string& path,
                     const std::string& body = "", const std::string& extra_headers = "");
+  /// Writes raw bytes (several requests at once, malformed ones...). False on a send error.
+  bool SendRaw(const std::string& bytes);
+  /// Reads one response (Content-Length framed); status 0 when the connection ends first.
+  HttpResponse Read();
+  /// True when the server has closed the connection (EOF within `wait`, nothing unread).
+  bool ClosedByPeer(std::chrono::milliseconds wait);
   bool open() const { return fd_ >= 0; }
 
  private:

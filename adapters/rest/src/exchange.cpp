@@ -1,5 +1,7 @@
 #include "exchange.hpp"
 
+#include <sys/socket.h>
+
 #include <string>
 #include <thread>
 
@@ -42,6 +44,33 @@ Exchange::Exchange(const Http::Request& request, Http::ResponseWriter writer,
   if (auto connection = request.headers().tryGet<Http::Header::Connection>()) {
     keep_alive_ = connection->control() != Http::ConnectionControl::Close;
   }
+  if (auto peer = writer_.getPeer()) {
+    peer_ = peer;
+    connection_ = ConnectionState::Of(peer);
+    if (connection_) {
+      seq_ = connection_->Current();
+      if (connection_->closing()) keep_alive_ = false;
+    }
+  }
+}
+
+void ConnectionState::Written(std::uint64_t seq, bool close,
+                              const std::shared_ptr<Tcp::Peer>& peer) {
+  std::function<void()> next;
+  bool shut = false;
+  {
+    std::lock_guard lock(mutex_);
+    written_ = seq;
+    closing_ = closing_ || close;
+    if (auto it = waiting_.find(seq + 1); it != waiting_.end()) {
+      next = std::move(it->second);
+      waiting_.erase(it);
+    } else {
+      shut = closing_ && dispatched_ == seq;
+    }
+  }
+  if (shut && peer) ::shutdown(peer->fd(), SHUT_WR);
+  if (next) next();
 }
 
 std::shared_ptr<Exchange> Begin(const Http::Request& request, Http::ResponseWriter writer,
@@ -77,9 +106,25 @@ void Exchange::Send(int code, std::string_view body, std::string_view content_ty
   // The request stays in flight until the reactor has written the answer: shutdown waits
   // for that, so an accepted purchase is never cut from its 200.
   InFlight* in_flight = &in_flight_;
-  writer_.send(static_cast<Http::Code>(code), body.data(), body.size())
-      .then([in_flight](ssize_t) { in_flight->Leave(); },
-            [in_flight](std::exception_ptr) { in_flight->Leave(); });
+  auto send = [this, code, body = std::string(body), in_flight, keep_alive] {
+    writer_.send(static_cast<Http::Code>(code), body.data(), body.size())
+        .then(
+            [in_flight, connection = connection_, peer = peer_, seq = seq_, keep_alive](ssize_t) {
+              if (connection) connection->Written(seq, !keep_alive, peer.lock());
+              in_flight->Leave();
+            },
+            [in_flight, connection = connection_, peer = peer_, seq = seq_](std::exception_ptr) {
+              if (connection) connection->Written(seq, true, peer.lock());
+              in_flight->Leave();
+            });
+  };
+  if (!connection_) {
+    send();
+    return;
+  }
+  // Answers leave in request order; `send` may run later on another thread, so the exchange
+  // stays alive until then (the routes hold it in a shared_ptr; so does this closure).
+  connection_->Submit(seq_, [self = shared_from_this(), send = std::move(send)] { send(); });
 }
 
 bool Admitted(Exchange& exchange, const core::Admission& admission) {

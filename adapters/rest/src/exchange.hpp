@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "connection_state.hpp"
 #include "flashsale/core/limit_requests.hpp"
 #include "flashsale/domain/outcome.hpp"
 #include "flashsale/ports/request_metrics.hpp"
@@ -45,7 +46,7 @@ class InFlight {
 
 /// One request being answered. Created by a route handler, shared with the completion that
 /// answers it; exactly one Send per exchange.
-class Exchange {
+class Exchange : public std::enable_shared_from_this<Exchange> {
  public:
   Exchange(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter writer,
            ports::RouteMetrics& route, InFlight& in_flight);
@@ -68,6 +69,12 @@ class Exchange {
 
  private:
   Pistache::Http::ResponseWriter writer_;
+  /// The connection's state (nullptr outside the framing handler) and its peer: the answer
+  /// is written after the answers of earlier requests on the connection, and the connection
+  /// is closed after it when it says Connection: close.
+  std::shared_ptr<ConnectionState> connection_;
+  std::weak_ptr<Pistache::Tcp::Peer> peer_;
+  std::uint64_t seq_ = 0;  ///< the request's number on its connection
   std::vector<std::pair<std::string, std::string>> headers_;
   std::int64_t retry_after_s_ = 1;
   bool keep_alive_ = true;

@@ -11,6 +11,7 @@
 #include "flashsale/rest/rest_server.hpp"
 #include "flashsale/serving/bearer_token.hpp"
 #include "flashsale/serving/blocking_pool.hpp"
+#include "framing.hpp"
 
 namespace flashsale::rest {
 
@@ -25,6 +26,8 @@ class RestServer::Impl {
   using Request = Pistache::Rest::Request;
   using Writer = Pistache::Http::ResponseWriter;
 
+  /// The framing limits: the body limit from the options, the head limit fixed (8 KiB).
+  FramingLimits Framing() const;
   void Routes();
   /// Every other method on `route` answers 405 naming `allowed` (GET and/or POST).
   void AllowOnly(const char* route, std::vector<Pistache::Http::Method> allowed);
@@ -120,6 +123,7 @@ class RestServer::Impl {
       services_.metrics.Route("http", "/admin/sales/:id/audit");
   ports::RouteMetrics& not_allowed_route_ = services_.metrics.Route("http", "method-not-allowed");
   ports::RouteMetrics& not_found_route_ = services_.metrics.Route("http", "not-found");
+  ports::RouteMetrics& refused_route_ = services_.metrics.Route("http", "malformed");
 };
 
 }  // namespace flashsale::rest

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "flashsale/serving/client_address.hpp"
+#include "framing_handler.hpp"
 #include "rest_impl.hpp"
 
 namespace flashsale::rest {
@@ -32,6 +33,12 @@ int EffectiveListenBacklog(int requested) {
 }
 
 namespace {
+
+/// Pistache's parser only ever sees requests the framing scan accepted; its own limit (on
+/// the raw bytes of one request, chunk framing included) must not refuse any of them.
+std::size_t PistacheRequestLimit(const FramingLimits& limits) {
+  return 2 * limits.max_head_bytes + 3 * limits.max_body_bytes;
+}
 
 /// Pistache 0.0.5 listens with a backlog of 128 whatever Endpoint::Options::backlog says.
 /// Linux lets listen() be called again on a listening socket to change its backlog, so find
@@ -70,18 +77,25 @@ bool Relisten(std::uint16_t port, int backlog) {
 
 }  // namespace
 
+FramingLimits RestServer::Impl::Framing() const {
+  FramingLimits limits;
+  limits.max_body_bytes = options_.max_body_bytes;
+  return limits;
+}
+
 void RestServer::Impl::Start() {
   auto opts = Http::Endpoint::options()
                   .threads(options_.threads)
                   .backlog(EffectiveListenBacklog(options_.listen_backlog))
                   .flags(Tcp::Options::ReuseAddr | Tcp::Options::NoDelay)
-                  .maxRequestSize(options_.max_body_bytes)
+                  .maxRequestSize(PistacheRequestLimit(Framing()))
                   .headerTimeout(options_.header_timeout)
                   .bodyTimeout(options_.body_timeout)
                   .keepaliveTimeout(options_.keepalive_timeout);
   endpoint_.init(opts);
   Routes();
-  endpoint_.setHandler(router_.handler());
+  endpoint_.setHandler(
+      std::make_shared<FramingHandler>(router_, Framing(), in_flight_, refused_route_));
   endpoint_.serveThreaded();
   if (!Relisten(static_cast<std::uint16_t>(endpoint_.getPort()),
                 EffectiveListenBacklog(options_.listen_backlog))) {

@@ -1,0 +1,111 @@
+#include "framing_handler.hpp"
+
+#include "problem.hpp"
+
+namespace flashsale::rest {
+namespace {
+
+using namespace Pistache;
+
+/// The problem `type` slug, title and seed-API message of a framing refusal.
+struct Refusal {
+  std::string_view slug;
+  std::string_view title;
+  std::string_view message;
+};
+
+Refusal RefusalFor(int code) {
+  switch (code) {
+    case 413:
+      return {"payload-too-large", "Payload too large", "request too large"};
+    case 415:
+      return {"unsupported-media-type", "Unsupported media type", "unsupported media type"};
+    case 431:
+      return {"header-fields-too-large", "Request header fields too large", "request too large"};
+    case 501:
+      return {"not-implemented", "Not implemented", "not implemented"};
+    case 505:
+      return {"http-version-not-supported", "HTTP version not supported", "not implemented"};
+    default:
+      return {"malformed-request", "Malformed request", "malformed request"};
+  }
+}
+
+}  // namespace
+
+FramingHandler::FramingHandler(const Rest::Router& routes, FramingLimits limits,
+                               InFlight& in_flight, ports::RouteMetrics& refused)
+    : RouterHandler(routes), limits_(limits), in_flight_(&in_flight), refused_(&refused) {}
+
+std::shared_ptr<ConnectionState> FramingHandler::StateOf(const std::shared_ptr<Tcp::Peer>& peer) {
+  if (auto state = ConnectionState::Of(peer)) return state;
+  auto state = std::make_shared<ConnectionState>();
+  peer->putData(ConnectionState::kKey, state);
+  return state;
+}
+
+void FramingHandler::onInput(const char* buffer, size_t length,
+                             const std::shared_ptr<Tcp::Peer>& peer) {
+  auto state = StateOf(peer);
+  if (state->closing()) return;  // an answer said Connection: close: the rest is not read
+  state->pending.append(buffer, length);
+  // Route every whole request the bytes hold, in order (pipelining): their answers are
+  // written in the same order by the exchanges (ConnectionState::Submit).
+  while (!state->pending.empty() && !state->closing()) {
+    const Frame frame = ScanRequest(state->pending, limits_);
+    if (frame.kind == Frame::Kind::kIncomplete) return;
+    if (frame.kind == Frame::Kind::kRefused) {
+      Refuse(peer, *state, frame.code, frame.message);
+      return;
+    }
+    Dispatch(peer, *state, frame.length);
+  }
+}
+
+void FramingHandler::Dispatch(const std::shared_ptr<Tcp::Peer>& peer, ConnectionState& state,
+                              std::size_t length) {
+  auto parser = getParser(peer);
+  parser->reset();
+  try {
+    if (!parser->feed(state.pending.data(), length) ||
+        parser->parse() != Http::Private::State::Done) {
+      Refuse(peer, state, 400, "malformed request");
+      return;
+    }
+  } catch (const Http::HttpError& error) {
+    // What Pistache's parser still refuses after the scan (e.g. a Content-Type it cannot
+    // parse: 415): its status, never its text.
+    Refuse(peer, state, error.code() >= 400 && error.code() < 500 ? error.code() : 400,
+           "request refused by the HTTP parser");
+    return;
+  } catch (const std::exception&) {
+    Refuse(peer, state, 400, "malformed request");
+    return;
+  }
+  state.pending.erase(0, length);
+  auto& request = parser->request;
+  if (auto connection = request.headers().tryGet<Http::Header::Connection>();
+      connection && connection->control() == Http::ConnectionControl::Close) {
+    state.Close();  // the client's last request: later bytes are not read
+  }
+  request.copyAddress(peer->address());
+  Http::ResponseWriter response(request.version(), transport(), this, peer);
+  peer->setIdle(false);
+  state.Dispatch();
+  onRequest(request, std::move(response));
+  parser->reset();
+}
+
+void FramingHandler::Refuse(const std::shared_ptr<Tcp::Peer>& peer, ConnectionState& state,
+                            int code, std::string_view message) {
+  state.Close();
+  state.pending.clear();
+  state.Dispatch();  // the refusal is answered after the requests before it
+  const Refusal refusal = RefusalFor(code);
+  Http::ResponseWriter writer(Http::Version::Http11, transport(), this, peer);
+  auto exchange = Begin(Http::Request(), std::move(writer), *refused_, *in_flight_);
+  exchange->Send(code, ProblemJson(code, refusal.slug, refusal.title, refusal.message, message),
+                 "application/problem+json");
+}
+
+}  // namespace flashsale::rest

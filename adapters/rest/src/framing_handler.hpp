@@ -1,0 +1,49 @@
+#pragma once
+
+// Internal to the REST adapter: the Pistache handler that frames requests itself
+// (framing.hpp) and hands the router one whole, well-formed request at a time per connection.
+
+#include <pistache/http.h>
+#include <pistache/router.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "connection_state.hpp"
+#include "exchange.hpp"
+#include "framing.hpp"
+
+namespace flashsale::rest {
+
+/// Pistache 0.0.5's Http::Handler::onInput loses pipelined requests, answers bad framing with
+/// exception texts and waits for its header timeout on heads that are already malformed. This
+/// handler replaces it: it scans the bytes (ScanRequest), refuses bad ones at once with a
+/// problem+json answer and Connection: close, and routes pipelined requests as they come,
+/// their answers written in request order (ConnectionState).
+class FramingHandler final : public Pistache::Rest::Private::RouterHandler {
+ public:
+  HTTP_PROTOTYPE(FramingHandler)
+
+  FramingHandler(const Pistache::Rest::Router& routes, FramingLimits limits, InFlight& in_flight,
+                 ports::RouteMetrics& refused);
+
+  void onInput(const char* buffer, size_t length,
+               const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
+
+ private:
+  /// Parses the first `length` pending bytes with Pistache's parser and routes the request.
+  void Dispatch(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& state,
+                std::size_t length);
+  /// Answers `code` (problem+json, Connection: close) and closes once it is written.
+  void Refuse(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& state, int code,
+              std::string_view message);
+  std::shared_ptr<ConnectionState> StateOf(const std::shared_ptr<Pistache::Tcp::Peer>& peer);
+
+  FramingLimits limits_;
+  InFlight* in_flight_;
+  ports::RouteMetrics* refused_;
+};
+
+}  // namespace flashsale::rest
