@@ -19,7 +19,7 @@ targets=("$@")
 
 "$root/tools/install-deps.sh" "$root/tools/apt-fuzz.txt"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DFLASHSALE_FUZZ=ON -DFLASHSALE_SANITIZE=address,undefined >/dev/null
+  -DFLASHSALE_FUZZ=ON -DFLASHSALE_SANITIZE=address,undefined -DFLASHSALE_WARNINGS_AS_ERRORS=ON >/dev/null
 cmake --build build-fuzz -j "$(nproc)"
 
 work="$root/.local/fuzz"

@@ -16,7 +16,7 @@ jobs=$(nproc)
 build_type=${FLASHSALE_BUILD_TYPE:-RelWithDebInfo}
 
 echo "== configure + build (build/, $build_type)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" -DFLASHSALE_WARNINGS_AS_ERRORS=ON
 cmake --build build -j "$jobs"
 
 status=0
@@ -26,7 +26,7 @@ echo "== ctest: every label"
 if [[ "${FLASHSALE_SKIP_TSAN:-0}" != 1 ]]; then
   echo "== ThreadSanitizer: unit tests (build-tsan/)"
   cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DFLASHSALE_SANITIZE=thread -DFLASHSALE_BUILD_ADAPTERS=OFF
+    -DFLASHSALE_SANITIZE=thread -DFLASHSALE_BUILD_ADAPTERS=OFF -DFLASHSALE_WARNINGS_AS_ERRORS=ON
   cmake --build build-tsan -j "$jobs" --target unit_tests
   (cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
     ctest --output-on-failure -j "$jobs" -L tsan) || status=1
@@ -39,7 +39,7 @@ if [[ "${FLASHSALE_SKIP_ASAN:-0}" != 1 ]]; then
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer: labels $labels (build-asan/)"
   # -O1 -g1: the sanitizers' usual setting, and a much shorter compile than -O2 -g.
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
-    -DFLASHSALE_SANITIZE=address,undefined
+    -DFLASHSALE_SANITIZE=address,undefined -DFLASHSALE_WARNINGS_AS_ERRORS=ON
   if [[ $labels == *e2e* ]]; then
     cmake --build build-asan -j "$jobs"
   else

@@ -10,6 +10,7 @@
 #include "flashsale/domain/quantity.hpp"
 #include "flashsale/mysql/mysql_options.hpp"
 #include "flashsale/redis/redis_options.hpp"
+#include "flashsale_version.hpp"
 
 namespace flashsale::app {
 
@@ -318,6 +319,7 @@ std::optional<AppConfig> ParseConfig(int argc, char** argv, Frontend frontend, i
   CLI::App app{frontend == Frontend::kRest ? "flashsale-rest: the REST front door"
                                            : "flashsale-grpc: the gRPC front door"};
   app.option_defaults()->always_capture_default();
+  app.set_version_flag("--version", FLASHSALE_VERSION);
   AddServerOptions(app, c, frontend);
   AddBackendOptions(app, c);
   AddSaleOptions(app, c);

@@ -21,10 +21,7 @@
 #include "flashsale/redis/redis_order_queue.hpp"
 #include "flashsale/redis/redis_rate_limiter.hpp"
 #include "flashsale/redis/redis_stock_store.hpp"
-
-#ifndef FLASHSALE_VERSION
-#define FLASHSALE_VERSION "dev"
-#endif
+#include "flashsale_version.hpp"
 
 namespace flashsale::app {
 namespace {

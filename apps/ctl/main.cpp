@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "flashsale/domain/ids.hpp"
+#include "flashsale_version.hpp"
 #include "http_client.hpp"
 #include "render.hpp"
 
@@ -164,6 +165,7 @@ int main(int argc, char** argv) {
   using namespace flashsale::ctl;
   Options o;
   CLI::App app{"flashsalectl: operate flashsale sales through the admin API"};
+  app.set_version_flag("--version", FLASHSALE_VERSION);
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the subcommand (sales show bf --json)
   app.add_option("--url", o.url, "Base URL of flashsale-rest")

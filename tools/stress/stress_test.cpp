@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "callers.hpp"
+#include "flashsale_version.hpp"
 #include "run.hpp"
 #include "verify.hpp"
 
@@ -213,6 +214,7 @@ int main(int argc, char** argv) {
   Options o;
   CLI::App app{"stress_test: load flashsale and verify exact-N"};
   AddOptions(app, o);
+  app.set_version_flag("--version", FLASHSALE_VERSION);
   CLI11_PARSE(app, argc, argv);
   if (o.run_id.empty()) o.run_id = "run" + std::to_string(std::random_device{}() % 1'000'000'000);
   Run run;

@@ -197,12 +197,11 @@ Frame ScanChunked(std::string_view bytes, std::size_t head_end, const FramingLim
   while (true) {
     const Line line = NextLine(bytes, at);
     if (line.state == Line::State::kBad) return Refused(400, kBareLineEnd);
-    if (line.state == Line::State::kMore) {
-      if (bytes.size() - trailer_start > limits.max_head_bytes) {
-        return Refused(431, "request header fields too large");
-      }
-      return {};
+    const std::size_t end = line.state == Line::State::kOk ? line.next : bytes.size();
+    if (end - trailer_start > limits.max_head_bytes) {
+      return Refused(431, "request header fields too large");
     }
+    if (line.state == Line::State::kMore) return {};
     at = line.next;
     if (line.text.empty()) return Frame{Frame::Kind::kComplete, at, 0, {}};
     BodyFraming ignored;
