@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole check, as CI runs it: install what is missing, build with Ninja into build/, run
-# every ctest label (unit, integration, e2e; the tests start and stop their own redis-server
-# and mariadbd on loopback), then the unit tests again under ThreadSanitizer (build-tsan/),
+# every ctest label (unit, integration, e2e, chaos; the tests start and stop their own
+# redis-server and mariadbd on loopback), the installed package with the examples built and
+# run against it (tools/check-package.sh), then the unit tests again under ThreadSanitizer (build-tsan/),
 # the unit and integration labels under ASan + UBSan (build-asan/), then each libFuzzer target
 # under ASan + UBSan for FLASHSALE_FUZZ_SECONDS (60; build-fuzz/, tools/fuzz.sh).
 # FLASHSALE_SKIP_TSAN=1 / FLASHSALE_SKIP_ASAN=1 / FLASHSALE_SKIP_FUZZ=1 skip those stages.
@@ -22,6 +23,9 @@ cmake --build build -j "$jobs"
 status=0
 echo "== ctest: every label"
 (cd build && ctest --output-on-failure -j "$jobs" --timeout 600) || status=1
+
+echo "== the installed package: examples/ built and run against it (tools/check-package.sh)"
+tools/check-package.sh build || status=1
 
 if [[ "${FLASHSALE_SKIP_TSAN:-0}" != 1 ]]; then
   echo "== ThreadSanitizer: unit tests (build-tsan/)"

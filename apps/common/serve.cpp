@@ -8,7 +8,7 @@
 
 namespace flashsale::app {
 
-int ServeUntilSignal(serving::FrontDoor& door, Runtime& runtime, const AppConfig& config,
+int ServeUntilSignal(serving::FrontDoor& door, service::Service& runtime, const AppConfig& config,
                      ports::Logger& log, const sigset_t& signals) {
   try {
     door.Start();

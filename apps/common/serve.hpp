@@ -4,8 +4,8 @@
 
 #include "app_config.hpp"
 #include "flashsale/ports/logger.hpp"
+#include "flashsale/service/service.hpp"
 #include "flashsale/serving/front_door.hpp"
-#include "runtime.hpp"
 
 namespace flashsale::app {
 
@@ -14,7 +14,7 @@ namespace flashsale::app {
 /// readiness off, new purchases refused (503 / UNAVAILABLE), the shutdown grace, every
 /// request in flight answered, connections closed, the order queue flushed.
 /// Returns the process exit code: 0 after a clean stop, 1 when the door can't listen.
-int ServeUntilSignal(serving::FrontDoor& door, Runtime& runtime, const AppConfig& config,
+int ServeUntilSignal(serving::FrontDoor& door, service::Service& runtime, const AppConfig& config,
                      ports::Logger& log, const sigset_t& signals);
 
 }  // namespace flashsale::app

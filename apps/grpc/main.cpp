@@ -1,8 +1,8 @@
 // flashsale-grpc: composition root of the gRPC front door. Wiring only.
 #include "app_config.hpp"
 #include "flashsale/rpc/grpc_server.hpp"
-#include "logger.hpp"
-#include "runtime.hpp"
+#include "flashsale/service/json_logger.hpp"
+#include "flashsale/service/service.hpp"
 #include "serve.hpp"
 #include "signals.hpp"
 
@@ -13,9 +13,9 @@ int main(int argc, char** argv) {
   auto config = app::ParseConfig(argc, argv, app::Frontend::kGrpc, exit_code);
   if (!config) return exit_code;
 
-  app::JsonLogger log("flashsale-grpc");
+  service::JsonLogger log("flashsale-grpc");
   log.Info("starting", {{"config", ports::RawJson{config->Redacted().dump()}}});
-  auto runtime = app::Runtime::Build(*config, log);
+  auto runtime = service::Service::Create(*config, log);
   if (!runtime) return 1;
 
   rpc::GrpcOptions options;

@@ -1,8 +1,8 @@
 // flashsale-rest: composition root of the REST front door. Wiring only.
 #include "app_config.hpp"
 #include "flashsale/rest/rest_server.hpp"
-#include "logger.hpp"
-#include "runtime.hpp"
+#include "flashsale/service/json_logger.hpp"
+#include "flashsale/service/service.hpp"
 #include "serve.hpp"
 #include "signals.hpp"
 
@@ -13,9 +13,9 @@ int main(int argc, char** argv) {
   auto config = app::ParseConfig(argc, argv, app::Frontend::kRest, exit_code);
   if (!config) return exit_code;
 
-  app::JsonLogger log("flashsale-rest");
+  service::JsonLogger log("flashsale-rest");
   log.Info("starting", {{"config", ports::RawJson{config->Redacted().dump()}}});
-  auto runtime = app::Runtime::Build(*config, log);
+  auto runtime = service::Service::Create(*config, log);
   if (!runtime) return 1;
 
   rest::RestOptions options;

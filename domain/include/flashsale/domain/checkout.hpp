@@ -50,11 +50,13 @@ bool IsReservedRequestId(std::string_view raw) noexcept;
 
 /// A checkout as it arrives from outside, before validation. request_id may be empty (the
 /// call is then a new attempt every time).
+// Every field has a default member initializer, so designated initializers may leave any
+// out ({.item_id = "x", ...}) without -Wmissing-field-initializers.
 struct CheckoutInput {
-  std::string sale_id;
-  std::string item_id;
-  std::string user_id;
-  std::string request_id;
+  std::string sale_id{};
+  std::string item_id{};
+  std::string user_id{};
+  std::string request_id{};
 };
 
 /// A validated checkout: one unit of `item` for `user`.
@@ -93,9 +95,11 @@ struct CheckoutReply {
 
 /// A completion as it arrives from outside: the code, and optionally the caller's request id
 /// (a retry with the same request id gets the same order back).
+// Every field has a default member initializer, so designated initializers may leave any
+// out ({.item_id = "x", ...}) without -Wmissing-field-initializers.
 struct CompleteInput {
-  std::string code;
-  std::string request_id;
+  std::string code{};
+  std::string request_id{};
 };
 
 /// What a store is asked to do: turn the hold of `code` into order `order_id` at `now`.

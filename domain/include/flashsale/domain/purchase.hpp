@@ -14,11 +14,13 @@ namespace flashsale::domain {
 
 /// A purchase as it arrives from outside, before validation. Adapters fill it from JSON or
 /// protobuf; PlacePurchase validates every field.
+// Every field has a default member initializer, so designated initializers may leave any
+// out ({.item_id = "x", ...}) without -Wmissing-field-initializers.
 struct PurchaseInput {
-  std::string sale_id;
-  std::string item_id;
-  std::string user_id;
-  std::string request_id;
+  std::string sale_id{};
+  std::string item_id{};
+  std::string user_id{};
+  std::string request_id{};
   std::int64_t quantity = 0;
   /// With an empty request_id, mint one ("auto-<ULID>") instead of refusing: the call is
   /// then a new purchase every time, not idempotent (the order form of the replaced service).

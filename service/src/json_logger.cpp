@@ -1,4 +1,4 @@
-#include "logger.hpp"
+#include "flashsale/service/json_logger.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 #include "flashsale/domain/text.hpp"
 #include "flashsale/domain/time.hpp"
 
-namespace flashsale::app {
+namespace flashsale::service {
 namespace {
 
 std::string_view LevelName(ports::LogLevel level) {
@@ -63,4 +63,4 @@ void JsonLogger::Log(ports::LogLevel level, std::string_view msg,
   std::fflush(out_);
 }
 
-}  // namespace flashsale::app
+}  // namespace flashsale::service

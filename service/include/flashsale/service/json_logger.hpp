@@ -6,11 +6,11 @@
 
 #include "flashsale/ports/logger.hpp"
 
-namespace flashsale::app {
+namespace flashsale::service {
 
-/// The app's log sink: JSON lines {"ts","level","app","msg",<fields>} on stdout (or `out`).
-/// The one logger of the process; libraries get it as a ports::Logger. Thread-safe (one line
-/// per call, never interleaved).
+/// The apps' (and a Service's default) log sink: JSON lines {"ts","level","app","msg",<fields>} on
+/// stdout (or `out`). The one logger of the process; libraries get it as a ports::Logger.
+/// Thread-safe (one line per call, never interleaved).
 class JsonLogger final : public ports::Logger {
  public:
   explicit JsonLogger(std::string app, std::FILE* out = stdout) : app_(std::move(app)), out_(out) {}
@@ -23,4 +23,4 @@ class JsonLogger final : public ports::Logger {
   std::mutex mu_;
 };
 
-}  // namespace flashsale::app
+}  // namespace flashsale::service

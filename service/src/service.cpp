@@ -1,6 +1,8 @@
-#include "runtime.hpp"
+#include "flashsale/service/service.hpp"
 
 #include <unistd.h>
+
+#include <future>
 
 #include "flashsale/core/expire_holds.hpp"
 #include "flashsale/core/manage_sales.hpp"
@@ -21,19 +23,20 @@
 #include "flashsale/redis/redis_order_queue.hpp"
 #include "flashsale/redis/redis_rate_limiter.hpp"
 #include "flashsale/redis/redis_stock_store.hpp"
+#include "flashsale/service/json_logger.hpp"
 #include "flashsale_version.hpp"
 
-namespace flashsale::app {
+namespace flashsale::service {
 namespace {
 
-core::PlacePurchaseOptions PurchaseOptionsFrom(const AppConfig& config) {
+core::PlacePurchaseOptions PurchaseOptionsFrom(const ServiceOptions& config) {
   core::PlacePurchaseOptions options;
   options.max_per_order = config.max_per_order;
   options.sold_out_fast_path = config.sold_out_fast_path;
   return options;
 }
 
-core::PersistOptions PersistOptionsFrom(const AppConfig& config) {
+core::PersistOptions PersistOptionsFrom(const ServiceOptions& config) {
   core::PersistOptions options;
   options.workers = config.workers;
   options.batch_size = static_cast<std::size_t>(config.batch_size);
@@ -44,7 +47,7 @@ core::PersistOptions PersistOptionsFrom(const AppConfig& config) {
   return options;
 }
 
-core::ScheduleOptions ScheduleOptionsFrom(const AppConfig& config) {
+core::ScheduleOptions ScheduleOptionsFrom(const ServiceOptions& config) {
   core::ScheduleOptions options;
   options.period = std::chrono::seconds(config.schedule_period_s);
   options.lead = std::min<std::chrono::seconds>(std::chrono::seconds(60),
@@ -67,8 +70,8 @@ std::string Join(const std::vector<int>& values) {
 
 }  // namespace
 
-struct Runtime::Parts {
-  AppConfig config;
+struct Service::Parts {
+  ServiceOptions config;
   core::SystemClock clock;
   core::UlidGenerator ids{clock};
   std::optional<domain::SaleId> configured_sale;  // --sale-id (validated by the flag)
@@ -107,16 +110,24 @@ struct Runtime::Parts {
   std::unique_ptr<core::PeriodicTask> housekeeping;
 };
 
-Runtime::Runtime(ports::Logger& log) : log_(log), parts_(std::make_unique<Parts>()) {}
+Service::Service(ports::Logger& log) : log_(log), parts_(std::make_unique<Parts>()) {}
 
-Runtime::~Runtime() {
+Service::~Service() {
+  if (started_) Stop();
   sampler_.request_stop();
   if (sampler_.joinable()) sampler_.join();
   if (parts_->housekeeping) parts_->housekeeping->Stop();
 }
 
-std::unique_ptr<Runtime> Runtime::Build(const AppConfig& config, ports::Logger& log) {
-  std::unique_ptr<Runtime> runtime(new Runtime(log));
+std::unique_ptr<Service> Service::Create(const ServiceOptions& options) {
+  auto log = std::make_unique<JsonLogger>("flashsale", stderr);
+  auto service = Create(options, *log);
+  if (service) service->owned_log_ = std::move(log);
+  return service;
+}
+
+std::unique_ptr<Service> Service::Create(const ServiceOptions& config, ports::Logger& log) {
+  std::unique_ptr<Service> runtime(new Service(log));
   runtime->parts_->config = config;
   if (auto id = domain::SaleId::Parse(config.sale_id)) runtime->parts_->configured_sale = *id;
   if (!runtime->BuildStockStore(config) || !runtime->BuildRepositories(config)) return nullptr;
@@ -135,7 +146,7 @@ std::unique_ptr<Runtime> Runtime::Build(const AppConfig& config, ports::Logger& 
   return runtime;
 }
 
-bool Runtime::BuildStockStore(const AppConfig& config) {
+bool Service::BuildStockStore(const ServiceOptions& config) {
   Parts& p = *parts_;
   if (config.redis_url.empty()) {
     p.memory_queue = std::make_unique<memory::MemoryOrderQueue>();
@@ -161,7 +172,7 @@ bool Runtime::BuildStockStore(const AppConfig& config) {
   return true;
 }
 
-bool Runtime::BuildRepositories(const AppConfig& config) {
+bool Service::BuildRepositories(const ServiceOptions& config) {
   Parts& p = *parts_;
   if (config.mysql_url.empty()) {
     p.memory_sales = std::make_unique<memory::MemorySaleRepository>();
@@ -193,7 +204,7 @@ bool Runtime::BuildRepositories(const AppConfig& config) {
   return true;
 }
 
-bool Runtime::CreateDemoSale(const AppConfig& config) {
+bool Service::CreateDemoSale(const ServiceOptions& config) {
   if (!config.demo_sale) return true;
   if (config.schedule != "none") {
     log_.Info("no demo sale: the schedule opens the sales", {{"schedule", config.schedule}});
@@ -226,7 +237,7 @@ bool Runtime::CreateDemoSale(const AppConfig& config) {
   return true;
 }
 
-bool Runtime::LoadSales(const AppConfig& config) {
+bool Service::LoadSales(const ServiceOptions& config) {
   Parts& p = *parts_;
   auto loaded = p.manage->LoadOpenSales();
   if (!loaded) {
@@ -240,7 +251,7 @@ bool Runtime::LoadSales(const AppConfig& config) {
   return true;
 }
 
-void Runtime::BuildUseCases(const AppConfig& config) {
+void Service::BuildUseCases(const ServiceOptions& config) {
   Parts& p = *parts_;
   p.purchase = std::make_unique<core::PlacePurchase>(*p.store, p.ids, p.clock, p.metrics,
                                                      PurchaseOptionsFrom(config));
@@ -260,7 +271,7 @@ void Runtime::BuildUseCases(const AppConfig& config) {
                                                     PersistOptionsFrom(config), &log_);
 }
 
-void Runtime::BuildLimits(const AppConfig& config) {
+void Service::BuildLimits(const ServiceOptions& config) {
   Parts& p = *parts_;
   core::LimitOptions limits;
   if (!config.rate_limit_user.empty()) {
@@ -287,7 +298,7 @@ void Runtime::BuildLimits(const AppConfig& config) {
   }
 }
 
-void Runtime::BuildHousekeeping(const AppConfig& config) {
+void Service::BuildHousekeeping(const ServiceOptions& config) {
   Parts& p = *parts_;
   if (config.schedule != "none") {
     p.schedule =
@@ -301,7 +312,7 @@ void Runtime::BuildHousekeeping(const AppConfig& config) {
   Housekeep();  // the schedule's sale and the catalog exist before traffic starts
 }
 
-void Runtime::Housekeep() {
+void Service::Housekeep() {
   Parts& p = *parts_;
   if (p.schedule) {
     auto created = p.schedule->RunOnce();
@@ -315,7 +326,7 @@ void Runtime::Housekeep() {
   p.expire->RunOnce();
 }
 
-void Runtime::SalesChanged() {
+void Service::SalesChanged() {
   Parts& p = *parts_;
   if (auto refreshed = p.catalog->Refresh(); !refreshed) {
     log_.Warn("sale catalog refresh failed; using the last one",
@@ -330,19 +341,20 @@ void Runtime::SalesChanged() {
   }
 }
 
-std::string Runtime::DefaultSale() const {
+std::string Service::DefaultSale() const {
   const Parts& p = *parts_;
   if (auto open = p.catalog->DefaultAt(p.clock.Now(), p.configured_sale)) return open->str();
   return p.config.sale_id;  // none open: its answer says so (sale not active / unknown)
 }
 
-void Runtime::Start() {
+void Service::Start() {
+  started_ = true;
   if (parts_->config.persistence_workers) parts_->persist->Start();
   parts_->housekeeping->Start();
   sampler_ = std::jthread([this](std::stop_token stop) { Sample(stop); });
 }
 
-void Runtime::Sample(std::stop_token stop) {
+void Service::Sample(std::stop_token stop) {
   Parts& p = *parts_;
   while (!stop.stop_requested()) {
     auto sale = domain::SaleId::Parse(DefaultSale());
@@ -365,11 +377,11 @@ void Runtime::Sample(std::stop_token stop) {
   }
 }
 
-bool Runtime::Ready() const { return !draining_.load() && dependencies_up_.load(); }
+bool Service::Ready() const { return !draining_.load() && dependencies_up_.load(); }
 
-void Runtime::PublishReadiness() { parts_->metrics.SetReady(Ready()); }
+void Service::PublishReadiness() { parts_->metrics.SetReady(Ready()); }
 
-void Runtime::BeginDrain() {
+void Service::BeginDrain() {
   draining_ = true;
   parts_->purchase->SetAccepting(false);
   parts_->checkout->SetAccepting(false);
@@ -377,7 +389,14 @@ void Runtime::BeginDrain() {
   PublishReadiness();
 }
 
-bool Runtime::Stop(std::chrono::steady_clock::time_point deadline) {
+bool Service::Stop(std::chrono::steady_clock::duration drain) {
+  BeginDrain();
+  return Stop(std::chrono::steady_clock::now() + drain);
+}
+
+bool Service::Stop(std::chrono::steady_clock::time_point deadline) {
+  std::lock_guard lock(stop_mu_);
+  if (stopped_) return *stopped_;
   parts_->housekeeping->Stop();
   const bool flushed = parts_->persist->Stop(deadline);
   // No store callback may run once the front door and the use cases are gone (calls still
@@ -389,19 +408,57 @@ bool Runtime::Stop(std::chrono::steady_clock::time_point deadline) {
                                     {"persisted", stats.persisted},
                                     {"failed", stats.failed},
                                     {"retries", stats.retries}});
+  stopped_ = flushed;
   return flushed;
 }
 
-core::PlacePurchase& Runtime::purchase() { return *parts_->purchase; }
-core::GetOrder& Runtime::orders() { return *parts_->get_order; }
-core::CheckoutItem& Runtime::checkout() { return *parts_->checkout; }
-core::CompleteCheckout& Runtime::complete() { return *parts_->complete; }
-core::GetSaleStatus& Runtime::sale_status() { return *parts_->sale_status; }
-core::ManageSales& Runtime::manage() { return *parts_->manage; }
-core::AuditSale& Runtime::audit() { return *parts_->audit; }
-core::LimitRequests& Runtime::limits() { return *parts_->limits; }
-const ports::Clock& Runtime::clock() const { return parts_->clock; }
-ports::RequestMetrics& Runtime::request_metrics() { return parts_->metrics; }
-std::string Runtime::MetricsText() const { return parts_->metrics.Render(); }
+namespace {
 
-}  // namespace flashsale::app
+/// Runs an asynchronous use case and waits for its one answer.
+template <class Reply, class Call>
+Reply Await(Call call) {
+  std::promise<Reply> promise;
+  auto answer = promise.get_future();
+  call([&promise](Reply reply) { promise.set_value(std::move(reply)); });
+  return answer.get();
+}
+
+}  // namespace
+
+domain::PurchaseReply Service::Purchase(domain::PurchaseInput input) {
+  if (input.sale_id.empty()) input.sale_id = DefaultSale();
+  return Await<domain::PurchaseReply>(
+      [&](core::PlacePurchase::Done done) { parts_->purchase->Execute(input, std::move(done)); });
+}
+
+domain::CheckoutReply Service::Checkout(domain::CheckoutInput input) {
+  if (input.sale_id.empty()) input.sale_id = DefaultSale();
+  return Await<domain::CheckoutReply>(
+      [&](core::CheckoutItem::Done done) { parts_->checkout->Execute(input, std::move(done)); });
+}
+
+domain::CompleteReply Service::Complete(const domain::CompleteInput& input) {
+  return Await<domain::CompleteReply>([&](core::CompleteCheckout::Done done) {
+    parts_->complete->Execute(input, std::move(done));
+  });
+}
+
+domain::Result<core::OrderView> Service::GetOrder(std::string_view order_id,
+                                                  std::string_view sale_id) {
+  const std::string sale = sale_id.empty() ? DefaultSale() : std::string(sale_id);
+  return parts_->get_order->Execute(order_id, sale);
+}
+
+core::PlacePurchase& Service::purchase() { return *parts_->purchase; }
+core::GetOrder& Service::orders() { return *parts_->get_order; }
+core::CheckoutItem& Service::checkout() { return *parts_->checkout; }
+core::CompleteCheckout& Service::complete() { return *parts_->complete; }
+core::GetSaleStatus& Service::sale_status() { return *parts_->sale_status; }
+core::ManageSales& Service::manage() { return *parts_->manage; }
+core::AuditSale& Service::audit() { return *parts_->audit; }
+core::LimitRequests& Service::limits() { return *parts_->limits; }
+const ports::Clock& Service::clock() const { return parts_->clock; }
+ports::RequestMetrics& Service::request_metrics() { return parts_->metrics; }
+std::string Service::MetricsText() const { return parts_->metrics.Render(); }
+
+}  // namespace flashsale::service
