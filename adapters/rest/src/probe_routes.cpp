@@ -20,7 +20,8 @@ void RestServer::Impl::Index(const Request& request, Writer writer) {
       R"({"method":"GET","path":"/health","what":"liveness"},)"
       R"({"method":"GET","path":"/livez","what":"liveness"},)"
       R"({"method":"GET","path":"/readyz","what":"readiness"},)"
-      R"({"method":"GET","path":"/metrics","what":"Prometheus metrics"}]})";
+      R"({"method":"GET","path":"/metrics","what":"Prometheus metrics"},)"
+      R"({"method":"GET","path":"/openapi.yaml","what":"this API as OpenAPI 3.1"}]})";
   Begin(request, std::move(writer), index_route_)->Send(200, kIndex, "application/json");
 }
 
@@ -34,6 +35,12 @@ void RestServer::Impl::Ready(const Request& request, Writer writer) {
   Begin(request, std::move(writer), ready_route_)
       ->Send(ready ? 200 : 503, ready ? R"({"status":"ready"})" : R"({"status":"not ready"})",
              "application/json");
+}
+
+extern const std::string_view kOpenApiYaml;  // docs/openapi.yaml, embedded at build time
+
+void RestServer::Impl::OpenApi(const Request& request, Writer writer) {
+  Begin(request, std::move(writer), openapi_route_)->Send(200, kOpenApiYaml, "application/yaml");
 }
 
 void RestServer::Impl::Metrics(const Request& request, Writer writer) {

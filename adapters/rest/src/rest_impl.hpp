@@ -81,6 +81,7 @@ class RestServer::Impl {
   void Health(const Request& request, Writer writer);
   void Ready(const Request& request, Writer writer);
   void Metrics(const Request& request, Writer writer);
+  void OpenApi(const Request& request, Writer writer);
   void MethodNotAllowed(const Request& request, Writer writer,
                         const std::vector<Pistache::Http::Method>& allow);
   // admin_routes.cpp
@@ -115,6 +116,7 @@ class RestServer::Impl {
   ports::RouteMetrics& livez_route_ = services_.metrics.Route("http", "/livez");
   ports::RouteMetrics& ready_route_ = services_.metrics.Route("http", "/readyz");
   ports::RouteMetrics& metrics_route_ = services_.metrics.Route("http", "/metrics");
+  ports::RouteMetrics& openapi_route_ = services_.metrics.Route("http", "/openapi.yaml");
   ports::RouteMetrics& admin_sales_route_ = services_.metrics.Route("http", "/admin/sales");
   ports::RouteMetrics& admin_sale_route_ = services_.metrics.Route("http", "/admin/sales/:id");
   ports::RouteMetrics& admin_close_route_ =

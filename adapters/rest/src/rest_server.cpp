@@ -132,11 +132,12 @@ void RestServer::Impl::Routes() {
   Routes::Get(router_, "/livez", Routes::bind(&Impl::Health, this));
   Routes::Get(router_, "/readyz", Routes::bind(&Impl::Ready, this));
   Routes::Get(router_, "/metrics", Routes::bind(&Impl::Metrics, this));
+  Routes::Get(router_, "/openapi.yaml", Routes::bind(&Impl::OpenApi, this));
   for (auto route : {"/api/purchase", "/api/orders", "/checkout", "/purchase"}) {
     AllowOnly(route, {Http::Method::Post});
   }
   for (auto route : {"/api/orders/:id", "/api/products", "/api/products/:id", "/sale/status", "/",
-                     "/health", "/livez", "/readyz", "/metrics"}) {
+                     "/health", "/livez", "/readyz", "/metrics", "/openapi.yaml"}) {
     AllowOnly(route, {Http::Method::Get});
   }
   if (admin_token_.enabled()) AdminRoutes();
