@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The whole check, as CI runs it: install what is missing, build with Ninja into build/, run
-# every ctest label (unit, integration, e2e, chaos; the tests start and stop their own
-# redis-server and mariadbd on loopback), the installed package with the examples built and
-# run against it (tools/check-package.sh), then the unit tests again under ThreadSanitizer (build-tsan/),
+# The whole check, as CI runs it: install what is missing, build a Release with Ninja into
+# build/ (warnings are errors), run every ctest label (unit, integration, e2e, chaos; the tests
+# start and stop their own redis-server and mariadbd on loopback), then check what users get:
+# the installed CMake package with the examples built and run against it
+# (tools/check-package.sh), the .deb (tools/package-deb.sh), the container and monitoring
+# files (tools/check-deploy.sh); then the unit tests again under ThreadSanitizer (build-tsan/),
 # the unit and integration labels under ASan + UBSan (build-asan/), then each libFuzzer target
 # under ASan + UBSan for FLASHSALE_FUZZ_SECONDS (60; build-fuzz/, tools/fuzz.sh).
-# FLASHSALE_SKIP_TSAN=1 / FLASHSALE_SKIP_ASAN=1 / FLASHSALE_SKIP_FUZZ=1 skip those stages.
+# FLASHSALE_SKIP_TSAN=1 / FLASHSALE_SKIP_ASAN=1 / FLASHSALE_SKIP_FUZZ=1 skip those stages;
+# FLASHSALE_BUILD_TYPE overrides Release.
 # Exit code: 0 when everything passed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +17,7 @@ cd "$root"
 "$root/tools/install-deps.sh"
 
 jobs=$(nproc)
-build_type=${FLASHSALE_BUILD_TYPE:-RelWithDebInfo}
+build_type=${FLASHSALE_BUILD_TYPE:-Release}
 
 echo "== configure + build (build/, $build_type)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" -DFLASHSALE_WARNINGS_AS_ERRORS=ON
@@ -26,6 +29,10 @@ echo "== ctest: every label"
 
 echo "== the installed package: examples/ built and run against it (tools/check-package.sh)"
 tools/check-package.sh build || status=1
+echo "== the Debian package: built from this Release build and checked (tools/package-deb.sh)"
+tools/package-deb.sh build || status=1
+echo "== container and monitoring files, checked statically (tools/check-deploy.sh)"
+tools/check-deploy.sh build || status=1
 
 if [[ "${FLASHSALE_SKIP_TSAN:-0}" != 1 ]]; then
   echo "== ThreadSanitizer: unit tests (build-tsan/)"

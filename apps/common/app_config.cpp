@@ -18,6 +18,7 @@ nlohmann::json AppConfig::Redacted() const {
   return {{"bind", bind},
           {"rest_port", rest_port},
           {"grpc_port", grpc_port},
+          {"metrics_port", metrics_port},
           {"http_threads", http_threads},
           {"listen_backlog", listen_backlog},
           {"redis_url", RedactUrl(redis_url)},
@@ -105,6 +106,10 @@ void AddServerOptions(CLI::App& app, AppConfig& c, Frontend frontend) {
     app.add_option("--port", c.grpc_port, "gRPC port (0 = any free port)")
         ->envname("FLASHSALE_GRPC_PORT")
         ->check(CLI::Range(0, 65535));
+    app.add_option("--metrics-port", c.metrics_port,
+                   "HTTP port serving GET /metrics for Prometheus (0 = off)")
+        ->envname("FLASHSALE_METRICS_PORT")
+        ->check(CLI::Range(0, 65535));
   }
 }
 
@@ -119,6 +124,8 @@ void AddBackendOptions(CLI::App& app, AppConfig& c) {
       ->check(MySqlUrlCheck());
   app.add_flag("--migrate,!--no-migrate", c.migrate, "Apply pending MySQL migrations at start")
       ->envname("FLASHSALE_MIGRATE");
+  app.add_flag("--migrate-only", c.migrate_only,
+               "Apply pending MySQL migrations to --mysql-url, then exit (0 when applied)");
   app.add_flag("--persistence-workers,!--no-persistence-workers", c.persistence_workers,
                "Persist orders from the queue (off: serve requests only, with a shared Redis "
                "whose stream another instance persists into MySQL)")
@@ -127,6 +134,9 @@ void AddBackendOptions(CLI::App& app, AppConfig& c) {
 
 /// Combinations that would lose or misplace orders; an error message, or empty.
 std::string BackendProblem(const AppConfig& c) {
+  if (c.migrate_only) {
+    return c.mysql_url.empty() ? "--migrate-only needs --mysql-url" : "";
+  }
   if (!c.redis_url.empty() && c.mysql_url.empty() && c.persistence_workers) {
     return "--redis-url without --mysql-url: this instance would persist the shared Redis "
            "stream (other instances' orders too) into its own memory, and release the orders "

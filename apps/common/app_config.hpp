@@ -16,6 +16,7 @@ struct AppConfig : service::ServiceOptions {
   std::string bind = "0.0.0.0";    ///< listen address
   int rest_port = 8080;            ///< flashsale-rest
   int grpc_port = 50051;           ///< flashsale-grpc
+  int metrics_port = 0;            ///< flashsale-grpc: GET /metrics on this port (0 = off)
   int http_threads = 2;            ///< Pistache reactor threads
   int listen_backlog = 4096;       ///< REST listen queue (the kernel caps it at somaxconn)
   int max_body_bytes = 16 * 1024;  ///< larger requests get 413
@@ -24,6 +25,8 @@ struct AppConfig : service::ServiceOptions {
   /// Bearer token of the admin API (REST /admin/...); empty: the admin API is off. Never
   /// logged (Redacted() shows only whether it is set).
   std::string admin_token;
+  /// Apply the MySQL migrations and exit (the compose stack's one-shot migrate service).
+  bool migrate_only = false;
 
   /// The effective configuration as JSON, passwords replaced by ***.
   nlohmann::json Redacted() const;

@@ -15,8 +15,18 @@ int main(int argc, char** argv) {
 
   service::JsonLogger log("flashsale-grpc");
   log.Info("starting", {{"config", ports::RawJson{config->Redacted().dump()}}});
+  if (config->migrate_only) return service::MigrateOnly(*config, log) ? 0 : 1;
   auto runtime = service::Service::Create(*config, log);
   if (!runtime) return 1;
+  if (config->metrics_port != 0) {
+    try {
+      runtime->ServeMetrics(config->bind, config->metrics_port);
+    } catch (const std::exception& e) {
+      log.Error("cannot serve metrics", {{"port", config->metrics_port}, {"detail", e.what()}});
+      return 1;
+    }
+    log.Info("metrics", {{"path", "/metrics"}, {"port", config->metrics_port}});
+  }
 
   rpc::GrpcOptions options;
   options.address = config->bind;

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
 
   service::JsonLogger log("flashsale-rest");
   log.Info("starting", {{"config", ports::RawJson{config->Redacted().dump()}}});
+  if (config->migrate_only) return service::MigrateOnly(*config, log) ? 0 : 1;
   auto runtime = service::Service::Create(*config, log);
   if (!runtime) return 1;
 

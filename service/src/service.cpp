@@ -172,6 +172,22 @@ bool Service::BuildStockStore(const ServiceOptions& config) {
   return true;
 }
 
+bool MigrateOnly(const ServiceOptions& options, ports::Logger& log) {
+  auto url = mysql::ParseMySqlUrl(options.mysql_url);
+  if (!url) {
+    log.Error("bad mysql url", {{"detail", url.error().detail}});
+    return false;
+  }
+  auto report = mysql::Migrate(*url);
+  if (!report) {
+    log.Error("migration failed", {{"detail", report.error().detail}});
+    return false;
+  }
+  log.Info("migrations",
+           {{"applied", ports::RawJson{Join(report->applied)}}, {"current", report->current}});
+  return true;
+}
+
 bool Service::BuildRepositories(const ServiceOptions& config) {
   Parts& p = *parts_;
   if (config.mysql_url.empty()) {
@@ -460,5 +476,8 @@ core::LimitRequests& Service::limits() { return *parts_->limits; }
 const ports::Clock& Service::clock() const { return parts_->clock; }
 ports::RequestMetrics& Service::request_metrics() { return parts_->metrics; }
 std::string Service::MetricsText() const { return parts_->metrics.Render(); }
+void Service::ServeMetrics(const std::string& address, int port) {
+  parts_->metrics.Expose(address + ":" + std::to_string(port));
+}
 
 }  // namespace flashsale::service

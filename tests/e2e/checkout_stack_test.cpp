@@ -63,7 +63,8 @@ void Caller(int port, int caller, int checkouts, Tally& tally) {
     if (r.status == 200 || r.status == 403 || r.status == 410) {
       ++tally.answers;
     } else {
-      ++tally.other;
+      // The first few unexpected answers are printed: what went wrong shows in the CI log.
+      if (tally.other++ < 3) std::fprintf(stderr, "checkout: %d %s\n", r.status, r.body.c_str());
       continue;
     }
     if (r.status != 200) {
@@ -75,7 +76,8 @@ void Caller(int port, int caller, int checkouts, Tally& tally) {
     const std::string code = json::parse(r.body)["checkout_code"];
     auto done = connection.Send("POST", "/purchase?code=" + code);
     if (done.status != 200) {
-      ++tally.other;
+      if (tally.other++ < 3)
+        std::fprintf(stderr, "redeem: %d %s\n", done.status, done.body.c_str());
       continue;
     }
     ++tally.redeemed;

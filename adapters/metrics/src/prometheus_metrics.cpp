@@ -1,6 +1,7 @@
 #include "flashsale/metrics/prometheus_metrics.hpp"
 
 #include <prometheus/counter.h>
+#include <prometheus/exposer.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
@@ -209,6 +210,15 @@ std::string PrometheusMetrics::Render() const {
   std::ostringstream out;
   prometheus::TextSerializer().Serialize(out, registry_->Collect());
   return out.str();
+}
+
+void PrometheusMetrics::Expose(const std::string& bind_address) {
+  try {
+    exposer_ = std::make_unique<prometheus::Exposer>(bind_address, 1);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot serve metrics on " + bind_address + ": " + e.what());
+  }
+  exposer_->RegisterCollectable(registry_);
 }
 
 }  // namespace flashsale::metrics

@@ -31,16 +31,12 @@ class ConnectionState {
   /// Bytes received but not yet routed (reactor thread only).
   std::string pending;
 
-  /// Numbers the next request (reactor thread, before routing it); `Current` is that number
-  /// while it is being routed (read by its exchange).
-  std::uint64_t Dispatch() {
+  /// Numbers the next answer owed on this connection (an exchange, on the reactor thread
+  /// while its request is routed: so in request order). Only requests that are answered
+  /// through an exchange take a number, so none can hold the others up by never answering.
+  std::uint64_t Register() {
     std::lock_guard lock(mutex_);
-    current_ = ++dispatched_;
-    return current_;
-  }
-  std::uint64_t Current() const {
-    std::lock_guard lock(mutex_);
-    return current_;
+    return ++registered_;
   }
   /// From now on nothing more is read or routed; the connection is closed once the answers
   /// already owed are written.
@@ -71,8 +67,7 @@ class ConnectionState {
 
  private:
   mutable std::mutex mutex_;
-  std::uint64_t dispatched_ = 0;
-  std::uint64_t current_ = 0;
+  std::uint64_t registered_ = 0;
   std::uint64_t written_ = 0;
   bool closing_ = false;
   std::map<std::uint64_t, std::function<void()>> waiting_;

@@ -48,7 +48,7 @@ Exchange::Exchange(const Http::Request& request, Http::ResponseWriter writer,
     peer_ = peer;
     connection_ = ConnectionState::Of(peer);
     if (connection_) {
-      seq_ = connection_->Current();
+      seq_ = connection_->Register();
       if (connection_->closing()) keep_alive_ = false;
     }
   }
@@ -66,7 +66,7 @@ void ConnectionState::Written(std::uint64_t seq, bool close,
       next = std::move(it->second);
       waiting_.erase(it);
     } else {
-      shut = closing_ && dispatched_ == seq;
+      shut = closing_ && registered_ == seq;
     }
   }
   if (shut && peer) ::shutdown(peer->fd(), SHUT_WR);

@@ -91,7 +91,6 @@ void FramingHandler::Dispatch(const std::shared_ptr<Tcp::Peer>& peer, Connection
   request.copyAddress(peer->address());
   Http::ResponseWriter response(request.version(), transport(), this, peer);
   peer->setIdle(false);
-  state.Dispatch();
   onRequest(request, std::move(response));
   parser->reset();
 }
@@ -99,8 +98,7 @@ void FramingHandler::Dispatch(const std::shared_ptr<Tcp::Peer>& peer, Connection
 void FramingHandler::Refuse(const std::shared_ptr<Tcp::Peer>& peer, ConnectionState& state,
                             int code, std::string_view message) {
   state.Close();
-  state.pending.clear();
-  state.Dispatch();  // the refusal is answered after the requests before it
+  state.pending.clear();  // the refusal's exchange is answered after the requests before it
   const Refusal refusal = RefusalFor(code);
   Http::ResponseWriter writer(Http::Version::Http11, transport(), this, peer);
   auto exchange = Begin(Http::Request(), std::move(writer), *refused_, *in_flight_);

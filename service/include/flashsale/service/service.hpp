@@ -24,6 +24,11 @@
 
 namespace flashsale::service {
 
+/// Applies the pending MySQL migrations of `options.mysql_url` and returns; for a one-shot
+/// migration step before the instances start (they then need no --migrate). False (after
+/// logging why) on a bad URL or a failed migration.
+bool MigrateOnly(const ServiceOptions& options, ports::Logger& log);
+
 /// libflashsale in one object: everything behind the front doors, built from ServiceOptions:
 /// the stock store, queue and repositories (Redis/MySQL when configured, the embedded memory
 /// adapters otherwise), the use cases, the persistence workers, the housekeeping task (sale
@@ -93,6 +98,9 @@ class Service {
   ports::RequestMetrics& request_metrics();
   /// The Prometheus text exposition of every metric (the body of GET /metrics).
   std::string MetricsText() const;
+  /// Serves GET /metrics itself on address:port (for a process without an HTTP front door).
+  /// Throws std::runtime_error when it cannot listen.
+  void ServeMetrics(const std::string& address, int port);
 
  private:
   struct Parts;

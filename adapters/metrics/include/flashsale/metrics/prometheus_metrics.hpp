@@ -16,6 +16,7 @@
 
 namespace prometheus {
 class Registry;
+class Exposer;
 class Counter;
 class Gauge;
 class Histogram;
@@ -69,6 +70,9 @@ class PrometheusMetrics final : public ports::Metrics, public ports::RequestMetr
 
   /// The Prometheus text exposition format (version 0.0.4).
   std::string Render() const;
+  /// Serves GET /metrics on `bind_address` ("0.0.0.0:9464") from now on, for a process with
+  /// no HTTP front door (flashsale-grpc). Throws std::runtime_error when it cannot listen.
+  void Expose(const std::string& bind_address);
 
  private:
   void RegisterPurchases();
@@ -77,6 +81,7 @@ class PrometheusMetrics final : public ports::Metrics, public ports::RequestMetr
   void RegisterState(std::string_view version);
 
   std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
   std::array<prometheus::Counter*, domain::kAllOutcomes.size()> purchases_{};
   std::array<prometheus::Histogram*, domain::kAllOutcomes.size()> purchase_latency_{};
   std::array<prometheus::Counter*, domain::kAllOutcomes.size()> checkouts_{};
