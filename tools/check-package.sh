@@ -28,7 +28,7 @@ for example in embed_memory embed_stack; do
   cmake --build "$work/$example" >/dev/null
 done
 run() {  # run <example>: its output, and its log when it fails
-  if ! "$work/$1/$1" 2>"$work/$1.log"; then
+  if ! timeout 120 "$work/$1/$1" 2>"$work/$1.log"; then
     echo "check-package: $1 FAILED; its log:" >&2
     cat "$work/$1.log" >&2
     exit 1

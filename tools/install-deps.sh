@@ -22,5 +22,17 @@ sudo_cmd=()
 if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -q
-# policy-rc.d keeps the packaged redis/mariadb services from starting: tests start their own.
-"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+# A policy-rc.d that denies every start keeps the packaged services (redis, mariadb,
+# prometheus) from starting: the tests start their own on free ports. Removed afterwards,
+# unless one was there already.
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+  "${sudo_cmd[@]}" chmod 755 "$policy"
+  own_policy=1
+fi
+status=0
+"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" || status=$?
+if ((own_policy)); then "${sudo_cmd[@]}" rm -f "$policy"; fi
+exit $status

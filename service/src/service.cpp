@@ -364,6 +364,7 @@ std::string Service::DefaultSale() const {
 }
 
 void Service::Start() {
+  if (started_) return;  // once: the workers and tasks are not started twice
   started_ = true;
   if (parts_->config.persistence_workers) parts_->persist->Start();
   parts_->housekeeping->Start();

@@ -368,6 +368,10 @@ INSTANTIATE_TEST_SUITE_P(
                     {501},
                     true},
         Conformance{"UnknownMethod", "BREW /health HTTP/1.1\r\n\r\n", {501}, true},
+        Conformance{"HeadIsNotServed", "HEAD /health HTTP/1.1\r\n\r\n", {501}, true},
+        Conformance{
+            "EmptyLinesBetweenPipelinedRequests", kHealth + "\r\n" + kHealth, {200, 200}, false},
+        Conformance{"Http10ClosesAfterItsAnswer", "GET /health HTTP/1.0\r\n\r\n", {200}, true},
         Conformance{"Http2Version", "GET /health HTTP/2.0\r\n\r\n", {505}, true},
         Conformance{
             "OddContentType",

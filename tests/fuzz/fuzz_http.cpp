@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Frame frame = flashsale::rest::ScanRequest(bytes, limits);
   switch (frame.kind) {
     case Frame::Kind::kComplete: {
-      Check(frame.length > 0 && frame.length <= size);
+      Check(frame.length > 0 && frame.length <= size && frame.start < frame.length);
+      Check(frame.length - frame.start <= flashsale::rest::MaxRequestBytes(limits));
       const Frame alone = flashsale::rest::ScanRequest(bytes.substr(0, frame.length), limits);
       Check(alone.kind == Frame::Kind::kComplete && alone.length == frame.length);
       for (std::size_t cut : {frame.length / 2, frame.length - 1}) {

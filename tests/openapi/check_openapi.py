@@ -22,12 +22,23 @@ import sys
 import tempfile
 import time
 
+import ctypes
+
 import yaml
 from openapi_schema_validator import OAS31Validator
-from openapi_spec_validator import validate as validate_spec
+
+try:  # openapi-spec-validator >= 0.7
+    from openapi_spec_validator import validate as validate_spec
+except ImportError:  # older releases
+    from openapi_spec_validator import validate_spec
 
 TOKEN = "openapi-check-admin-token"
 failures = []
+
+
+def die_with_parent():
+    """In the child: SIGTERM when this script dies (ctest's timeout kills it outright)."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def free_port():
@@ -41,7 +52,8 @@ class App:
         self.port = free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="openapi-app-", suffix=".log", delete=False)
         self.proc = subprocess.Popen([binary, "--port", str(self.port), *args],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+                                     stdout=self.log, stderr=subprocess.STDOUT,
+                                     preexec_fn=die_with_parent)
         deadline = time.time() + 20
         while time.time() < deadline:
             try:

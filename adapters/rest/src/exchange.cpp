@@ -1,7 +1,5 @@
 #include "exchange.hpp"
 
-#include <sys/socket.h>
-
 #include <string>
 #include <thread>
 
@@ -38,39 +36,49 @@ bool InFlight::WaitIdle(Clock::time_point deadline) const {
   return true;
 }
 
+/// One answer owed: leaves the in-flight count and releases the answer's place in its
+/// connection's order exactly once: when the answer is written or fails, or, when nothing
+/// was written (the exchange ended without an answer, Pistache dropped the write, the peer
+/// left with answers still waiting), when the last holder lets go; the connection then
+/// closes after the answers before it, since a client can no longer tell which answer is
+/// whose.
+class AnswerTicket {
+ public:
+  AnswerTicket(InFlight& in_flight, std::shared_ptr<ConnectionState> connection, std::uint64_t seq)
+      : in_flight_(in_flight), connection_(std::move(connection)), seq_(seq) {}
+  ~AnswerTicket() { Done(true); }
+  AnswerTicket(const AnswerTicket&) = delete;
+  AnswerTicket& operator=(const AnswerTicket&) = delete;
+  void Done(bool close) {
+    if (done_.exchange(true)) return;
+    if (connection_) connection_->Written(seq_, close);
+    in_flight_.Leave();
+  }
+
+ private:
+  InFlight& in_flight_;
+  std::shared_ptr<ConnectionState> connection_;
+  std::uint64_t seq_;
+  std::atomic<bool> done_{false};
+};
+
 Exchange::Exchange(const Http::Request& request, Http::ResponseWriter writer,
                    ports::RouteMetrics& route, InFlight& in_flight)
     : writer_(std::move(writer)), start_(Clock::now()), route_(route), in_flight_(in_flight) {
   if (auto connection = request.headers().tryGet<Http::Header::Connection>()) {
     keep_alive_ = connection->control() != Http::ConnectionControl::Close;
+  } else if (request.version() == Http::Version::Http10) {
+    keep_alive_ = false;  // HTTP/1.0 closes unless the client asked for keep-alive
   }
   if (auto peer = writer_.getPeer()) {
-    peer_ = peer;
     connection_ = ConnectionState::Of(peer);
     if (connection_) {
-      seq_ = connection_->Register();
-      if (connection_->closing()) keep_alive_ = false;
+      bool closing = false;
+      seq_ = connection_->Register(closing);
+      if (closing) keep_alive_ = false;
     }
   }
-}
-
-void ConnectionState::Written(std::uint64_t seq, bool close,
-                              const std::shared_ptr<Tcp::Peer>& peer) {
-  std::function<void()> next;
-  bool shut = false;
-  {
-    std::lock_guard lock(mutex_);
-    written_ = seq;
-    closing_ = closing_ || close;
-    if (auto it = waiting_.find(seq + 1); it != waiting_.end()) {
-      next = std::move(it->second);
-      waiting_.erase(it);
-    } else {
-      shut = closing_ && registered_ == seq;
-    }
-  }
-  if (shut && peer) ::shutdown(peer->fd(), SHUT_WR);
-  if (next) next();
+  ticket_ = std::make_shared<AnswerTicket>(in_flight, connection_, seq_);
 }
 
 std::shared_ptr<Exchange> Begin(const Http::Request& request, Http::ResponseWriter writer,
@@ -81,10 +89,7 @@ std::shared_ptr<Exchange> Begin(const Http::Request& request, Http::ResponseWrit
 
 void Exchange::Send(int code, std::string_view body, std::string_view content_type,
                     const std::vector<Http::Method>* allow) {
-  if (in_flight_.stopped()) {
-    in_flight_.Leave();
-    return;
-  }
+  if (in_flight_.stopped()) return;  // the endpoint is gone; the ticket lets go with us
   auto& headers = writer_.headers();
   headers.add<Http::Header::ContentType>(
       Http::Mime::MediaType::fromString(std::string(content_type)));
@@ -103,20 +108,12 @@ void Exchange::Send(int code, std::string_view body, std::string_view content_ty
   }
   if (allow != nullptr) headers.add(std::make_shared<Http::Header::Allow>(*allow));
   route_.Served(code, Clock::now() - start_);
-  // The request stays in flight until the reactor has written the answer: shutdown waits
-  // for that, so an accepted purchase is never cut from its 200.
-  InFlight* in_flight = &in_flight_;
-  auto send = [this, code, body = std::string(body), in_flight, keep_alive] {
+  // The request stays in flight until the reactor has written the answer (the ticket):
+  // shutdown waits for that, so an accepted purchase is never cut from its 200.
+  auto send = [this, code, body = std::string(body), keep_alive, ticket = ticket_] {
     writer_.send(static_cast<Http::Code>(code), body.data(), body.size())
-        .then(
-            [in_flight, connection = connection_, peer = peer_, seq = seq_, keep_alive](ssize_t) {
-              if (connection) connection->Written(seq, !keep_alive, peer.lock());
-              in_flight->Leave();
-            },
-            [in_flight, connection = connection_, peer = peer_, seq = seq_](std::exception_ptr) {
-              if (connection) connection->Written(seq, true, peer.lock());
-              in_flight->Leave();
-            });
+        .then([ticket, keep_alive](ssize_t) { ticket->Done(!keep_alive); },
+              [ticket](std::exception_ptr) { ticket->Done(true); });
   };
   if (!connection_) {
     send();

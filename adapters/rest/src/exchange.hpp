@@ -44,6 +44,8 @@ class InFlight {
   std::atomic<bool> stopped_{false};
 };
 
+class AnswerTicket;
+
 /// One request being answered. Created by a route handler, shared with the completion that
 /// answers it; exactly one Send per exchange.
 class Exchange : public std::enable_shared_from_this<Exchange> {
@@ -69,12 +71,13 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
 
  private:
   Pistache::Http::ResponseWriter writer_;
-  /// The connection's state (nullptr outside the framing handler) and its peer: the answer
-  /// is written after the answers of earlier requests on the connection, and the connection
-  /// is closed after it when it says Connection: close.
+  /// The connection's state (nullptr outside the framing handler): the answer is written
+  /// after the answers of earlier requests on the connection, and the connection is closed
+  /// after it when it says Connection: close.
   std::shared_ptr<ConnectionState> connection_;
-  std::weak_ptr<Pistache::Tcp::Peer> peer_;
-  std::uint64_t seq_ = 0;  ///< the request's number on its connection
+  std::uint64_t seq_ = 0;  ///< the answer's number on its connection
+  /// Leaves the in-flight count and releases the number once, written or not.
+  std::shared_ptr<AnswerTicket> ticket_;
   std::vector<std::pair<std::string, std::string>> headers_;
   std::int64_t retry_after_s_ = 1;
   bool keep_alive_ = true;

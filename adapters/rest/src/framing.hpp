@@ -25,17 +25,25 @@ struct Frame {
     kRefused,     ///< malformed or over a limit: answer `code` with `message` and close
   };
   Kind kind = Kind::kIncomplete;
-  std::size_t length = 0;
+  std::size_t start = 0;     ///< kComplete: where the request line starts (after empty lines)
+  std::size_t length = 0;    ///< kComplete: bytes up to the end of the request
   int code = 0;              ///< 400, 413, 431, 501 or 505 when refused
   std::string_view message;  ///< static text for the client when refused
 };
+
+/// The most raw bytes one accepted request can take (empty lines before it, head, chunk
+/// framing, body, trailers): what Pistache's parser must be allowed to hold.
+constexpr std::size_t MaxRequestBytes(const FramingLimits& limits) {
+  return 4 * limits.max_head_bytes + 3 * limits.max_body_bytes + 64;
+}
 
 /// Scans `bytes` (what a connection has sent since its previous request ended). Accepts:
 /// optional empty lines, `method SP origin-form SP HTTP/1.x CRLF`, header fields
 /// `token ":" OWS value OWS CRLF`, an empty line, then a body framed by one Content-Length
 /// (repeats must agree) or by `Transfer-Encoding: chunked` (no chunk extensions). Refuses:
 /// bare LF or CR, obs-fold, whitespace before a colon, control characters, an empty or
-/// non-origin-form target, other versions (505), unknown methods (501), other transfer
+/// non-origin-form target, other versions (505), methods other than GET, POST, PUT, PATCH and
+/// DELETE (501: HEAD, OPTIONS, TRACE and CONNECT are not served either), other transfer
 /// codings (501), both framings at once, bad or conflicting Content-Length values, a head over
 /// max_head_bytes (431), a body over max_body_bytes (413, decided from the declared length
 /// before the body arrives).

@@ -26,6 +26,8 @@ Refusal RefusalFor(int code) {
       return {"not-implemented", "Not implemented", "not implemented"};
     case 505:
       return {"http-version-not-supported", "HTTP version not supported", "not implemented"};
+    case 503:
+      return {"unavailable", "Service unavailable", "service unavailable"};
     default:
       return {"malformed-request", "Malformed request", "malformed request"};
   }
@@ -39,7 +41,7 @@ FramingHandler::FramingHandler(const Rest::Router& routes, FramingLimits limits,
 
 std::shared_ptr<ConnectionState> FramingHandler::StateOf(const std::shared_ptr<Tcp::Peer>& peer) {
   if (auto state = ConnectionState::Of(peer)) return state;
-  auto state = std::make_shared<ConnectionState>();
+  auto state = std::make_shared<ConnectionState>(peer->fd());
   peer->putData(ConnectionState::kKey, state);
   return state;
 }
@@ -47,27 +49,37 @@ std::shared_ptr<ConnectionState> FramingHandler::StateOf(const std::shared_ptr<T
 void FramingHandler::onInput(const char* buffer, size_t length,
                              const std::shared_ptr<Tcp::Peer>& peer) {
   auto state = StateOf(peer);
-  if (state->closing()) return;  // an answer said Connection: close: the rest is not read
+  if (!state->reading) return;  // after a last request or a refusal the rest is not read
   state->pending.append(buffer, length);
   // Route every whole request the bytes hold, in order (pipelining): their answers are
   // written in the same order by the exchanges (ConnectionState::Submit).
-  while (!state->pending.empty() && !state->closing()) {
+  while (!state->pending.empty() && state->reading) {
     const Frame frame = ScanRequest(state->pending, limits_);
     if (frame.kind == Frame::Kind::kIncomplete) return;
     if (frame.kind == Frame::Kind::kRefused) {
       Refuse(peer, *state, frame.code, frame.message);
       return;
     }
-    Dispatch(peer, *state, frame.length);
+    if (state->Owed() >= ConnectionState::kMaxOwed) {
+      Refuse(peer, *state, 503, "too many pipelined requests waiting for their answers");
+      return;
+    }
+    Dispatch(peer, *state, frame);
   }
 }
 
+void FramingHandler::onDisconnection(const std::shared_ptr<Tcp::Peer>& peer) {
+  if (auto state = ConnectionState::Of(peer)) state->Abandon();
+  RouterHandler::onDisconnection(peer);
+}
+
 void FramingHandler::Dispatch(const std::shared_ptr<Tcp::Peer>& peer, ConnectionState& state,
-                              std::size_t length) {
+                              const Frame& frame) {
   auto parser = getParser(peer);
   parser->reset();
   try {
-    if (!parser->feed(state.pending.data(), length) ||
+    // From the request line on: empty lines before it are not Pistache's to see.
+    if (!parser->feed(state.pending.data() + frame.start, frame.length - frame.start) ||
         parser->parse() != Http::Private::State::Done) {
       Refuse(peer, state, 400, "malformed request");
       return;
@@ -82,23 +94,34 @@ void FramingHandler::Dispatch(const std::shared_ptr<Tcp::Peer>& peer, Connection
     Refuse(peer, state, 400, "malformed request");
     return;
   }
-  state.pending.erase(0, length);
+  state.pending.erase(0, frame.length);
   auto& request = parser->request;
-  if (auto connection = request.headers().tryGet<Http::Header::Connection>();
-      connection && connection->control() == Http::ConnectionControl::Close) {
-    state.Close();  // the client's last request: later bytes are not read
+  const auto connection = request.headers().tryGet<Http::Header::Connection>();
+  const bool last = connection ? connection->control() == Http::ConnectionControl::Close
+                               : request.version() == Http::Version::Http10;
+  if (last) {  // the client's last request: its answer closes, later bytes are not read
+    state.reading = false;
+    state.CloseAfterNext();
   }
   request.copyAddress(peer->address());
   Http::ResponseWriter response(request.version(), transport(), this, peer);
   peer->setIdle(false);
-  onRequest(request, std::move(response));
+  try {
+    onRequest(request, std::move(response));
+  } catch (const std::exception&) {
+    // A route that throws has no answer to give: its exchange (if it started one) releases
+    // its place and the connection closes after the answers before it.
+    state.reading = false;
+    state.CloseAfterNext();
+  }
   parser->reset();
 }
 
 void FramingHandler::Refuse(const std::shared_ptr<Tcp::Peer>& peer, ConnectionState& state,
                             int code, std::string_view message) {
-  state.Close();
-  state.pending.clear();  // the refusal's exchange is answered after the requests before it
+  state.reading = false;
+  state.pending.clear();
+  state.CloseAfterNext();  // the refusal is answered after the requests before it, then closes
   const Refusal refusal = RefusalFor(code);
   Http::ResponseWriter writer(Http::Version::Http11, transport(), this, peer);
   auto exchange = Begin(Http::Request(), std::move(writer), *refused_, *in_flight_);

@@ -31,11 +31,14 @@ class FramingHandler final : public Pistache::Rest::Private::RouterHandler {
 
   void onInput(const char* buffer, size_t length,
                const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
+  /// Answers still waiting for their turn are dropped (they release their places).
+  void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
 
  private:
-  /// Parses the first `length` pending bytes with Pistache's parser and routes the request.
+  /// Parses the request `frame` found at the start of the pending bytes with Pistache's
+  /// parser and routes it.
   void Dispatch(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& state,
-                std::size_t length);
+                const Frame& frame);
   /// Answers `code` (problem+json, Connection: close) and closes once it is written.
   void Refuse(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& state, int code,
               std::string_view message);

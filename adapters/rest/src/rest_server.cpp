@@ -34,12 +34,6 @@ int EffectiveListenBacklog(int requested) {
 
 namespace {
 
-/// Pistache's parser only ever sees requests the framing scan accepted; its own limit (on
-/// the raw bytes of one request, chunk framing included) must not refuse any of them.
-std::size_t PistacheRequestLimit(const FramingLimits& limits) {
-  return 2 * limits.max_head_bytes + 3 * limits.max_body_bytes;
-}
-
 /// Pistache 0.0.5 listens with a backlog of 128 whatever Endpoint::Options::backlog says.
 /// Linux lets listen() be called again on a listening socket to change its backlog, so find
 /// this process's listening socket on `port` and do that.
@@ -88,7 +82,7 @@ void RestServer::Impl::Start() {
                   .threads(options_.threads)
                   .backlog(EffectiveListenBacklog(options_.listen_backlog))
                   .flags(Tcp::Options::ReuseAddr | Tcp::Options::NoDelay)
-                  .maxRequestSize(PistacheRequestLimit(Framing()))
+                  .maxRequestSize(MaxRequestBytes(Framing()))
                   .headerTimeout(options_.header_timeout)
                   .bodyTimeout(options_.body_timeout)
                   .keepaliveTimeout(options_.keepalive_timeout);

@@ -103,11 +103,22 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"HeadTooLarge", "GET / HTTP/1.1\r\nX: " + std::string(300, 'a'), kNo, 431},
         // 501 / 505: understood but not served.
         Case{"UnknownMethod", "BREW /pot HTTP/1.1\r\n\r\n", kNo, 501},
+        Case{"HeadIsNotServed", "HEAD /health HTTP/1.1\r\n\r\n", kNo, 501},
+        Case{"OptionsIsNotServed", "OPTIONS * HTTP/1.1\r\n\r\n", kNo, 400},
+        Case{"TraceIsNotServed", "TRACE / HTTP/1.1\r\n\r\n", kNo, 501},
         Case{"OtherTransferCoding", "POST /p HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", kNo,
              501},
         Case{"Http2", "GET / HTTP/2.0\r\n\r\n", kNo, 505},
         Case{"Http12", "GET / HTTP/1.2\r\n\r\n", kNo, 505}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST(FramingLimitsTest, EmptyLinesBeforeTheRequestAreSkipped) {
+  const std::string get = "GET /health HTTP/1.1\r\n\r\n";
+  const Frame frame = ScanRequest("\r\n\r\n" + get, FramingLimits{});
+  ASSERT_EQ(frame.kind, Frame::Kind::kComplete);
+  EXPECT_EQ(frame.start, 4U);
+  EXPECT_EQ(frame.length, 4 + get.size());
+}
 
 TEST(FramingLimitsTest, TheBodyLimitIsOnTheBodyNotTheWholeRequest) {
   FramingLimits limits;

@@ -56,11 +56,14 @@ class Service {
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
-  /// Starts the persistence workers, the housekeeping task and the sampler.
+  /// Starts the persistence workers, the housekeeping task and the sampler. Once (later
+  /// calls do nothing).
   void Start();
 
   // Blocking calls, for embedding programs (the front doors use the asynchronous use cases
   // below). Each validates its input and answers every outcome in the reply, never throws.
+  // Not from inside a use case's completion (e.g. a Redis I/O thread): that thread is the one
+  // that would answer, so the call would wait forever.
   /// A one-step purchase (sale_id empty: the default sale).
   domain::PurchaseReply Purchase(domain::PurchaseInput input);
   /// A checkout: holds a unit and answers a one-time code.
