@@ -172,13 +172,11 @@ bool Service::BuildStockStore(const ServiceOptions& config) {
   return true;
 }
 
-bool MigrateOnly(const ServiceOptions& options, ports::Logger& log) {
-  auto url = mysql::ParseMySqlUrl(options.mysql_url);
-  if (!url) {
-    log.Error("bad mysql url", {{"detail", url.error().detail}});
-    return false;
-  }
-  auto report = mysql::Migrate(*url);
+namespace {
+
+/// Applies the pending migrations; logs what it did or why it failed.
+bool ApplyMigrations(const mysql::MySqlOptions& url, ports::Logger& log) {
+  auto report = mysql::Migrate(url);
   if (!report) {
     log.Error("migration failed", {{"detail", report.error().detail}});
     return false;
@@ -186,6 +184,17 @@ bool MigrateOnly(const ServiceOptions& options, ports::Logger& log) {
   log.Info("migrations",
            {{"applied", ports::RawJson{Join(report->applied)}}, {"current", report->current}});
   return true;
+}
+
+}  // namespace
+
+bool MigrateOnly(const ServiceOptions& options, ports::Logger& log) {
+  auto url = mysql::ParseMySqlUrl(options.mysql_url);
+  if (!url) {
+    log.Error("bad mysql url", {{"detail", url.error().detail}});
+    return false;
+  }
+  return ApplyMigrations(*url, log);
 }
 
 bool Service::BuildRepositories(const ServiceOptions& config) {
@@ -202,15 +211,7 @@ bool Service::BuildRepositories(const ServiceOptions& config) {
     log_.Error("bad mysql url", {{"detail", options.error().detail}});
     return false;
   }
-  if (config.migrate) {
-    auto report = mysql::Migrate(*options);
-    if (!report) {
-      log_.Error("migration failed", {{"detail", report.error().detail}});
-      return false;
-    }
-    log_.Info("migrations",
-              {{"applied", ports::RawJson{Join(report->applied)}}, {"current", report->current}});
-  }
+  if (config.migrate && !ApplyMigrations(*options, log_)) return false;
   options->max_connections = config.workers + 8;
   p.mysql_sales = std::make_unique<mysql::MySqlSaleRepository>(*options);
   p.mysql_orders = std::make_unique<mysql::MySqlOrderRepository>(*options);

@@ -77,6 +77,27 @@ class StackTest : public ::testing::Test {
   MariaDbServer mariadb_;
 };
 
+TEST_F(StackTest, MigrateOnlyAppliesTheMigrationsAndExits) {
+  // The compose stack's one-shot migrate service: exit 0 once applied (and again when there is
+  // nothing left to apply), 1 when MySQL cannot be reached, 2 without a MySQL URL.
+  TempDir dir("flashsale-migrate");
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), FLASHSALE_REST_BIN);
+    ChildProcess app;
+    app.Start(args, dir.path() / "migrate.log");
+    int status = 0;
+    EXPECT_TRUE(app.WaitExit(std::chrono::seconds(30), status));
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  const std::string url =
+      "mysql://flashsale:flashsale@127.0.0.1:" + std::to_string(mariadb_.port()) + "/flashsale";
+  EXPECT_EQ(run({"--migrate-only", "--mysql-url", url}), 0);
+  EXPECT_EQ(run({"--migrate-only", "--mysql-url", url}), 0);
+  EXPECT_NE(mariadb_.Sql("SELECT COUNT(*) FROM flashsale.schema_migrations"), "0");
+  EXPECT_EQ(run({"--migrate-only", "--mysql-url", "mysql://flashsale:x@127.0.0.1:1/flashsale"}), 1);
+  EXPECT_EQ(run({"--migrate-only"}), 2);
+}
+
 TEST_F(StackTest, SigtermDuringLoadExitsZeroAndEvery200HasItsRow) {
   auto app = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, StackArgs("100000"));
   std::atomic<bool> stop{false};
