@@ -35,6 +35,7 @@ nlohmann::json AppConfig::Redacted() const {
           {"batch_size", batch_size},
           {"max_per_order", max_per_order},
           {"max_body_bytes", max_body_bytes},
+          {"strict_http", strict_http},
           {"redis_timeout_ms", redis_timeout_ms},
           {"redis_pipelines", redis_pipelines},
           {"sold_out_fast_path", sold_out_fast_path},
@@ -99,6 +100,10 @@ void AddServerOptions(CLI::App& app, AppConfig& c, Frontend frontend) {
                    "sale); capped by net.core.somaxconn")
         ->envname("FLASHSALE_LISTEN_BACKLOG")
         ->check(CLI::Range(16, 1 << 20));
+    app.add_flag("--strict-http,!--no-strict-http", c.strict_http,
+                 "Own HTTP/1.1 framing: pipelined requests answered in order, malformed framing "
+                 "refused at once with problem+json (off by default)")
+        ->envname("FLASHSALE_STRICT_HTTP");
     app.add_option("--max-body-bytes", c.max_body_bytes, "Largest request body (413 above)")
         ->envname("FLASHSALE_MAX_BODY_BYTES")
         ->check(CLI::Range(256, 1 << 20));

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   options.max_body_bytes = static_cast<std::size_t>(config->max_body_bytes);
   options.admin_token = config->admin_token;
   options.trust_proxy = config->trust_proxy;
+  options.strict_framing = config->strict_http;
   rest::RestServer server(options, rest::RestServices{
                                        runtime->purchase(),
                                        runtime->orders(),

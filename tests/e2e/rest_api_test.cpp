@@ -293,7 +293,7 @@ std::string RawPurchase(const std::string& request) {
 
 TEST_P(RestConformanceTest, AnsweredInOrderOrRefusedAtOnce) {
   const Conformance& c = GetParam();
-  AppProcess app(FLASHSALE_REST_BIN, {"--max-body-bytes", "1024"});
+  AppProcess app(FLASHSALE_REST_BIN, {"--max-body-bytes", "1024", "--strict-http"});
   HttpConnection connection(app.port());
   const auto start = std::chrono::steady_clock::now();
   ASSERT_TRUE(connection.SendRaw(c.bytes));
@@ -392,7 +392,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST_F(RestApiTest, PipelinedAnswersComeInRequestOrder) {
   // A purchase completes on another thread than a probe: its answer still comes first.
-  auto app = Start();
+  auto app = Start({"--strict-http"});
   HttpConnection connection(app->port());
   ASSERT_TRUE(connection.SendRaw(RawPurchase("o1") + kHealth + RawPurchase("o2") + kHealth));
   const HttpResponse first = connection.Read();

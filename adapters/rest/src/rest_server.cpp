@@ -82,14 +82,22 @@ void RestServer::Impl::Start() {
                   .threads(options_.threads)
                   .backlog(EffectiveListenBacklog(options_.listen_backlog))
                   .flags(Tcp::Options::ReuseAddr | Tcp::Options::NoDelay)
-                  .maxRequestSize(MaxRequestBytes(Framing()))
+                  // Strict framing holds the head and the body to their own limits and
+                  // Pistache's parser to what those allow; Pistache's framing holds the
+                  // whole request (head and body) to --max-body-bytes, as it always did.
+                  .maxRequestSize(options_.strict_framing ? MaxRequestBytes(Framing())
+                                                          : options_.max_body_bytes)
                   .headerTimeout(options_.header_timeout)
                   .bodyTimeout(options_.body_timeout)
                   .keepaliveTimeout(options_.keepalive_timeout);
   endpoint_.init(opts);
   Routes();
-  endpoint_.setHandler(
-      std::make_shared<FramingHandler>(router_, Framing(), in_flight_, refused_route_));
+  if (options_.strict_framing) {
+    endpoint_.setHandler(
+        std::make_shared<FramingHandler>(router_, Framing(), in_flight_, refused_route_));
+  } else {
+    endpoint_.setHandler(router_.handler());
+  }
   endpoint_.serveThreaded();
   if (!Relisten(static_cast<std::uint16_t>(endpoint_.getPort()),
                 EffectiveListenBacklog(options_.listen_backlog))) {
