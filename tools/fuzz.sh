@@ -15,7 +15,7 @@ if [[ ! $seconds =~ ^[0-9]+$ || $seconds -eq 0 ]]; then
 fi
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(fuzz_bodies fuzz_http fuzz_text)
+((${#targets[@]})) || targets=(fuzz_bodies fuzz_http fuzz_text fuzz_grpc)
 
 "$root/tools/install-deps.sh" "$root/tools/apt-fuzz.txt"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -56,7 +56,7 @@ if [[ "${FLASHSALE_SKIP_ASAN:-0}" != 1 ]]; then
   else
     cmake --build build-asan -j "$jobs" --target unit_tests adapter_unit_tests \
       redis_integration_tests mysql_integration_tests pipeline_integration_tests \
-      fuzz_bodies_replay fuzz_http_replay fuzz_text_replay
+      fuzz_bodies_replay fuzz_http_replay fuzz_text_replay fuzz_grpc_replay
   fi
   (cd build-asan && ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" \
     UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \

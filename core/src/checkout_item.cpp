@@ -12,27 +12,9 @@ CheckoutItem::CheckoutItem(ports::StockStore& store, ports::IdGenerator& ids,
   options_.hold_ttl = std::max(options_.hold_ttl, std::chrono::milliseconds(1000));
 }
 
-domain::Result<domain::CheckoutRequest> CheckoutItem::Validate(
-    const domain::CheckoutInput& input) const {
-  auto sale = domain::SaleId::Parse(input.sale_id);
-  if (!sale) return sale.error();
-  auto item = domain::ItemId::Parse(input.item_id);
-  if (!item) return item.error();
-  auto user = domain::UserId::Parse(input.user_id);
-  if (!user) return user.error();
-  std::optional<domain::RequestId> request;
-  if (!input.request_id.empty()) {
-    auto parsed = domain::RequestId::Parse(input.request_id);
-    if (!parsed) return parsed.error();
-    request = std::move(*parsed);
-  }
-  return domain::CheckoutRequest{std::move(*sale), std::move(*item), std::move(*user),
-                                 std::move(request)};
-}
-
 void CheckoutItem::Execute(const domain::CheckoutInput& input, Done done) {
   const auto start = std::chrono::steady_clock::now();
-  auto request = Validate(input);
+  auto request = domain::ValidateCheckout(input);
   domain::CheckoutReply refused;
   if (!request) {
     refused.outcome = domain::Outcome::kInvalidRequest;

@@ -12,21 +12,11 @@ void CompleteCheckout::Execute(const domain::CompleteInput& input, Done done) {
   const auto start = std::chrono::steady_clock::now();
   domain::CompleteReply refused;
   refused.outcome = domain::Outcome::kInvalidRequest;
-  auto code = domain::CheckoutCode::Parse(input.code);
-  if (!code) {
-    refused.detail = code.error().detail;
+  auto valid = domain::ValidateComplete(input);
+  if (!valid) {
+    refused.detail = valid.error().detail;
     Finish(refused, start, done);
     return;
-  }
-  std::optional<domain::RequestId> request;
-  if (!input.request_id.empty()) {
-    auto parsed = domain::RequestId::Parse(input.request_id);
-    if (!parsed) {
-      refused.detail = parsed.error().detail;
-      Finish(refused, start, done);
-      return;
-    }
-    request = std::move(*parsed);
   }
   if (!accepting_.load()) {
     refused.outcome = domain::Outcome::kUnavailable;
@@ -34,7 +24,8 @@ void CompleteCheckout::Execute(const domain::CompleteInput& input, Done done) {
     Finish(refused, start, done);
     return;
   }
-  domain::Completion completion{std::move(*code), std::move(request), ids_.Next(), clock_.Now()};
+  domain::Completion completion{std::move(valid->code), std::move(valid->request), ids_.Next(),
+                                clock_.Now()};
   store_.Complete(completion, [this, start, done = std::move(done)](domain::CompleteReply reply) {
     Finish(reply, start, done);
   });

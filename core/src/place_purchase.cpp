@@ -22,27 +22,6 @@ PlacePurchase::PlacePurchase(ports::StockStore& store, ports::IdGenerator& ids,
   });
 }
 
-domain::Result<domain::PurchaseRequest> PlacePurchase::Validate(
-    const domain::PurchaseInput& input) const {
-  auto sale = domain::SaleId::Parse(input.sale_id);
-  if (!sale) return sale.error();
-  auto item = domain::ItemId::Parse(input.item_id);
-  if (!item) return item.error();
-  auto user = domain::UserId::Parse(input.user_id);
-  if (!user) return user.error();
-  auto request = domain::RequestId::Parse(input.request_id);
-  if (!request) return request.error();
-  if (domain::IsReservedRequestId(input.request_id)) {
-    return domain::Error{domain::Outcome::kInvalidRequest,
-                         "request_id must not start with CHK_ (reserved for orders made from "
-                         "checkout codes)"};
-  }
-  auto quantity = domain::Quantity::Parse(input.quantity, options_.max_per_order);
-  if (!quantity) return quantity.error();
-  return domain::PurchaseRequest{std::move(*sale), std::move(*item), std::move(*user),
-                                 std::move(*request), *quantity};
-}
-
 void PlacePurchase::Execute(const domain::PurchaseInput& input, Done done) {
   const auto start = std::chrono::steady_clock::now();
   std::optional<domain::PurchaseInput> minted;
@@ -50,7 +29,7 @@ void PlacePurchase::Execute(const domain::PurchaseInput& input, Done done) {
     minted = input;
     minted->request_id = "auto-" + ids_.Next().str();
   }
-  auto request = Validate(minted ? *minted : input);
+  auto request = domain::ValidatePurchase(minted ? *minted : input, options_.max_per_order);
   if (!request) {
     domain::PurchaseReply reply;
     reply.outcome = domain::Outcome::kInvalidRequest;

@@ -1,5 +1,6 @@
 // OrderService, two-step buying: Checkout, CompleteCheckout, GetSaleStatus.
 #include "order_service.hpp"
+#include "request_inputs.hpp"
 #include "status_mapping.hpp"
 
 namespace flashsale::rpc {
@@ -41,9 +42,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::Checkout(grpc::CallbackServerContext
   auto* reactor = context->DefaultReactor();
   const auto start = Clock::now();
   if (Expired(context, reactor, checkout_route_, start)) return reactor;
-  domain::CheckoutInput input{
-      request->sale_id().empty() ? services_.default_sale() : request->sale_id(),
-      request->item_id(), request->user_id(), request->request_id()};
+  const domain::CheckoutInput input = CheckoutInputOf(*request, services_.default_sale());
   WithinLimits(context, reactor, checkout_route_, start, request->user_id(), [=, this] {
     services_.checkout.Execute(input, [this, reactor, response, start,
                                        item = request->item_id()](domain::CheckoutReply reply) {
@@ -72,7 +71,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::CompleteCheckout(
   auto* reactor = context->DefaultReactor();
   const auto start = Clock::now();
   if (Expired(context, reactor, complete_route_, start)) return reactor;
-  domain::CompleteInput input{request->checkout_code(), request->request_id()};
+  const domain::CompleteInput input = CompleteInputOf(*request);
   // A code names no user: only the client address is limited.
   WithinLimits(context, reactor, complete_route_, start, "", [=, this] {
     services_.complete.Execute(

@@ -1,6 +1,7 @@
 #include "order_service.hpp"
 
 #include "flashsale/serving/client_address.hpp"
+#include "request_inputs.hpp"
 #include "status_mapping.hpp"
 
 namespace flashsale::rpc {
@@ -70,9 +71,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::Purchase(grpc::CallbackServerContext
   auto* reactor = context->DefaultReactor();
   const auto start = Clock::now();
   if (Expired(context, reactor, purchase_route_, start)) return reactor;
-  domain::PurchaseInput input{
-      request->sale_id().empty() ? services_.default_sale() : request->sale_id(),
-      request->item_id(), request->user_id(), request->request_id(), request->quantity()};
+  const domain::PurchaseInput input = PurchaseInputOf(*request, services_.default_sale());
   WithinLimits(context, reactor, purchase_route_, start, request->user_id(), [=, this] {
     services_.purchase.Execute(
         input, [this, reactor, response, start](domain::PurchaseReply reply) {

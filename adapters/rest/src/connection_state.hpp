@@ -14,8 +14,29 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <utility>
 
 namespace flashsale::rest {
+
+/// The peer's socket, duplicated, kept in the peer's data (so closed when Pistache drops the
+/// peer): the write side is shut down through this copy, so a shutdown from any thread reaches
+/// this connection even after Pistache closed its own descriptor and the number went to
+/// another connection, and a connection Pistache removed without telling the handler (its idle
+/// sweep) is not kept open by answers still owed on it.
+class SocketHandle {
+ public:
+  static constexpr const char* kKey = "flashsale.socket";
+  explicit SocketHandle(int fd) : fd_(::dup(fd)) {}
+  ~SocketHandle() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  SocketHandle(const SocketHandle&) = delete;
+  SocketHandle& operator=(const SocketHandle&) = delete;
+  int fd() const noexcept { return fd_; }
+
+ private:
+  const int fd_;
+};
 
 /// One connection's state, kept in its Pistache peer. Requests are routed in arrival order on
 /// the connection's reactor thread; their answers may be ready in any order on any thread
@@ -28,13 +49,8 @@ class ConnectionState {
   /// gets 503 and the connection is closed.
   static constexpr std::uint64_t kMaxOwed = 64;
 
-  /// `fd`: the peer's socket, duplicated: the write side is shut down through this copy, so a
-  /// shutdown from any thread reaches this connection even after Pistache closed its own
-  /// descriptor and the number went to another connection.
-  explicit ConnectionState(int fd) : fd_(::dup(fd)) {}
-  ~ConnectionState() {
-    if (fd_ >= 0) ::close(fd_);
-  }
+  /// `socket`: the peer's SocketHandle (the peer owns it; gone with the peer).
+  explicit ConnectionState(std::weak_ptr<SocketHandle> socket) : socket_(std::move(socket)) {}
   ConnectionState(const ConnectionState&) = delete;
   ConnectionState& operator=(const ConnectionState&) = delete;
 
@@ -105,7 +121,11 @@ class ConnectionState {
         shut = closing_ && registered_ == written_;
       }
     }
-    if (shut && fd_ >= 0) ::shutdown(fd_, SHUT_WR);
+    if (shut) {
+      if (auto socket = socket_.lock(); socket && socket->fd() >= 0) {
+        ::shutdown(socket->fd(), SHUT_WR);
+      }
+    }
     if (next) next();
   }
   /// The peer is gone: answers still waiting are dropped (their exchanges release their
@@ -121,7 +141,7 @@ class ConnectionState {
   }
 
  private:
-  const int fd_;
+  const std::weak_ptr<SocketHandle> socket_;
   mutable std::mutex mutex_;
   std::uint64_t registered_ = 0;
   std::uint64_t written_ = 0;

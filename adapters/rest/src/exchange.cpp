@@ -37,18 +37,24 @@ bool InFlight::WaitIdle(Clock::time_point deadline) const {
 }
 
 /// One answer owed: leaves the in-flight count and releases the answer's place in its
-/// connection's order exactly once: when the answer is written or fails, or, when nothing
-/// was written (the exchange ended without an answer, Pistache dropped the write, the peer
-/// left with answers still waiting), when the last holder lets go; the connection then
-/// closes after the answers before it, since a client can no longer tell which answer is
-/// whose.
+/// connection's order exactly once: when the answer is written or fails, or else when the
+/// last holder lets go. If the answer was never handed to Pistache (the exchange ended
+/// without one, the peer left with answers still waiting) the connection then closes after
+/// the answers before it, since a client can no longer tell which answer is whose.
 class AnswerTicket {
  public:
   AnswerTicket(InFlight& in_flight, std::shared_ptr<ConnectionState> connection, std::uint64_t seq)
       : in_flight_(in_flight), connection_(std::move(connection)), seq_(seq) {}
-  ~AnswerTicket() { Done(true); }
+  /// Nothing more will say how the answer went: when it was handed to Pistache, it may well
+  /// be on the wire (a continuation can be lost: Pistache 0.0.5's promise chaining is not
+  /// thread-safe against a write completing on the reactor while `then` is attached), so the
+  /// connection stays open; a write Pistache really dropped means the peer is gone anyway.
+  /// When it was never handed over, the client waits for an answer that will not come: close.
+  ~AnswerTicket() { Done(!sent_.load()); }
   AnswerTicket(const AnswerTicket&) = delete;
   AnswerTicket& operator=(const AnswerTicket&) = delete;
+  /// The answer is handed to Pistache's writer.
+  void Sent() noexcept { sent_.store(true); }
   void Done(bool close) {
     if (done_.exchange(true)) return;
     if (connection_) connection_->Written(seq_, close);
@@ -60,6 +66,7 @@ class AnswerTicket {
   std::shared_ptr<ConnectionState> connection_;
   std::uint64_t seq_;
   std::atomic<bool> done_{false};
+  std::atomic<bool> sent_{false};
 };
 
 Exchange::Exchange(const Http::Request& request, Http::ResponseWriter writer,
@@ -111,6 +118,7 @@ void Exchange::Send(int code, std::string_view body, std::string_view content_ty
   // The request stays in flight until the reactor has written the answer (the ticket):
   // shutdown waits for that, so an accepted purchase is never cut from its 200.
   auto send = [this, code, body = std::string(body), keep_alive, ticket = ticket_] {
+    ticket->Sent();
     writer_.send(static_cast<Http::Code>(code), body.data(), body.size())
         .then([ticket, keep_alive](ssize_t) { ticket->Done(!keep_alive); },
               [ticket](std::exception_ptr) { ticket->Done(true); });

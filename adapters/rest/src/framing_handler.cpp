@@ -41,7 +41,9 @@ FramingHandler::FramingHandler(const Rest::Router& routes, FramingLimits limits,
 
 std::shared_ptr<ConnectionState> FramingHandler::StateOf(const std::shared_ptr<Tcp::Peer>& peer) {
   if (auto state = ConnectionState::Of(peer)) return state;
-  auto state = std::make_shared<ConnectionState>(peer->fd());
+  auto socket = std::make_shared<SocketHandle>(peer->fd());
+  peer->putData(SocketHandle::kKey, socket);
+  auto state = std::make_shared<ConnectionState>(socket);
   peer->putData(ConnectionState::kKey, state);
   return state;
 }

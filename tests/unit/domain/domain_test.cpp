@@ -5,6 +5,7 @@
 
 #include "builders.hpp"
 #include "flashsale/core/ulid_generator.hpp"
+#include "flashsale/domain/checkout.hpp"
 #include "flashsale/domain/ids.hpp"
 #include "flashsale/domain/outcome.hpp"
 #include "flashsale/domain/purchase.hpp"
@@ -197,6 +198,53 @@ TEST(UlidGeneratorTest, UniqueSortedAndValidIds) {
   // A clock stepping backwards must not break monotonicity.
   clock.Advance(-std::chrono::milliseconds(500));
   EXPECT_GT(ids.Next().str(), last);
+}
+
+TEST(ValidateTest, PurchaseNamesTheFirstBadFieldAndKeepsTheValues) {
+  PurchaseInput input{.sale_id = "demo",
+                      .item_id = "iphone-15",
+                      .user_id = "u1",
+                      .request_id = "r-1",
+                      .quantity = 2};
+  auto valid = ValidatePurchase(input, 5);
+  ASSERT_TRUE(valid.ok());
+  EXPECT_EQ(valid->user.str(), "u1");
+  EXPECT_EQ(valid->request.str(), "r-1");
+  EXPECT_EQ(valid->quantity.value(), 2);
+
+  auto bad = [](PurchaseInput in, std::int32_t max) {
+    auto result = ValidatePurchase(in, max);
+    EXPECT_FALSE(result.ok());
+    EXPECT_EQ(result.error().outcome, Outcome::kInvalidRequest);
+    return result.ok() ? std::string() : result.error().detail;
+  };
+  PurchaseInput no_user = input;
+  no_user.user_id = "";
+  EXPECT_NE(bad(no_user, 5).find("user_id"), std::string::npos);
+  PurchaseInput reserved = input;
+  reserved.request_id = "CHK_0123456789ABCDEFGHJKMNPQRS";
+  EXPECT_NE(bad(reserved, 5).find("CHK_"), std::string::npos);
+  EXPECT_NE(bad(input, 1).find("quantity"), std::string::npos);  // 2 > max 1
+}
+
+TEST(ValidateTest, CheckoutAndCompleteTakeAnOptionalRequestId) {
+  CheckoutInput checkout{.sale_id = "demo", .item_id = "iphone-15", .user_id = "u1"};
+  auto valid = ValidateCheckout(checkout);
+  ASSERT_TRUE(valid.ok());
+  EXPECT_FALSE(valid->request.has_value());
+  checkout.request_id = "c-1";
+  ASSERT_TRUE(ValidateCheckout(checkout).ok());
+  EXPECT_EQ(ValidateCheckout(checkout)->request->str(), "c-1");
+  checkout.request_id = "c 1";
+  EXPECT_FALSE(ValidateCheckout(checkout).ok());
+
+  const std::string code = "CHK_0123456789ABCDEFGHJKMNPQRS_demo";
+  auto complete = ValidateComplete(CompleteInput{.code = code});
+  ASSERT_TRUE(complete.ok());
+  EXPECT_EQ(complete->code.str(), code);
+  EXPECT_FALSE(complete->request.has_value());
+  EXPECT_FALSE(ValidateComplete(CompleteInput{.code = "CHK_short_demo"}).ok());
+  EXPECT_FALSE(ValidateComplete(CompleteInput{.code = code, .request_id = "bad id"}).ok());
 }
 
 }  // namespace

@@ -36,7 +36,6 @@ class CheckoutItem {
   std::chrono::milliseconds hold_ttl() const noexcept { return options_.hold_ttl; }
 
  private:
-  domain::Result<domain::CheckoutRequest> Validate(const domain::CheckoutInput& input) const;
   void Finish(const domain::CheckoutReply& reply, std::chrono::steady_clock::time_point start,
               const Done& done);
 

@@ -47,7 +47,6 @@ class PlacePurchase {
   }
 
  private:
-  domain::Result<domain::PurchaseRequest> Validate(const domain::PurchaseInput& input) const;
   void Finish(const domain::PurchaseReply& reply, std::chrono::steady_clock::time_point start,
               const Done& done);
   void AfterStore(const domain::PurchaseRequest& request, const domain::PurchaseReply& reply);

@@ -102,6 +102,17 @@ struct CompleteInput {
   std::string request_id{};
 };
 
+/// A validated redemption: the code, and the caller's request id when one was given.
+struct CompleteRequest {
+  CheckoutCode code;
+  std::optional<RequestId> request;
+};
+
+/// Validates the ids of a checkout (the request id is optional). InvalidRequest otherwise.
+Result<CheckoutRequest> ValidateCheckout(const CheckoutInput& input);
+/// Validates a redemption: a well-formed code, an optional request id.
+Result<CompleteRequest> ValidateComplete(const CompleteInput& input);
+
 /// What a store is asked to do: turn the hold of `code` into order `order_id` at `now`.
 struct Completion {
   CheckoutCode code;

@@ -8,6 +8,7 @@
 #include "flashsale/domain/ids.hpp"
 #include "flashsale/domain/outcome.hpp"
 #include "flashsale/domain/quantity.hpp"
+#include "flashsale/domain/result.hpp"
 #include "flashsale/domain/time.hpp"
 
 namespace flashsale::domain {
@@ -40,6 +41,11 @@ struct PurchaseRequest {
   /// 16 lowercase hex digits of FNV-1a 64; stable across processes and versions.
   std::string Fingerprint() const;
 };
+
+/// Validates every field of `input` (InvalidRequest with a message naming the field): ids,
+/// a request id not reserved for orders made from checkout codes, 1 <= quantity <=
+/// `max_per_order`. `input.mint_request_id` is the caller's business (validate the minted id).
+Result<PurchaseRequest> ValidatePurchase(const PurchaseInput& input, std::int32_t max_per_order);
 
 /// What a store is asked to do: reserve `request` as order `order_id` at `now`.
 struct Reservation {

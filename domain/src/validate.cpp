@@ -1,0 +1,62 @@
+// Validation of what adapters fill from outside (JSON bodies, query strings, protobuf): the
+// one place each use case's input is checked, so every front door refuses the same things.
+#include <utility>
+
+#include "flashsale/domain/checkout.hpp"
+#include "flashsale/domain/purchase.hpp"
+
+namespace flashsale::domain {
+
+Result<PurchaseRequest> ValidatePurchase(const PurchaseInput& input, std::int32_t max_per_order) {
+  auto sale = SaleId::Parse(input.sale_id);
+  if (!sale) return sale.error();
+  auto item = ItemId::Parse(input.item_id);
+  if (!item) return item.error();
+  auto user = UserId::Parse(input.user_id);
+  if (!user) return user.error();
+  auto request = RequestId::Parse(input.request_id);
+  if (!request) return request.error();
+  if (IsReservedRequestId(input.request_id)) {
+    return Error{Outcome::kInvalidRequest,
+                 "request_id must not start with CHK_ (reserved for orders made from checkout "
+                 "codes)"};
+  }
+  auto quantity = Quantity::Parse(input.quantity, max_per_order);
+  if (!quantity) return quantity.error();
+  return PurchaseRequest{std::move(*sale), std::move(*item), std::move(*user), std::move(*request),
+                         *quantity};
+}
+
+namespace {
+
+/// An optional request id: absent when empty, otherwise it must be valid.
+Result<std::optional<RequestId>> OptionalRequestId(const std::string& raw) {
+  if (raw.empty()) return std::optional<RequestId>{};
+  auto parsed = RequestId::Parse(raw);
+  if (!parsed) return parsed.error();
+  return std::optional<RequestId>{std::move(*parsed)};
+}
+
+}  // namespace
+
+Result<CheckoutRequest> ValidateCheckout(const CheckoutInput& input) {
+  auto sale = SaleId::Parse(input.sale_id);
+  if (!sale) return sale.error();
+  auto item = ItemId::Parse(input.item_id);
+  if (!item) return item.error();
+  auto user = UserId::Parse(input.user_id);
+  if (!user) return user.error();
+  auto request = OptionalRequestId(input.request_id);
+  if (!request) return request.error();
+  return CheckoutRequest{std::move(*sale), std::move(*item), std::move(*user), std::move(*request)};
+}
+
+Result<CompleteRequest> ValidateComplete(const CompleteInput& input) {
+  auto code = CheckoutCode::Parse(input.code);
+  if (!code) return code.error();
+  auto request = OptionalRequestId(input.request_id);
+  if (!request) return request.error();
+  return CompleteRequest{std::move(*code), std::move(*request)};
+}
+
+}  // namespace flashsale::domain
