@@ -30,8 +30,6 @@ fi
 py=/usr/bin/python3
 [[ -x $py ]] || py=python3
 work=$(mktemp -d /tmp/flashsale-chaos.XXXXXX)
-mkdir -p "$work/py"
-protoc -I proto --python_out="$work/py" proto/flashsale.proto
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -57,6 +55,8 @@ cleanup() {
   if [[ ${status:-1} -eq 0 ]]; then rm -rf "$work"; else echo "chaos: kept $work"; fi
 }
 trap cleanup EXIT
+mkdir -p "$work/py"
+protoc -I proto --python_out="$work/py" proto/flashsale.proto
 
 tools/stack.sh start >/dev/null
 eval "$(tools/stack.sh env)"
