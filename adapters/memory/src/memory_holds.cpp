@@ -264,7 +264,9 @@ domain::Result<ports::StoreAudit> MemoryStockStore::Audit(const domain::SaleId& 
     audit.queued.push_back(
         ports::QueuedOrderRef{order.id, order.item, order.user, order.quantity.value()});
   }
-  if (last > 0) audit.position = domain::QueuePosition{0, static_cast<std::int64_t>(last)};
+  // Always a position, also before the first order (0: every later order is after it), or
+  // the repository would count orders persisted after this snapshot as confirmed.
+  audit.position = domain::QueuePosition{0, static_cast<std::int64_t>(last)};
   audit.released_orders = state->released;
   audit.dead_letters = static_cast<std::int64_t>(state->dead.size());
   for (const auto& [user, units] : state->user_units) {

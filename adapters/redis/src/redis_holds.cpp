@@ -168,6 +168,9 @@ domain::Result<ports::StoreAudit> RedisStockStore::Audit(const domain::SaleId& s
   audit.released_orders = Int(At(a, 0));
   audit.dead_letters = Int(At(a, 1));
   audit.max_user_units = Int(At(a, 2));
+  // No stream yet: position 0-0, before every entry, so orders queued after this snapshot
+  // are "later" for the repository (without a position it would count them as confirmed).
+  audit.position = domain::QueuePosition{0, 0};
   if (const std::string_view last = Str(At(a, 3)); !last.empty()) {
     audit.position = ParseStreamId(last);
     if (!audit.position) return domain::Error{Outcome::kInternal, "redis: bad stream id"};
