@@ -61,32 +61,24 @@ protoc -I proto --python_out="$work/py" proto/flashsale.proto
 tools/stack.sh start >/dev/null
 eval "$(tools/stack.sh env)"
 
-start_app() {
+start() {  # start <binary> <log name> <port> <extra args...>: its pid in $started
   starts=$((starts + 1))
-  local log="$work/app-$starts.log"
-  "$bin" --bind 127.0.0.1 --port "$port" --redis-url "$FLASHSALE_REDIS_URL" \
+  local bin_=$1 log="$work/$2-$starts.log" port_=$3
+  shift 3
+  "$bin_" --bind 127.0.0.1 --port "$port_" --redis-url "$FLASHSALE_REDIS_URL" \
     --mysql-url "$FLASHSALE_MYSQL_URL" --migrate --demo-stock 1000000 \
-    --demo-per-user-limit "$limit" --admin-token "$token" --drain-timeout 10 >"$log" 2>&1 &
-  app=$!
+    --demo-per-user-limit "$limit" --drain-timeout 10 "$@" >"$log" 2>&1 &
+  started=$!
   for _ in $(seq 1 200); do
     grep -q '"msg":"listening"' "$log" && return 0
     sleep 0.05
   done
-  echo "chaos: flashsale-rest did not start:"; tail -5 "$log"; return 1
+  echo "chaos: $(basename "$bin_") did not start:"; tail -5 "$log"
+  kill -9 "$started" 2>/dev/null || true
+  return 1
 }
-start_grpc() {
-  starts=$((starts + 1))
-  local log="$work/grpc-$starts.log"
-  "$gbin" --bind 127.0.0.1 --port "$gport" --redis-url "$FLASHSALE_REDIS_URL" \
-    --mysql-url "$FLASHSALE_MYSQL_URL" --migrate --demo-stock 1000000 \
-    --demo-per-user-limit "$limit" --drain-timeout 10 >"$log" 2>&1 &
-  gapp=$!
-  for _ in $(seq 1 200); do
-    grep -q '"msg":"listening"' "$log" && return 0
-    sleep 0.05
-  done
-  echo "chaos: flashsale-grpc did not start:"; tail -5 "$log"; return 1
-}
+start_app() { start "$bin" app "$port" --admin-token "$token"; app=$started; }
+start_grpc() { start "$gbin" grpc "$gport"; gapp=$started; }
 pid_of() { cat "$FLASHSALE_STACK_DIR/$1"; }
 
 start_app
