@@ -8,6 +8,7 @@
 #include "flashsale/core/limit_requests.hpp"
 #include "flashsale/domain/ids.hpp"
 #include "flashsale/domain/quantity.hpp"
+#include "flashsale/domain/sale.hpp"
 #include "flashsale/mysql/mysql_options.hpp"
 #include "flashsale/redis/redis_options.hpp"
 #include "flashsale_version.hpp"
@@ -174,10 +175,10 @@ void AddSaleOptions(CLI::App& app, AppConfig& c) {
       ->check(IdCheck());
   app.add_option("--demo-stock", c.demo_stock, "Units of the demo item")
       ->envname("FLASHSALE_DEMO_STOCK")
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000'000}));
+      ->check(CLI::Range(std::int64_t{0}, domain::kMaxItemStock));
   app.add_option("--demo-per-user-limit", c.demo_per_user_limit, "Units one user may buy")
       ->envname("FLASHSALE_DEMO_PER_USER_LIMIT")
-      ->check(CLI::Range(1, 1'000'000));
+      ->check(CLI::Range(1, domain::kMaxPerUserLimit));
   app.add_option("--demo-price-cents", c.demo_price_cents, "Unit price of the demo item")
       ->envname("FLASHSALE_DEMO_PRICE_CENTS")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
@@ -197,14 +198,14 @@ void AddCheckoutOptions(CLI::App& app, AppConfig& c) {
       ->check(CLI::Range(1, 86'400));
   app.add_option("--schedule-stock", c.schedule_stock, "Units of each scheduled sale")
       ->envname("FLASHSALE_SCHEDULE_STOCK")
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000'000}));
+      ->check(CLI::Range(std::int64_t{0}, domain::kMaxItemStock));
   app.add_option("--schedule-item", c.schedule_item, "Item of the scheduled sales")
       ->envname("FLASHSALE_SCHEDULE_ITEM")
       ->check(IdCheck());
   app.add_option("--schedule-per-user-limit", c.schedule_per_user_limit,
                  "Units one user may buy in a scheduled sale")
       ->envname("FLASHSALE_SCHEDULE_PER_USER_LIMIT")
-      ->check(CLI::Range(1, 1'000'000));
+      ->check(CLI::Range(1, domain::kMaxPerUserLimit));
   app.add_option("--schedule-price-cents", c.schedule_price_cents,
                  "Unit price of the scheduled item")
       ->envname("FLASHSALE_SCHEDULE_PRICE_CENTS")

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "flashsale/domain/ids.hpp"
+#include "flashsale/domain/sale.hpp"
 #include "flashsale_version.hpp"
 #include "http_client.hpp"
 #include "render.hpp"
@@ -138,7 +139,7 @@ void AddCommands(CLI::App& app, Options& o, std::function<int()>& command) {
                    "id:stock:price[:name], price in currency units (19.99); repeat per item")
       ->required();
   create->add_option("--limit", o.limit, "Units one user may buy in the sale (default 10)")
-      ->check(CLI::Range(1, 1'000'000));
+      ->check(CLI::Range(1, domain::kMaxPerUserLimit));
   create->add_option("--starts", o.starts,
                      "RFC 3339 time, ms since the epoch, now, or +30m/+2h/+1d (default now)");
   create->add_option("--ends", o.ends, "Same forms as --starts")->required();

@@ -81,7 +81,10 @@ Result<void> Sale::Validate() const {
     return Error{Outcome::kInvalidRequest,
                  fmt::format("a sale has at most {} items", kMaxSaleItems)};
   }
-  if (per_user_limit < 1) return Error{Outcome::kInvalidRequest, "per_user_limit must be >= 1"};
+  if (per_user_limit < 1 || per_user_limit > kMaxPerUserLimit) {
+    return Error{Outcome::kInvalidRequest,
+                 fmt::format("per_user_limit must be between 1 and {}", kMaxPerUserLimit)};
+  }
   if (ends_at <= starts_at)
     return Error{Outcome::kInvalidRequest, "ends_at must be after starts_at"};
   std::unordered_set<std::string> seen;

@@ -17,6 +17,64 @@ using domain::Outcome;
 namespace {
 /// An order queued at or before the audit's position (or persisted before positions were).
 const std::string kSeen = "(o.queue_ms IS NULL OR (o.queue_ms, o.queue_seq) <= (?, ?))";
+
+/// Per item: stock, sold, confirmed units queued up to `bound`, failed units, and confirmed
+/// units queued after it (the store does not count those yet). Throws sql::SQLException.
+void ReadItemTotals(Session& session, const domain::SaleId& sale,
+                    const domain::QueuePosition& bound, ports::SaleAudit& audit) {
+  auto& items = session.Prepare(
+      "SELECT i.item_id, i.stock, i.sold, "
+      "COALESCE(SUM(CASE WHEN o.status = 'confirmed' AND " +
+      kSeen +
+      " THEN o.quantity END), 0), "
+      "COALESCE(SUM(CASE WHEN o.status = 'failed' THEN o.quantity END), 0), "
+      "COALESCE(SUM(CASE WHEN o.status = 'confirmed' AND NOT " +
+      kSeen +
+      " THEN o.quantity END), 0) "
+      "FROM sale_items i LEFT JOIN orders o ON o.sale_id = i.sale_id AND o.item_id = i.item_id "
+      "WHERE i.sale_id = ? GROUP BY i.item_id, i.stock, i.sold ORDER BY i.item_id");
+  items.setInt64(1, bound.major);
+  items.setInt64(2, bound.minor);
+  items.setInt64(3, bound.major);
+  items.setInt64(4, bound.minor);
+  items.setString(5, sale.str());
+  std::unique_ptr<sql::ResultSet> rs(items.executeQuery());
+  while (rs->next()) {
+    auto item = domain::ItemId::Parse(std::string(rs->getString(1)));
+    if (!item) continue;
+    audit.items.push_back(ports::ItemAudit{std::move(*item), rs->getInt64(2), rs->getInt64(3),
+                                           rs->getInt64(4), rs->getInt64(5), rs->getInt64(6)});
+  }
+}
+
+/// The confirmed orders queued up to `bound`, and units per user. Throws sql::SQLException.
+void ReadConfirmedOrders(Session& session, const domain::SaleId& sale,
+                         const domain::QueuePosition& bound, ports::SaleAudit& audit) {
+  auto& ids = session.Prepare(
+      "SELECT order_id, user_id, quantity FROM orders o WHERE sale_id = ? AND status = "
+      "'confirmed' AND " +
+      kSeen);
+  ids.setString(1, sale.str());
+  ids.setInt64(2, bound.major);
+  ids.setInt64(3, bound.minor);
+  std::unique_ptr<sql::ResultSet> orders(ids.executeQuery());
+  while (orders->next()) {
+    audit.confirmed_order_ids.emplace_back(orders->getString(1));
+    audit.units_by_user[std::string(orders->getString(2))] += orders->getInt(3);
+  }
+}
+
+/// Checkout attempts recorded, and the holds among them. Throws sql::SQLException.
+void ReadAttemptCounts(Session& session, const domain::SaleId& sale, ports::SaleAudit& audit) {
+  auto& attempts = session.Prepare(
+      "SELECT COUNT(*), COUNT(DISTINCT checkout_code) FROM checkout_attempts WHERE sale_id = ?");
+  attempts.setString(1, sale.str());
+  std::unique_ptr<sql::ResultSet> counted(attempts.executeQuery());
+  if (counted->next()) {
+    audit.checkout_attempts = counted->getInt64(1);
+    audit.checkout_holds = counted->getInt64(2);
+  }
+}
 }  // namespace
 
 MySqlOrderRepository::MySqlOrderRepository(MySqlOptions options)
@@ -149,53 +207,13 @@ domain::Result<ports::SaleAudit> MySqlOrderRepository::Audit(
     // One consistent snapshot of the three reads.
     session.BeginSnapshot();
     ports::SaleAudit audit;
-    auto& items = session.Prepare(
-        "SELECT i.item_id, i.stock, i.sold, "
-        "COALESCE(SUM(CASE WHEN o.status = 'confirmed' AND " +
-        kSeen +
-        " THEN o.quantity END), 0), "
-        "COALESCE(SUM(CASE WHEN o.status = 'failed' THEN o.quantity END), 0), "
-        "COALESCE(SUM(CASE WHEN o.status = 'confirmed' AND NOT " +
-        kSeen +
-        " THEN o.quantity END), 0) "
-        "FROM sale_items i LEFT JOIN orders o ON o.sale_id = i.sale_id AND o.item_id = i.item_id "
-        "WHERE i.sale_id = ? GROUP BY i.item_id, i.stock, i.sold ORDER BY i.item_id");
-    items.setInt64(1, bound.major);
-    items.setInt64(2, bound.minor);
-    items.setInt64(3, bound.major);
-    items.setInt64(4, bound.minor);
-    items.setString(5, sale.str());
-    std::unique_ptr<sql::ResultSet> rs(items.executeQuery());
-    while (rs->next()) {
-      auto item = domain::ItemId::Parse(std::string(rs->getString(1)));
-      if (!item) continue;
-      audit.items.push_back(ports::ItemAudit{std::move(*item), rs->getInt64(2), rs->getInt64(3),
-                                             rs->getInt64(4), rs->getInt64(5), rs->getInt64(6)});
-    }
+    ReadItemTotals(session, sale, bound, audit);
     if (audit.items.empty()) {
       session.Rollback();
       return domain::Error{Outcome::kNotFound, "unknown sale"};
     }
-    auto& ids = session.Prepare(
-        "SELECT order_id, user_id, quantity FROM orders o WHERE sale_id = ? AND status = "
-        "'confirmed' AND " +
-        kSeen);
-    ids.setString(1, sale.str());
-    ids.setInt64(2, bound.major);
-    ids.setInt64(3, bound.minor);
-    std::unique_ptr<sql::ResultSet> orders(ids.executeQuery());
-    while (orders->next()) {
-      audit.confirmed_order_ids.emplace_back(orders->getString(1));
-      audit.units_by_user[std::string(orders->getString(2))] += orders->getInt(3);
-    }
-    auto& attempts = session.Prepare(
-        "SELECT COUNT(*), COUNT(DISTINCT checkout_code) FROM checkout_attempts WHERE sale_id = ?");
-    attempts.setString(1, sale.str());
-    std::unique_ptr<sql::ResultSet> counted(attempts.executeQuery());
-    if (counted->next()) {
-      audit.checkout_attempts = counted->getInt64(1);
-      audit.checkout_holds = counted->getInt64(2);
-    }
+    ReadConfirmedOrders(session, sale, bound, audit);
+    ReadAttemptCounts(session, sale, audit);
     session.Commit();
     return audit;
   } catch (const sql::SQLException& e) {

@@ -1,5 +1,7 @@
 #include "admin_body.hpp"
 
+#include <fmt/format.h>
+
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -146,8 +148,9 @@ domain::Result<domain::Sale> ParseSaleBody(std::string_view body, domain::TimePo
   if (doc.contains("per_user_limit") && !doc["per_user_limit"].is_null()) {
     auto limit = ParseInteger(doc["per_user_limit"], "per_user_limit");
     if (!limit) return limit.error();
-    if (*limit < 1 || *limit > 1'000'000) {
-      return Invalid("per_user_limit must be between 1 and 1000000");
+    if (*limit < 1 || *limit > domain::kMaxPerUserLimit) {
+      return Invalid(
+          fmt::format("per_user_limit must be between 1 and {}", domain::kMaxPerUserLimit));
     }
     sale.per_user_limit = static_cast<std::int32_t>(*limit);
   }

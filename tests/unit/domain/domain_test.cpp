@@ -96,6 +96,10 @@ TEST(SaleTest, ValidateRejectsInconsistentSales) {
   bad = sale;
   bad.per_user_limit = 0;
   EXPECT_FALSE(bad.Validate().ok());
+  bad.per_user_limit = kMaxPerUserLimit;
+  EXPECT_TRUE(bad.Validate().ok());
+  bad.per_user_limit = kMaxPerUserLimit + 1;
+  EXPECT_EQ(bad.Validate().error().detail, "per_user_limit must be between 1 and 1000000");
   bad = sale;
   bad.ends_at = bad.starts_at;
   EXPECT_FALSE(bad.Validate().ok());

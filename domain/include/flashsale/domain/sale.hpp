@@ -22,6 +22,8 @@ struct SaleItem {
 inline constexpr std::size_t kMaxItemNameBytes = 200;
 inline constexpr std::size_t kMaxSaleItems = 100;
 inline constexpr std::int64_t kMaxItemStock = 1'000'000'000;
+/// The largest per-user limit a sale may have.
+inline constexpr std::int32_t kMaxPerUserLimit = 1'000'000;
 inline constexpr std::int64_t kMaxPriceCents = std::int64_t{1} << 40;
 
 /// True for valid UTF-8 without control characters, at most kMaxItemNameBytes bytes.

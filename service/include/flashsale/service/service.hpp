@@ -31,8 +31,8 @@ bool MigrateOnly(const ServiceOptions& options, ports::Logger& log);
 
 /// libflashsale in one object: everything behind the front doors, built from ServiceOptions:
 /// the stock store, queue and repositories (Redis/MySQL when configured, the embedded memory
-/// adapters otherwise), the use cases, the persistence workers, the housekeeping task (sale
-/// schedule, catalog refresh, hold expiry, retirement) and a 1 s sampler for gauges and
+/// adapters otherwise), the use cases, the persistence workers, the housekeeping tasks (sale
+/// schedule and catalog refresh; hold expiry and retirement) and a 1 s sampler for gauges and
 /// readiness. Owns all of it, and is the one owner of readiness; destroyed in reverse order of
 /// construction. Both apps are built on it; so is an embedding program:
 ///
@@ -56,7 +56,7 @@ class Service {
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
-  /// Starts the persistence workers, the housekeeping task and the sampler. Once (later
+  /// Starts the persistence workers, the housekeeping tasks and the sampler. Once (later
   /// calls do nothing).
   void Start();
 
@@ -115,7 +115,8 @@ class Service {
   void BuildUseCases(const ServiceOptions& config);
   void BuildHousekeeping(const ServiceOptions& config);
   void BuildLimits(const ServiceOptions& config);
-  /// One housekeeping pass: schedule, catalog refresh, expiry sweep, retirement.
+  /// One housekeeping pass: schedule, catalog refresh (the expiry sweep and retirement run
+  /// on a thread of their own, every --sweep-interval-ms too).
   void Housekeep();
   void Sample(std::stop_token stop);
   /// The one place readiness is computed and published (the flashsale_ready gauge).
