@@ -202,14 +202,14 @@ TEST_P(StockStoreContract, ConcurrentRedemptionsOfOneCodeMakeOneOrder) {
   ASSERT_EQ(hold.outcome, Outcome::kAccepted);
   std::atomic<int> accepted{0}, used{0}, other{0};
   std::vector<std::thread> threads;
-  for (int t = 0; t < 20; ++t) {  // 100 redemptions of one code, 20 at a time
+  std::latch go(100);
+  for (int t = 0; t < 100; ++t) {  // 100 redemptions of one code, all released at once
     threads.emplace_back([&] {
-      for (int i = 0; i < 5; ++i) {
-        auto reply = Redeem(*hold.code);
-        (reply.outcome == Outcome::kAccepted       ? accepted
-         : reply.outcome == Outcome::kCheckoutUsed ? used
-                                                   : other)++;
-      }
+      go.arrive_and_wait();
+      auto reply = Redeem(*hold.code);
+      (reply.outcome == Outcome::kAccepted       ? accepted
+       : reply.outcome == Outcome::kCheckoutUsed ? used
+                                                 : other)++;
     });
   }
   for (auto& t : threads) t.join();
@@ -272,7 +272,7 @@ TEST_P(StockStoreContract, ARedeemableCodeOutlivesItsSale) {
 TEST_P(StockStoreContract, ASaleRetiresOnlyWhenOverWithoutHoldsAndQueuedEntries) {
   domain::Sale sale = LoadSale(2, 10);
   const auto after_end = domain::FromUnixMillis(kNow + 120'000);
-  auto hold = Hold(sale, "alice", "", "item-1", kNow, milliseconds(1000));
+  auto hold = Hold(sale, "alice", "c1", "item-1", kNow, milliseconds(1000));
   ASSERT_EQ(hold.outcome, Outcome::kAccepted);
   EXPECT_FALSE(*harness_->store().Retire(sale.id, Now(), milliseconds(1)));      // not over
   EXPECT_FALSE(*harness_->store().Retire(sale.id, after_end, milliseconds(1)));  // a hold, an entry
@@ -286,6 +286,15 @@ TEST_P(StockStoreContract, ASaleRetiresOnlyWhenOverWithoutHoldsAndQueuedEntries)
   EXPECT_EQ(std::count(live->begin(), live->end(), sale.id), 0);  // no longer swept
   // A retired sale takes no checkout attempt any more (its stream is no longer read).
   EXPECT_EQ(Hold(sale, "bob", "", "item-1", kNow + 120'000).outcome, Outcome::kSaleNotActive);
+  // A replay still gets the first answer (unrecorded too); another request under its id is
+  // still a duplicate.
+  auto replay = Hold(sale, "alice", "c1", "item-1", kNow + 120'000);
+  EXPECT_EQ(replay.outcome, Outcome::kAccepted);
+  EXPECT_TRUE(replay.replayed);
+  ASSERT_TRUE(replay.code.has_value());
+  EXPECT_EQ(*replay.code, *hold.code);
+  EXPECT_EQ(Hold(sale, "alice", "c1", "item-2", kNow + 120'000).outcome,
+            Outcome::kDuplicateRequest);
   EXPECT_TRUE(DrainSale(sale).empty());
   std::this_thread::sleep_for(milliseconds(1500));
   auto gone = harness_->store().Snapshot(sale.id);

@@ -144,6 +144,30 @@ TEST_F(CheckoutApiTest, UsedExpiredAndReplayedCodes) {
   EXPECT_EQ(Body(Http(port_, "GET", "/sale/status"))["remaining_items"], 2);  // bob's came back
 }
 
+TEST_F(CheckoutApiTest, AClosedSaleRefusesNewBuyersWith409AndKeepsItsCodes) {
+  const std::string token = "checkout-test-admin-token-0123";
+  Start({"--demo-stock", "5", "--admin-token", token});
+  auto hold = Post("/checkout?user_id=alice&item_id=iphone-15");
+  ASSERT_EQ(hold.status, 200) << hold.body;
+  auto closed = Post("/admin/sales/demo/close", "", "Authorization: Bearer " + token + "\r\n");
+  ASSERT_EQ(closed.status, 200) << closed.body;
+  ExpectProblem(Post("/checkout?user_id=bob&item_id=iphone-15"), 409,
+                "sale is not currently active");
+  // The one-step routes keep their own seed message.
+  ExpectProblem(Post("/api/purchase",
+                     R"({"user_id":"bob","item_id":"iphone-15","quantity":1,"request_id":"r1"})"),
+                409, "sale not active");
+  ExpectProblem(Post("/api/orders", R"({"user_id":7,"product_id":"iphone-15"})"), 409,
+                "sale not active");
+  // A code handed out before the close is a promise already made: still redeemable.
+  auto done = Post("/purchase?code=" + CodeOf(hold));
+  EXPECT_EQ(done.status, 200) << done.body;
+  auto status = Body(Http(port_, "GET", "/sale/status?sale_id=demo"));
+  EXPECT_EQ(status["active"], false);
+  EXPECT_EQ(status["sold_items"], 1);
+  EXPECT_EQ(status["remaining_items"], 4);  // nothing else was taken
+}
+
 TEST_F(CheckoutApiTest, ProductsAndTheOrderForm) {
   Start({"--demo-stock", "3", "--demo-per-user-limit", "5"});
   auto products = Http(port_, "GET", "/api/products");
@@ -215,7 +239,8 @@ std::string Reason(const grpc::Status& status, std::string* order_id = nullptr) 
 }
 
 TEST(GrpcCheckoutTest, CheckoutCompleteStatusAndErrors) {
-  AppProcess app(FLASHSALE_GRPC_BIN, {"--demo-stock", "2", "--demo-per-user-limit", "1"});
+  AppProcess app(FLASHSALE_GRPC_BIN, {"--demo-stock", "3", "--demo-per-user-limit", "1",
+                                      "--hold-ttl", "1", "--sweep-interval-ms", "100"});
   auto stub = flashsale::OrderService::NewStub(grpc::CreateChannel(
       "127.0.0.1:" + std::to_string(app.port()), grpc::InsecureChannelCredentials()));
   auto checkout = [&](const std::string& user, flashsale::CheckoutResponse& response) {
@@ -257,16 +282,23 @@ TEST(GrpcCheckoutTest, CheckoutCompleteStatusAndErrors) {
   EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(Reason(unknown), "UNKNOWN_CHECKOUT");
   EXPECT_EQ(complete("nope", again).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  flashsale::CheckoutResponse lapsing;
+  ASSERT_TRUE(checkout("bob", lapsing).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // past bob's 1 s hold
+  auto expired = complete(lapsing.checkout_code(), again);
+  EXPECT_EQ(expired.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(expired), "CHECKOUT_EXPIRED");
 
   flashsale::GetSaleStatusRequest request;
   flashsale::GetSaleStatusResponse status;
   grpc::ClientContext context;
   ASSERT_TRUE(stub->GetSaleStatus(&context, request, &status).ok());
   EXPECT_EQ(status.sale_id(), "demo");
-  EXPECT_EQ(status.remaining_items(), 1);
+  EXPECT_EQ(status.remaining_items(), 2);  // bob's unit came back
+  EXPECT_EQ(status.held_items(), 0);
   EXPECT_EQ(status.sold_items(), 1);
   ASSERT_EQ(status.items_size(), 1);
-  EXPECT_EQ(status.items(0).stock(), 2);
+  EXPECT_EQ(status.items(0).stock(), 3);
 }
 
 }  // namespace

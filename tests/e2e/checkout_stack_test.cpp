@@ -50,11 +50,12 @@ class CheckoutStackTest : public ::testing::Test {
 struct Tally {
   std::mutex mu;
   std::set<std::string> orders;
-  std::atomic<long> answers{0}, holds{0}, redeemed{0}, refused{0}, other{0};
+  std::atomic<long> answers{0}, holds{0}, redeemed{0}, lapsed{0}, refused{0}, other{0};
 };
 
 /// One caller: checkouts (no request id, so each is a new attempt) of users in turn on one of
 /// the instances; every second accepted hold is redeemed at once, the rest left to expire.
+/// With a 2 s hold a redemption may come too late under load: 410, its unit went back.
 void Caller(int port, int caller, int checkouts, Tally& tally) {
   HttpConnection connection(port);
   for (int i = 0; i < checkouts; ++i) {
@@ -75,6 +76,10 @@ void Caller(int port, int caller, int checkouts, Tally& tally) {
     if (tally.holds.load() % 2 != 0) continue;
     const std::string code = json::parse(r.body)["checkout_code"];
     auto done = connection.Send("POST", "/purchase?code=" + code);
+    if (done.status == 410 && json::parse(done.body)["message"] == "checkout code has expired") {
+      ++tally.lapsed;
+      continue;
+    }
     if (done.status != 200) {
       if (tally.other++ < 3)
         std::fprintf(stderr, "redeem: %d %s\n", done.status, done.body.c_str());
@@ -88,7 +93,7 @@ void Caller(int port, int caller, int checkouts, Tally& tally) {
 
 TEST_F(CheckoutStackTest, FiftyThousandCheckoutsKeepExactNWithHoldsAndExpiry) {
   const std::vector<std::string> args =
-      StackArgs({"--demo-stock", "10000", "--demo-per-user-limit", "10", "--hold-ttl", "5",
+      StackArgs({"--demo-stock", "10000", "--demo-per-user-limit", "10", "--hold-ttl", "2",
                  "--sweep-interval-ms", "200"});
   AppProcess a(FLASHSALE_REST_BIN, args);
   AppProcess b(FLASHSALE_REST_BIN, args);
@@ -100,8 +105,11 @@ TEST_F(CheckoutStackTest, FiftyThousandCheckoutsKeepExactNWithHoldsAndExpiry) {
   }
   for (auto& t : callers) t.join();
   const long checkouts = tally.answers.load() + tally.other.load();
-  std::printf("checkouts %ld: holds %ld (redeemed %ld), refused %ld, other %ld\n", checkouts,
-              tally.holds.load(), tally.redeemed.load(), tally.refused.load(), tally.other.load());
+  std::printf(
+      "checkouts %ld: holds %ld (redeemed %ld, expired before redemption %ld), refused %ld, "
+      "other %ld\n",
+      checkouts, tally.holds.load(), tally.redeemed.load(), tally.lapsed.load(),
+      tally.refused.load(), tally.other.load());
   EXPECT_EQ(tally.other.load(), 0);
   if (tally.other.load() > 0) {  // what the apps said, for the CI log
     for (const AppProcess* app : {&a, &b}) {
@@ -112,7 +120,7 @@ TEST_F(CheckoutStackTest, FiftyThousandCheckoutsKeepExactNWithHoldsAndExpiry) {
   }
   EXPECT_GT(tally.redeemed.load(), 0);
 
-  // Every unredeemed hold expires (5 s) and gives its unit back; every entry is persisted.
+  // Every unredeemed hold expires (2 s) and gives its unit back; every entry is persisted.
   ASSERT_TRUE(
       WaitFor([&] { return Redis("ZCARD 'fs:{demo}:holds'") == 0; }, std::chrono::seconds(30)));
   ASSERT_TRUE(Drained("demo"));

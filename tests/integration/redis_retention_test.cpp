@@ -100,6 +100,31 @@ TEST(RedisRetentionTest, AStreamThatExpiresBeforeItsMetaIsNotRecreated) {
   EXPECT_NE(server.Cli("PTTL fs:{expiring}:meta"), "-1");  // the rest keeps expiring
 }
 
+TEST(RedisRetentionTest, ARetiredSaleStillListedLeavesTheLiveSalesAtTheNextSweep) {
+  // fs1_retire and the SREM from fs:sales are two calls: a process that dies between them
+  // leaves the id listed. The next Retire removes it, whether the sale's keys still exist
+  // (retired before) or have expired already (unknown sale).
+  RedisServer server;
+  redis::RedisStockStore store(server.Options());
+  const auto now = core::SystemClock().Now();
+  domain::Sale sale =
+      MakeSale("listed", 10, 10, now - std::chrono::minutes(1), now + milliseconds(50));
+  ASSERT_TRUE(store.Load(sale).ok());
+  ASSERT_TRUE(*store.Retire(sale.id, now + milliseconds(100), std::chrono::hours(1)));
+  ASSERT_EQ(server.Cli("SADD fs:sales listed"), "1");  // as if the SREM never happened
+  EXPECT_TRUE(*store.Retire(sale.id, now + milliseconds(200), std::chrono::hours(1)));
+  EXPECT_EQ(server.Cli("SISMEMBER fs:sales listed"), "0");
+
+  ASSERT_EQ(server.Cli("SADD fs:sales gone"), "1");  // listed, every key already expired
+  auto retired = store.Retire(*domain::SaleId::Parse("gone"), now, std::chrono::hours(1));
+  ASSERT_FALSE(retired.ok());
+  EXPECT_EQ(retired.error().outcome, Outcome::kNotFound);
+  EXPECT_EQ(server.Cli("SISMEMBER fs:sales gone"), "0");
+  auto live = store.LiveSales();
+  ASSERT_TRUE(live.ok());
+  EXPECT_TRUE(live->empty());
+}
+
 TEST(RedisRetentionTest, FiftySalesBackToBackLeaveNoKeysBehind) {
   RedisServer server;
   redis::RedisOptions options = server.Options();

@@ -47,7 +47,6 @@ void MemoryStockStore::Checkout(const domain::HoldRequest& hold, ports::Checkout
 domain::CheckoutReply MemoryStockStore::CheckoutLocked(SaleState& state,
                                                        const domain::HoldRequest& hold) {
   const domain::CheckoutRequest& req = hold.request;
-  if (state.retire_at) return CheckoutRefusal(domain::Outcome::kSaleNotActive, 0);  // unrecorded
   state.checkout_answers.Expire(hold.now);
   std::string key;
   std::optional<domain::CheckoutReply> replay;
@@ -60,6 +59,11 @@ domain::CheckoutReply MemoryStockStore::CheckoutLocked(SaleState& state,
                    : CheckoutRefusal(domain::Outcome::kDuplicateRequest, 0);
       replay->replayed = replay->outcome != domain::Outcome::kDuplicateRequest;
     }
+  }
+  // A retired sale's attempts are no longer recorded (as in Redis, its stream is no longer
+  // read), but a replay still gets the first answer while it is stored.
+  if (state.retire_at) {
+    return replay ? *replay : CheckoutRefusal(domain::Outcome::kSaleNotActive, 0);
   }
   domain::CheckoutReply reply = replay ? *replay : DecideCheckout(state, hold);
   // The attempt is recorded first: when the queue is full nothing at all is written.

@@ -17,9 +17,9 @@ local meta = redis.call('HMGET', KEYS[1], 'starts_at', 'ends_at', 'per_user_limi
 if not meta[1] then
   return {'unknown_item', '', 0, 0, 0, '', 0}  -- no such sale here: nothing to record it in
 end
-if meta[6] then
-  return {'sale_not_active', '', 0, 0, 0, '', 0}  -- retired: its stream is no longer read
-end
+-- A retired sale's stream is no longer read: nothing more is recorded in it, but a replay
+-- still gets the first answer while it is stored.
+local retired = meta[6]
 local name = meta[5] or ''
 if ARGV[9] == '1' then
   local stored = redis.call('GET', KEYS[4])
@@ -27,12 +27,15 @@ if ARGV[9] == '1' then
     local fp, outcome, code, expires, remaining, price =
       string.match(stored, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
     if fp ~= ARGV[3] then
-      record('duplicate_request', '', '')
+      if not retired then record('duplicate_request', '', '') end
       return {'duplicate_request', '', 0, 0, 0, '', 0}
     end
-    record(outcome, code, expires)
+    if not retired then record(outcome, code, expires) end
     return {outcome, code, tonumber(expires) or 0, tonumber(remaining), tonumber(price), name, 1}
   end
+end
+if retired then
+  return {'sale_not_active', '', 0, 0, 0, '', 0}
 end
 
 local now = tonumber(ARGV[6])
