@@ -1,6 +1,6 @@
 // Two-step buying on the real stack (Redis + MariaDB): exact-N with holds through two app
-// instances, the hourly schedule from three instances at once, and kill -9 between checkout
-// and redemption.
+// instances, the hourly schedule from three instances at once, every answer of the flow, and
+// kill -9 between checkout and redemption.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -181,6 +181,71 @@ TEST_F(CheckoutStackTest, ThreeSchedulersCreateEachWindowOnce) {
   EXPECT_EQ(Sql("SELECT COUNT(*) FROM flashsale.sales WHERE sale_id LIKE 'hourly-%' AND "
                 "MOD(starts_at_ms, 2000) <> 0"),
             0);
+}
+
+TEST_F(CheckoutStackTest, EveryAnswerOfTheTwoStepFlowOnRedisAndMariaDb) {
+  const std::string token = "checkout-stack-admin-token-01";
+  auto app = std::make_unique<AppProcess>(
+      FLASHSALE_REST_BIN,
+      // No sweep during the test: it would retire the closed sale at once (no hold, nothing
+      // queued), and a retired sale's attempts are no longer recorded.
+      StackArgs({"--demo-stock", "2", "--demo-per-user-limit", "1", "--hold-ttl", "2",
+                 "--sweep-interval-ms", "60000", "--admin-token", token}));
+  const int port = app->port();
+  auto post = [&](const std::string& path, const std::string& headers = "") {
+    return Http(port, "POST", path, "", headers);
+  };
+  auto message = [](const HttpResponse& r) { return json::parse(r.body).value("message", ""); };
+  auto alice = post("/checkout?user_id=alice&item_id=iphone-15&request_id=c1");
+  ASSERT_EQ(alice.status, 200) << alice.body;
+  const std::string code = json::parse(alice.body)["checkout_code"];
+  auto replay = post("/checkout?user_id=alice&item_id=iphone-15", "Idempotency-Key: c1\r\n");
+  ASSERT_EQ(replay.status, 200) << replay.body;
+  EXPECT_EQ(json::parse(replay.body)["checkout_code"], code);
+  EXPECT_EQ(json::parse(replay.body)["replayed"], true);
+  auto limit = post("/checkout?user_id=alice&item_id=iphone-15");
+  EXPECT_EQ(limit.status, 403);
+  EXPECT_EQ(message(limit), "user purchase limit exceeded");
+  auto bob = post("/checkout?user_id=bob&item_id=iphone-15");
+  ASSERT_EQ(bob.status, 200) << bob.body;
+  auto sold_out = post("/checkout?user_id=carol&item_id=iphone-15");
+  EXPECT_EQ(sold_out.status, 410);
+  EXPECT_EQ(message(sold_out), "sold out");
+
+  EXPECT_EQ(post("/purchase?code=CHK_00000000000000000000000000_demo").status, 404);
+  EXPECT_EQ(post("/purchase?code=CHK_nope").status, 400);
+  auto bought = post("/purchase?code=" + code + "&request_id=p1");
+  ASSERT_EQ(bought.status, 200) << bought.body;
+  const std::string order = json::parse(bought.body)["order_id"];
+  auto again = post("/purchase?code=" + code, "Idempotency-Key: p1\r\n");
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(json::parse(again.body)["order_id"], order);
+  auto used = post("/purchase?code=" + code);
+  EXPECT_EQ(used.status, 409);
+  EXPECT_EQ(message(used), "checkout code already used");
+  EXPECT_EQ(json::parse(used.body)["order_id"], order);
+
+  std::this_thread::sleep_for(milliseconds(2500));  // past bob's 2 s hold
+  auto late = post("/purchase?code=" + json::parse(bob.body)["checkout_code"].get<std::string>());
+  EXPECT_EQ(late.status, 410);
+  EXPECT_EQ(message(late), "checkout code has expired");
+  ASSERT_EQ(post("/admin/sales/demo/close", "Authorization: Bearer " + token + "\r\n").status, 200);
+  auto closed = post("/checkout?user_id=dave&item_id=iphone-15");
+  EXPECT_EQ(closed.status, 409);
+  EXPECT_EQ(message(closed), "sale is not currently active");
+
+  ASSERT_TRUE(Drained("demo"));
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM flashsale.orders WHERE status='confirmed'"), 1);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM flashsale.orders WHERE order_id='" + order +
+                "' AND status='confirmed'"),
+            1);
+  EXPECT_EQ(Redis("GET 'fs:{demo}:stock:iphone-15'"), 1);  // bob's unit came back
+  // Every checkout answer from the store is an attempt: accepted, replay, limit, accepted,
+  // sold out, not active.
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM flashsale.checkout_attempts"), 6)
+      << mariadb_.Sql("SELECT GROUP_CONCAT(outcome) FROM flashsale.checkout_attempts");
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM flashsale.checkout_attempts WHERE outcome='accepted'"), 3);
+  EXPECT_EQ(app->Terminate(), 0);
 }
 
 TEST_F(CheckoutStackTest, HoldsSurviveAKilledApp) {

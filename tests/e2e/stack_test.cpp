@@ -320,6 +320,19 @@ TEST_F(StackTest, StressTestVerifiesTheCheckoutFlowOverGrpc) {
   EXPECT_EQ(app->Terminate(), 0);
 }
 
+TEST_F(StackTest, StressTestVerifiesTheCheckoutFlowOverRest) {
+  auto app = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, StackArgs("1500"));
+  auto [ok, output] =
+      RunStress({"--flow", "checkout", "--target", "127.0.0.1:" + std::to_string(app->port()),
+                 "--concurrency", "32", "--requests", "6000", "--users", "3000"});
+  EXPECT_TRUE(ok) << output;
+  EXPECT_NE(output.find("VERIFY PASS"), std::string::npos) << output;
+  EXPECT_NE(output.find("PASS every checkout attempt recorded (6000 recorded"), std::string::npos)
+      << output;
+  EXPECT_NE(output.find("\"accepted\":1500"), std::string::npos) << output;
+  EXPECT_EQ(app->Terminate(), 0);
+}
+
 TEST_F(StackTest, DeadRedisMeans503WithRetryAfterAndNotReady) {
   auto app = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, StackArgs("100"));
   std::string body = R"({"request_id":"r1","user_id":"u","item_id":"iphone-15"})";
