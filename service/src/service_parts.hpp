@@ -64,7 +64,7 @@ struct Service::Parts {
   std::unique_ptr<core::RunSaleSchedule> schedule;
   std::unique_ptr<core::ExpireHolds> expire;
   std::unique_ptr<core::PeriodicTask> housekeeping;  // schedule + catalog (may wait on MySQL)
-  std::unique_ptr<core::PeriodicTask> sweeper;       // hold expiry + retirement (Redis only)
+  std::unique_ptr<core::PeriodicTask> sweeper;       // hold expiry + retirement (the store only)
 };
 
 }  // namespace flashsale::service

@@ -279,7 +279,7 @@ TEST_P(StockStoreContract, ASaleRetiresOnlyWhenOverWithoutHoldsAndQueuedEntries)
   ASSERT_EQ(*harness_->store().ExpireHolds(sale.id, after_end, 100), 1U);
   EXPECT_FALSE(*harness_->store().Retire(sale.id, after_end, milliseconds(1)));  // the entry
   DrainSale(sale);
-  EXPECT_TRUE(*harness_->store().Retire(sale.id, after_end, milliseconds(1000)));
+  EXPECT_TRUE(*harness_->store().Retire(sale.id, after_end, milliseconds(3000)));
   EXPECT_TRUE(harness_->store().Snapshot(sale.id).ok());  // still there during the retention
   auto live = harness_->store().LiveSales();
   ASSERT_TRUE(live.ok());
@@ -296,7 +296,7 @@ TEST_P(StockStoreContract, ASaleRetiresOnlyWhenOverWithoutHoldsAndQueuedEntries)
   EXPECT_EQ(Hold(sale, "alice", "c1", "item-2", kNow + 120'000).outcome,
             Outcome::kDuplicateRequest);
   EXPECT_TRUE(DrainSale(sale).empty());
-  std::this_thread::sleep_for(milliseconds(1500));
+  std::this_thread::sleep_for(milliseconds(3500));
   auto gone = harness_->store().Snapshot(sale.id);
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.error().outcome, Outcome::kNotFound);
