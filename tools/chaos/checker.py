@@ -30,7 +30,8 @@ def grpc_worker(c, grpc, pb, port_file, stop_file, record):
     """Purchases through gRPC. An answer the server gave (OK, or an error with its
     grpc-status-details-bin: ErrorInfo) is logged as such; a call that failed in transport
     (connection lost or refused, client deadline) or in this client is an unknown outcome
-    ("broken")."""
+    ("broken"), and so is an UNAVAILABLE whose message says "outcome unknown" (the server
+    lost Redis after sending the reservation)."""
     channel, call, i = None, None, 0
     try:
         while not os.path.exists(stop_file):
@@ -53,6 +54,8 @@ def grpc_worker(c, grpc, pb, port_file, stop_file, record):
                 server = any(k == "grpc-status-details-bin"
                              for k, _ in (e.trailing_metadata() or ()))
                 kind, order = (e.code().name if server else "broken"), ""
+                if server and (e.details() or "").startswith("outcome unknown"):
+                    kind += "-unknown"  # the server lost Redis after sending: may have run
             except Exception:  # noqa: BLE001 -- anything else: outcome unknown, keep going
                 server, kind, order = False, "broken", ""
             if not server:  # a new channel after a transport failure (the app restarted)
@@ -88,6 +91,8 @@ def load(port_file, log_path, stop_file, grpc_port_file=None, stub_dir=None):
                 text = r.read().decode()
                 order = json.loads(text).get("order_id", "") if r.status == 200 else ""
                 kind = str(r.status)
+                if r.status == 503 and '"outcome unknown' in text:
+                    kind += "-unknown"  # the server lost Redis after sending: may have run
                 if r.getheader("Connection", "").lower() == "close":
                     conn.close(); conn = None
             except ConnectionRefusedError:
@@ -156,7 +161,7 @@ def verify(port, log_path, token, limit, mysql_port):
     unknown = 0
     for rid in stored:
         kind = answers.get(rid, (None, "absent"))[1]
-        if kind == "broken": unknown += 1
+        if kind == "broken" or kind.endswith("-unknown"): unknown += 1
         elif kind != "200": problems.append(f"{rid} stored though its answer was {kind}")
     # 3. Replays of accepted requests answer the same order.
     accepted = [(rid, a) for rid, a in answers.items() if a[1] == "200"]

@@ -80,26 +80,37 @@ void Pipeline::Stop() {
   FailAll(rest, Unavailable("redis client shutting down"));
 }
 
-void Pipeline::Enqueue(std::string command, Callback done) {
+void Pipeline::Enqueue(Pending pending) {
   if (!connected_.load()) {
     // Fail fast while disconnected; the I/O thread keeps trying to reconnect.
-    done(Unavailable("redis is unreachable"));
+    pending.done(Unavailable("redis is unreachable"));
     return;
   }
   {
     std::unique_lock lock(mu_);
     if (stopped_) {
       lock.unlock();
-      done(Unavailable("redis client shutting down"));
+      pending.done(Unavailable("redis client shutting down"));
       return;
     }
-    queue_.push_back(Pending{std::move(command), std::move(done)});
+    queue_.push_back(std::move(pending));
   }
   cv_.notify_one();
 }
 
 void Pipeline::Submit(const std::vector<std::string>& args, Callback done) {
-  Enqueue(FormatCommand(args), std::move(done));
+  Enqueue(Pending{FormatCommand(args), std::move(done), {}, {}, {}, {}, {}});
+}
+
+void Pipeline::FcallGrouped(std::string_view function, std::string_view grouped, std::string group,
+                            std::vector<std::string> keys, std::vector<std::string> args,
+                            Callback done) {
+  if (options_.group_max <= 1) {
+    Fcall(function, keys, args, std::move(done));
+    return;
+  }
+  Enqueue(Pending{
+      {}, std::move(done), std::move(group), function, grouped, std::move(keys), std::move(args)});
 }
 
 void Pipeline::Fcall(std::string_view function, const std::vector<std::string>& keys,
@@ -140,22 +151,81 @@ bool Pipeline::Connect() {
   return true;
 }
 
+std::vector<Pipeline::Unit> Pipeline::AppendBatch(const std::vector<Pending>& batch) {
+  std::vector<Unit> units;
+  const auto max = static_cast<std::size_t>(std::max(1, options_.group_max));
+  for (std::size_t i = 0; i < batch.size();) {
+    const Pending& first = batch[i];
+    if (first.group.empty()) {
+      connection_->Append(first.command);
+      units.push_back(Unit{i, 1});
+      ++i;
+      continue;
+    }
+    std::size_t end = i + 1;
+    while (end < batch.size() && end - i < max && batch[end].group == first.group &&
+           batch[end].grouped == first.grouped) {
+      ++end;
+    }
+    if (end - i == 1) {
+      connection_->Append(FormatCommand(FcallArgs(first.function, first.keys, first.args)));
+    } else {
+      std::vector<std::string> keys, args;
+      keys.reserve((end - i) * first.keys.size());
+      args.reserve((end - i) * first.args.size());
+      for (std::size_t k = i; k < end; ++k) {
+        keys.insert(keys.end(), batch[k].keys.begin(), batch[k].keys.end());
+        args.insert(args.end(), batch[k].args.begin(), batch[k].args.end());
+      }
+      connection_->Append(FormatCommand(FcallArgs(first.grouped, keys, args)));
+    }
+    units.push_back(Unit{i, end - i});
+    i = end;
+  }
+  return units;
+}
+
+void Pipeline::Split(std::vector<Pending>& batch, const Unit& unit, Reply reply) {
+  redisReply* all = reply.get();
+  if (all->type != REDIS_REPLY_ARRAY || all->elements != unit.count) {
+    // The grouped call failed as a whole (e.g. OOM, or the library is missing): nothing of
+    // it ran, and every caller gets the same error.
+    auto checked = CheckReply(std::move(reply));
+    const domain::Error error =
+        checked ? domain::Error{domain::Outcome::kInternal, "redis: unexpected grouped reply"}
+                : checked.error();
+    for (std::size_t k = 0; k < unit.count; ++k) batch[unit.first + k].done(error);
+    return;
+  }
+  for (std::size_t k = 0; k < unit.count; ++k) {
+    Reply part(all->element[k]);
+    all->element[k] = nullptr;  // now owned by `part` (freeReplyObject skips null elements)
+    batch[unit.first + k].done(std::move(part));
+  }
+}
+
 bool Pipeline::Exchange(std::vector<Pending>& batch) {
-  for (const auto& pending : batch) connection_->Append(pending.command);
-  std::size_t answered = 0;
+  const std::vector<Unit> units = AppendBatch(batch);
+  std::size_t answered = 0;  // callers answered (units.size() <= batch.size())
   if (connection_->Flush()) {
-    for (; answered < batch.size(); ++answered) {
+    for (const Unit& unit : units) {
       auto reply = connection_->ReadReply();
       if (!reply) break;
       if (IsMissingFunction(reply->get())) reload_library_ = true;
-      batch[answered].done(std::move(reply));
+      if (unit.count == 1) {
+        batch[unit.first].done(std::move(reply));
+      } else {
+        Split(batch, unit, std::move(*reply));
+      }
+      answered = unit.first + unit.count;
     }
   }
   if (answered == batch.size()) return true;
-  // The connection died mid-batch: the rest may or may not have run. Unavailable is the
-  // honest answer; purchases are idempotent, so a client retry replays the stored result.
+  // The connection died mid-batch: the rest may or may not have run. Unavailable with an
+  // unknown outcome is the honest answer; purchases are idempotent, so a client retry with
+  // the same request id replays the stored result.
   for (std::size_t i = answered; i < batch.size(); ++i) {
-    batch[i].done(Unavailable("redis connection lost"));
+    batch[i].done(Unavailable(std::string(domain::kOutcomeUnknownDetail)));
   }
   return false;
 }

@@ -53,4 +53,11 @@ constexpr bool IsStorable(Outcome o) noexcept {
   return o == Outcome::kAccepted || o == Outcome::kSoldOut || o == Outcome::kUserLimitReached;
 }
 
+/// The detail of an Unavailable answer given when the store was lost (connection dropped,
+/// reply timed out, crash) after the request was sent: it may or may not have been carried
+/// out. Every other Unavailable means it was not. Starts with "outcome unknown".
+inline constexpr std::string_view kOutcomeUnknownDetail =
+    "outcome unknown: the store was lost before it answered; retry with the same request_id "
+    "to learn the outcome";
+
 }  // namespace flashsale::domain
