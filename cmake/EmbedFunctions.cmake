@@ -1,10 +1,8 @@
 # Writes a C++ source defining the Redis Functions library of flashsale (namespace
 # flashsale::redis::functions): kLibrary, named "flashsale_v<API>", in which every
 # <LUA_DIR>/<name>.lua is registered as fs<API>_<name>, and one k<Name> constant per function
-# (CamelCase: reserve_many -> kReserveMany)
 # holding that name. The Lua files stay the single source: each file's body becomes the body
-# of its function, whose parameters are named KEYS and ARGV like a script's globals; it is also
-# a local Lua function fs_<name>, callable by the functions of later files (sorted by name). Files
+# of its function, whose parameters are named KEYS and ARGV like a script's globals. Files
 # named _<name>.lua hold helpers shared by the functions and are placed first, at the
 # library's top level. Bump API whenever a function's arguments or reply change: instances of
 # two versions then run side by side during a rolling deploy, each calling its own functions.
@@ -24,20 +22,12 @@ foreach(input IN LISTS INPUTS)
   get_filename_component(name "${input}" NAME_WE)
   if(NOT name MATCHES "^_")
     file(READ "${input}" body)
-    # A local function first, so that later functions can call it (reserve_many calls
-    # fs_reserve once per grouped reservation).
-    string(APPEND library "\nlocal function fs_${name}(KEYS, ARGV)\n${body}end\n"
-      "redis.register_function('fs${API}_${name}', fs_${name})\n")
-    # The constant's name in CamelCase: reserve_many -> kReserveMany.
-    string(REPLACE "_" ";" parts "${name}")
-    set(constant "k")
-    foreach(part IN LISTS parts)
-      string(SUBSTRING "${part}" 0 1 first)
-      string(TOUPPER "${first}" first)
-      string(SUBSTRING "${part}" 1 -1 tail)
-      string(APPEND constant "${first}${tail}")
-    endforeach()
-    string(APPEND names "const std::string_view ${constant} = \"fs${API}_${name}\";\n")
+    string(APPEND library
+      "\nredis.register_function('fs${API}_${name}', function(KEYS, ARGV)\n${body}end)\n")
+    string(SUBSTRING "${name}" 0 1 first)
+    string(TOUPPER "${first}" first)
+    string(SUBSTRING "${name}" 1 -1 tail)
+    string(APPEND names "const std::string_view k${first}${tail} = \"fs${API}_${name}\";\n")
   endif()
 endforeach()
 set(text "// Generated from adapters/redis/lua/*.lua by cmake/EmbedFunctions.cmake. Do not edit.\n")

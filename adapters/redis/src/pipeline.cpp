@@ -80,37 +80,26 @@ void Pipeline::Stop() {
   FailAll(rest, Unavailable("redis client shutting down"));
 }
 
-void Pipeline::Enqueue(Pending pending) {
+void Pipeline::Enqueue(std::string command, Callback done) {
   if (!connected_.load()) {
     // Fail fast while disconnected; the I/O thread keeps trying to reconnect.
-    pending.done(Unavailable("redis is unreachable"));
+    done(Unavailable("redis is unreachable"));
     return;
   }
   {
     std::unique_lock lock(mu_);
     if (stopped_) {
       lock.unlock();
-      pending.done(Unavailable("redis client shutting down"));
+      done(Unavailable("redis client shutting down"));
       return;
     }
-    queue_.push_back(std::move(pending));
+    queue_.push_back(Pending{std::move(command), std::move(done)});
   }
   cv_.notify_one();
 }
 
 void Pipeline::Submit(const std::vector<std::string>& args, Callback done) {
-  Enqueue(Pending{FormatCommand(args), std::move(done), {}, {}, {}, {}, {}});
-}
-
-void Pipeline::FcallGrouped(std::string_view function, std::string_view grouped, std::string group,
-                            std::vector<std::string> keys, std::vector<std::string> args,
-                            Callback done) {
-  if (options_.group_max <= 1) {
-    Fcall(function, keys, args, std::move(done));
-    return;
-  }
-  Enqueue(Pending{
-      {}, std::move(done), std::move(group), function, grouped, std::move(keys), std::move(args)});
+  Enqueue(FormatCommand(args), std::move(done));
 }
 
 void Pipeline::Fcall(std::string_view function, const std::vector<std::string>& keys,
@@ -151,73 +140,15 @@ bool Pipeline::Connect() {
   return true;
 }
 
-std::vector<Pipeline::Unit> Pipeline::AppendBatch(const std::vector<Pending>& batch) {
-  std::vector<Unit> units;
-  const auto max = static_cast<std::size_t>(std::max(1, options_.group_max));
-  for (std::size_t i = 0; i < batch.size();) {
-    const Pending& first = batch[i];
-    if (first.group.empty()) {
-      connection_->Append(first.command);
-      units.push_back(Unit{i, 1});
-      ++i;
-      continue;
-    }
-    std::size_t end = i + 1;
-    while (end < batch.size() && end - i < max && batch[end].group == first.group &&
-           batch[end].grouped == first.grouped) {
-      ++end;
-    }
-    if (end - i == 1) {
-      connection_->Append(FormatCommand(FcallArgs(first.function, first.keys, first.args)));
-    } else {
-      std::vector<std::string> keys, args;
-      keys.reserve((end - i) * first.keys.size());
-      args.reserve((end - i) * first.args.size());
-      for (std::size_t k = i; k < end; ++k) {
-        keys.insert(keys.end(), batch[k].keys.begin(), batch[k].keys.end());
-        args.insert(args.end(), batch[k].args.begin(), batch[k].args.end());
-      }
-      connection_->Append(FormatCommand(FcallArgs(first.grouped, keys, args)));
-    }
-    units.push_back(Unit{i, end - i});
-    i = end;
-  }
-  return units;
-}
-
-void Pipeline::Split(std::vector<Pending>& batch, const Unit& unit, Reply reply) {
-  redisReply* all = reply.get();
-  if (all->type != REDIS_REPLY_ARRAY || all->elements != unit.count) {
-    // The grouped call failed as a whole (e.g. OOM, or the library is missing): nothing of
-    // it ran, and every caller gets the same error.
-    auto checked = CheckReply(std::move(reply));
-    const domain::Error error =
-        checked ? domain::Error{domain::Outcome::kInternal, "redis: unexpected grouped reply"}
-                : checked.error();
-    for (std::size_t k = 0; k < unit.count; ++k) batch[unit.first + k].done(error);
-    return;
-  }
-  for (std::size_t k = 0; k < unit.count; ++k) {
-    Reply part(all->element[k]);
-    all->element[k] = nullptr;  // now owned by `part` (freeReplyObject skips null elements)
-    batch[unit.first + k].done(std::move(part));
-  }
-}
-
 bool Pipeline::Exchange(std::vector<Pending>& batch) {
-  const std::vector<Unit> units = AppendBatch(batch);
-  std::size_t answered = 0;  // callers answered (units.size() <= batch.size())
+  for (const auto& pending : batch) connection_->Append(pending.command);
+  std::size_t answered = 0;
   if (connection_->Flush()) {
-    for (const Unit& unit : units) {
+    for (; answered < batch.size(); ++answered) {
       auto reply = connection_->ReadReply();
       if (!reply) break;
       if (IsMissingFunction(reply->get())) reload_library_ = true;
-      if (unit.count == 1) {
-        batch[unit.first].done(std::move(reply));
-      } else {
-        Split(batch, unit, std::move(*reply));
-      }
-      answered = unit.first + unit.count;
+      batch[answered].done(std::move(reply));
     }
   }
   if (answered == batch.size()) return true;

@@ -88,11 +88,10 @@ void RedisStockStore::Reserve(const domain::Reservation& r, ports::ReserveDone d
                                 req.item.str(),
                                 req.request.str(),
                                 Num(options_.sale_retention.count())};
-  // Group commit: reservations of one sale waiting together go to Redis as one call.
-  Next().FcallGrouped(functions::kReserve, functions::kReserveMany, req.sale.str(), std::move(keys),
-                      std::move(args), [done = std::move(done)](domain::Result<Reply> reply) {
-                        done(ParseReserve(std::move(reply)));
-                      });
+  Next().Fcall(functions::kReserve, keys, args,
+               [done = std::move(done)](domain::Result<Reply> reply) {
+                 done(ParseReserve(std::move(reply)));
+               });
 }
 
 domain::Result<bool> RedisStockStore::Release(const domain::Order& order, domain::Outcome reason) {

@@ -24,7 +24,6 @@ extern const std::string_view kLimit;
 extern const std::string_view kLoad;
 extern const std::string_view kRelease;
 extern const std::string_view kReserve;
-extern const std::string_view kReserveMany;
 extern const std::string_view kRetire;
 extern const std::string_view kSnapshot;
 

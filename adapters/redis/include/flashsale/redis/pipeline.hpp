@@ -40,14 +40,6 @@ class Pipeline {
   void Fcall(std::string_view function, const std::vector<std::string>& keys,
              const std::vector<std::string>& args, Callback done);
 
-  /// FCALL of `function` that may be group-committed: calls queued one after another with
-  /// the same `group` (e.g. one sale, whose keys share a hash slot) are sent as one FCALL of
-  /// `grouped` (at most options.group_max calls), whose reply holds one reply per call in
-  /// order, and each caller gets its own. A call alone in its group is sent as `function`.
-  /// Order is kept: only neighbours in the queue are grouped.
-  void FcallGrouped(std::string_view function, std::string_view grouped, std::string group,
-                    std::vector<std::string> keys, std::vector<std::string> args, Callback done);
-
   /// Submit and wait for the reply (for non-hot-path calls).
   domain::Result<Reply> Call(const std::vector<std::string>& args);
   domain::Result<Reply> CallFcall(std::string_view function, const std::vector<std::string>& keys,
@@ -61,26 +53,14 @@ class Pipeline {
 
  private:
   struct Pending {
-    std::string command;  ///< formatted; empty for a groupable call (formatted when sent)
+    std::string command;
     Callback done;
-    std::string group;  ///< non-empty: may be grouped with its neighbours of the same group
-    std::string_view function, grouped;
-    std::vector<std::string> keys, args;
-  };
-  /// What one command on the wire answers: batch[first, first + count).
-  struct Unit {
-    std::size_t first = 0;
-    std::size_t count = 1;
   };
 
   void Run(std::stop_token stop);
   bool Connect();
   void FailAll(std::vector<Pending>& batch, const domain::Error& error);
-  void Enqueue(Pending pending);
-  /// Appends the batch's commands, grouping neighbours; returns what each command answers.
-  std::vector<Unit> AppendBatch(const std::vector<Pending>& batch);
-  /// Hands each caller of a grouped command its own part of the reply.
-  void Split(std::vector<Pending>& batch, const Unit& unit, Reply reply);
+  void Enqueue(std::string command, Callback done);
   /// Writes a batch and completes its callers; false when the connection died mid-batch.
   bool Exchange(std::vector<Pending>& batch);
   bool LoadLibrary(Connection& connection);

@@ -27,10 +27,6 @@ struct RedisOptions {
   /// Hot-path connections; each has one I/O thread that pipelines every queued command.
   /// Default 1 (measured: one pipelining connection saturates a 2-core machine).
   int pipelines = 1;
-  /// Group commit: up to this many reservations of one sale that wait in a pipeline's queue
-  /// at the same moment go to Redis as one call (fs2_reserve_many), each with exactly its own
-  /// semantics and answer. 1 turns grouping off. Default 64.
-  int group_max = 64;
   /// How long a stored purchase answer is replayed. Default 24 h.
   std::chrono::milliseconds idempotency_ttl = std::chrono::hours(24);
   /// No record of a sale (stored answers, hold records, and once retired every key) outlives
