@@ -15,17 +15,8 @@ port=28091
 work="$root/.local/bench-ab"
 mkdir -p "$work"
 "$root/tools/install-deps.sh" "$root/tools/apt-bench.txt" >/dev/null
-stack_was_up=0
-tools/stack.sh status 2>/dev/null | grep -q PONG && stack_was_up=1
-tools/stack.sh start >/dev/null
-eval "$(tools/stack.sh env)"
-app=""
-cleanup() {
-  [[ -n "$app" ]] && kill "$app" 2>/dev/null || true
-  ((stack_was_up)) || tools/stack.sh stop >/dev/null
-}
-trap cleanup EXIT
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# shellcheck source=tools/bench/stack-lib.sh
+source tools/bench/stack-lib.sh
 
 run() {  # run <binary> -> "req/s answers"
   local sale="ab$RANDOM$RANDOM"

@@ -26,8 +26,10 @@ using json = nlohmann::json;
 
 class StackTest : public ::testing::Test {
  protected:
-  std::vector<std::string> StackArgs(const std::string& stock) {
+  std::vector<std::string> StackArgs(const std::string& stock, const std::string& sale = "demo") {
     return {
+        "--sale-id",
+        sale,
         "--redis-url",
         "redis://127.0.0.1:" + std::to_string(redis_.port()),
         "--mysql-url",
@@ -307,30 +309,23 @@ TEST_F(StackTest, ARequestOnlyInstanceNeedsNoMySqlAndAnotherPersistsItsOrders) {
   EXPECT_EQ(persisting->Terminate(), 0);
 }
 
-TEST_F(StackTest, StressTestVerifiesTheCheckoutFlowOverGrpc) {
-  auto app = std::make_unique<AppProcess>(FLASHSALE_GRPC_BIN, StackArgs("1500"));
-  auto [ok, output] = RunStress({"--transport", "grpc", "--flow", "checkout", "--target",
-                                 "127.0.0.1:" + std::to_string(app->port()), "--concurrency", "32",
-                                 "--requests", "6000", "--users", "3000"});
-  EXPECT_TRUE(ok) << output;
-  EXPECT_NE(output.find("VERIFY PASS"), std::string::npos) << output;
-  EXPECT_NE(output.find("PASS every checkout attempt recorded (6000 recorded"), std::string::npos)
-      << output;
-  EXPECT_NE(output.find("\"accepted\":1500"), std::string::npos) << output;
-  EXPECT_EQ(app->Terminate(), 0);
-}
-
-TEST_F(StackTest, StressTestVerifiesTheCheckoutFlowOverRest) {
-  auto app = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, StackArgs("1500"));
-  auto [ok, output] =
-      RunStress({"--flow", "checkout", "--target", "127.0.0.1:" + std::to_string(app->port()),
-                 "--concurrency", "32", "--requests", "6000", "--users", "3000"});
-  EXPECT_TRUE(ok) << output;
-  EXPECT_NE(output.find("VERIFY PASS"), std::string::npos) << output;
-  EXPECT_NE(output.find("PASS every checkout attempt recorded (6000 recorded"), std::string::npos)
-      << output;
-  EXPECT_NE(output.find("\"accepted\":1500"), std::string::npos) << output;
-  EXPECT_EQ(app->Terminate(), 0);
+TEST_F(StackTest, StressTestVerifiesTheCheckoutFlowOverGrpcAndRest) {
+  for (const std::string transport : {"grpc", "rest"}) {
+    SCOPED_TRACE(transport);
+    auto app =
+        std::make_unique<AppProcess>(transport == "grpc" ? FLASHSALE_GRPC_BIN : FLASHSALE_REST_BIN,
+                                     StackArgs("1500", "checkout-" + transport));
+    auto [ok, output] =
+        RunStress({"--transport", transport, "--flow", "checkout", "--sale-id",
+                   "checkout-" + transport, "--target", "127.0.0.1:" + std::to_string(app->port()),
+                   "--concurrency", "32", "--requests", "6000", "--users", "3000"});
+    EXPECT_TRUE(ok) << output;
+    EXPECT_NE(output.find("VERIFY PASS"), std::string::npos) << output;
+    EXPECT_NE(output.find("PASS every checkout attempt recorded (6000 recorded"), std::string::npos)
+        << output;
+    EXPECT_NE(output.find("\"accepted\":1500"), std::string::npos) << output;
+    EXPECT_EQ(app->Terminate(), 0);
+  }
 }
 
 TEST_F(StackTest, DeadRedisMeans503WithRetryAfterAndNotReady) {

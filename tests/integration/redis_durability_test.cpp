@@ -9,26 +9,11 @@
 
 #include "flashsale/redis/durability.hpp"
 #include "process.hpp"
+#include "recording_logger.hpp"
 #include "redis_server.hpp"
 
 namespace flashsale::testing {
 namespace {
-
-class RecordingLogger final : public ports::Logger {
- public:
-  void Log(ports::LogLevel level, std::string_view msg, std::span<const ports::LogField>) override {
-    std::lock_guard lock(mu_);
-    lines_.emplace_back(level, std::string(msg));
-  }
-  std::vector<std::pair<ports::LogLevel, std::string>> lines() {
-    std::lock_guard lock(mu_);
-    return lines_;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::pair<ports::LogLevel, std::string>> lines_;
-};
 
 std::pair<ports::LogLevel, std::string> ReportOf(const redis::RedisOptions& options) {
   RecordingLogger log;

@@ -14,6 +14,7 @@
 #include "flashsale/memory/memory_sale_repository.hpp"
 #include "flashsale/memory/memory_stock_store.hpp"
 #include "mock_ports.hpp"
+#include "recording_logger.hpp"
 
 namespace flashsale::core {
 namespace {
@@ -142,22 +143,6 @@ TEST_F(PersistOrdersTest, TransientSaveFailureKeepsTheBatchBacksOffAndNeverAcksE
 }
 
 /// Keeps what was logged, for the outage tests.
-class RecordingLogger final : public ports::Logger {
- public:
-  void Log(ports::LogLevel level, std::string_view msg, std::span<const ports::LogField>) override {
-    std::lock_guard lock(mu_);
-    lines_.emplace_back(level, std::string(msg));
-  }
-  std::vector<std::pair<ports::LogLevel, std::string>> lines() {
-    std::lock_guard lock(mu_);
-    return lines_;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::pair<ports::LogLevel, std::string>> lines_;
-};
-
 TEST_F(PersistOrdersTest, AnOutageIsLoggedOnceThenPeriodicallyThenItsRecovery) {
   QueueHolds(MakeBatch({"A"}));
   std::atomic<int> calls{0};
@@ -169,7 +154,7 @@ TEST_F(PersistOrdersTest, AnOutageIsLoggedOnceThenPeriodicallyThenItsRecovery) {
           });
   EXPECT_CALL(queue_, Ack(_)).WillOnce(Return(domain::Ok()));
   EXPECT_CALL(queue_, Depth()).WillRepeatedly(Return(domain::Result<std::size_t>(1)));
-  RecordingLogger log;
+  flashsale::testing::RecordingLogger log;
   PersistOptions options = Options();
   options.workers = 2;  // the idle worker's empty pulls must not end the other's outage
   options.backoff_max = milliseconds(5);
