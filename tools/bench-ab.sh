@@ -19,16 +19,9 @@ mkdir -p "$work"
 source tools/bench/stack-lib.sh
 
 run() {  # run <binary> -> "req/s answers"
-  local sale="ab$RANDOM$RANDOM"
   # shellcheck disable=SC2086
-  "$1" --bind 127.0.0.1 --port "$port" --demo-stock 1000000000 --demo-per-user-limit 1000000 \
-    --sale-id "$sale" --redis-url "$FLASHSALE_REDIS_URL" --mysql-url "$FLASHSALE_MYSQL_URL" \
-    --migrate ${FLASHSALE_BENCH_ARGS:-} >"$work/app.log" 2>&1 &
-  app=$!
-  for _ in $(seq 1 200); do grep -q '"msg":"listening"' "$work/app.log" && break; sleep 0.05; done
-  wrk -t2 -c64 -d"${secs}s" -s tools/bench/purchase.lua "http://127.0.0.1:$port" -- "$sale" iphone-15 |
-    awk '/Requests\/sec/ {rps=$2} /^answers:/ {a=$2" "$3" "$4} END {print rps, a}'
-  kill "$app"; wait "$app" 2>/dev/null || true; app=""
+  bench_purchases "$1" --redis-url "$FLASHSALE_REDIS_URL" --mysql-url "$FLASHSALE_MYSQL_URL" \
+    --migrate ${FLASHSALE_BENCH_ARGS:-}
 }
 
 a="" b=""

@@ -22,17 +22,10 @@ cmake --build build --target flashsale-rest >/dev/null
 source tools/bench/stack-lib.sh
 
 run() {  # run <backend: embedded|stack> <limits: off|on> -> "req/s answers"
-  local sale="bench$RANDOM$RANDOM"
-  local args=(--bind 127.0.0.1 --port "$port" --demo-stock 1000000000
-    --demo-per-user-limit 1000000 --sale-id "$sale")
+  local args=()
   [[ $1 == stack ]] && args+=(--redis-url "$FLASHSALE_REDIS_URL" --mysql-url "$FLASHSALE_MYSQL_URL" --migrate)
   [[ $2 == on ]] && args+=(--rate-limit-user 1000/s:1000 --rate-limit-ip 1000000/s:1000000)
-  build/apps/flashsale-rest "${args[@]}" >"$work/app.log" 2>&1 &
-  app=$!
-  for _ in $(seq 1 200); do grep -q '"msg":"listening"' "$work/app.log" && break; sleep 0.05; done
-  wrk -t2 -c64 -d"${secs}s" -s tools/bench/purchase.lua "http://127.0.0.1:$port" -- "$sale" iphone-15 |
-    awk '/Requests\/sec/ {rps=$2} /^answers:/ {a=$2" "$3" "$4} END {print rps, a}'
-  kill "$app"; wait "$app" 2>/dev/null || true; app=""
+  bench_purchases build/apps/flashsale-rest "${args[@]}"
 }
 
 declare -A rps answers

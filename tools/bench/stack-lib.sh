@@ -13,3 +13,19 @@ bench_cleanup() {
 }
 trap bench_cleanup EXIT
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# bench_purchases BINARY [ARGS...]: starts the REST app BINARY on 127.0.0.1:$port with a fresh
+# demo sale of 1e9 units and ARGS, waits until it listens, drives purchases at it with wrk
+# (2 threads, 64 connections, $secs seconds, every request a new user), stops it. Prints
+# "req/s answers". Its log goes to $work/app.log.
+bench_purchases() {
+  local bin=$1 sale="bench$RANDOM$RANDOM"
+  shift
+  "$bin" --bind 127.0.0.1 --port "$port" --demo-stock 1000000000 --demo-per-user-limit 1000000 \
+    --sale-id "$sale" "$@" >"$work/app.log" 2>&1 &
+  app=$!
+  for _ in $(seq 1 200); do grep -q '"msg":"listening"' "$work/app.log" && break; sleep 0.05; done
+  wrk -t2 -c64 -d"${secs}s" -s tools/bench/purchase.lua "http://127.0.0.1:$port" -- "$sale" iphone-15 |
+    awk '/Requests\/sec/ {rps=$2} /^answers:/ {a=$2" "$3" "$4} END {print rps, a}'
+  kill "$app"; wait "$app" 2>/dev/null || true; app=""
+}
