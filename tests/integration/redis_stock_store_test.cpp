@@ -392,14 +392,15 @@ TEST(RedisAvailabilityTest, SlowRedisTimesOutInsteadOfHanging) {
   domain::Sale sale = OpenSale("slow-1", 100, 100);
   redis::RedisStockStore store(server.Options());
   ASSERT_TRUE(store.Load(sale).ok());
-  std::thread sleeper([&] { server.Cli("DEBUG SLEEP 1.5"); });
-  std::this_thread::sleep_for(milliseconds(100));
+  std::thread sleeper;
+  const bool stalled = server.StartBusy("DEBUG SLEEP 3", sleeper);
   auto start = std::chrono::steady_clock::now();
   auto reply = BuyAt(store, sale, "u", "slow", "S1");
   auto took = std::chrono::steady_clock::now() - start;
-  sleeper.join();
+  if (sleeper.joinable()) sleeper.join();
+  ASSERT_TRUE(stalled) << "redis-server never slept";
   EXPECT_EQ(reply.outcome, Outcome::kUnavailable);
-  EXPECT_LT(took, milliseconds(1200));
+  EXPECT_LT(took, milliseconds(2000));  // the 200 ms timeout, not the 3 s sleep
   // Unavailable is never stored: after recovery the same request is answered for real (or,
   // if the first attempt did run before the timeout, replayed with its stored answer).
   ASSERT_TRUE(

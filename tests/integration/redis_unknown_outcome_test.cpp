@@ -1,12 +1,7 @@
 // The answer when Redis is lost after a reservation was sent, against a real redis-server:
 // an unknown outcome (Unavailable, "outcome unknown"), which a retry with the same request id
 // resolves.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <future>
 #include <string>
@@ -55,63 +50,6 @@ std::vector<domain::Reservation> Reservations(const domain::Sale& sale, int coun
   return all;
 }
 
-/// A plain loopback socket that sends PING and says whether PONG came back in time: the one
-/// way to see from outside that Redis is inside a script (it reads no socket until the
-/// script ends).
-class Prober {
- public:
-  explicit Prober(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ =
-        fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  }
-  ~Prober() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Prober(const Prober&) = delete;
-  Prober& operator=(const Prober&) = delete;
-
-  bool connected() const { return connected_; }
-
-  /// True when a PING got no answer within `wait` (Redis is busy).
-  bool Stalls(std::chrono::milliseconds wait) {
-    static constexpr char kPing[] = "PING\r\n";
-    if (::write(fd_, kPing, sizeof kPing - 1) != static_cast<ssize_t>(sizeof kPing - 1)) {
-      return false;
-    }
-    pollfd ready{fd_, POLLIN, 0};
-    if (::poll(&ready, 1, static_cast<int>(wait.count())) == 0) return true;
-    char pong[16];
-    return ::read(fd_, pong, sizeof pong) <= 0;
-  }
-
- private:
-  int fd_;
-  bool connected_ = false;
-};
-
-/// Runs a 3 s busy script on another connection and returns once Redis is inside it (a PING
-/// stalls for 100 ms), or false if it never was within 10 s.
-bool StartBusyScript(RedisServer& server, std::thread& busy) {
-  Prober prober(server.port());
-  if (!prober.connected()) return false;
-  busy = std::thread([&server] {
-    server.Cli(
-        "EVAL \"local s = redis.call('TIME') local t = s[1] * 1000000 + s[2] "
-        "while true do local n = redis.call('TIME') "
-        "if n[1] * 1000000 + n[2] - t > 3000000 then return 1 end end\" 0");
-  });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (prober.Stalls(std::chrono::milliseconds(100))) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return false;
-}
-
 TEST(RedisUnknownOutcomeTest, AReplyThatNeverCameIsAnUnknownOutcomeAndARetryTellsIt) {
   RedisServer server;
   redis::RedisStockStore store(server.Options());  // 200 ms command timeout
@@ -123,7 +61,11 @@ TEST(RedisUnknownOutcomeTest, AReplyThatNeverCameIsAnUnknownOutcomeAndARetryTell
   // sees it stalled: the reservation is sent, its reply does not come within the timeout,
   // and the connection is given up.
   std::thread busy;
-  const bool stalled = StartBusyScript(server, busy);
+  const bool stalled = server.StartBusy(
+      "EVAL \"local s = redis.call('TIME') local t = s[1] * 1000000 + s[2] "
+      "while true do local n = redis.call('TIME') "
+      "if n[1] * 1000000 + n[2] - t > 3000000 then return 1 end end\" 0",
+      busy);
   const auto first = stalled ? ReserveAll(store, Reservations(sale, 1, "U", {"item-1"}))
                              : std::vector<domain::PurchaseReply>{};
   if (busy.joinable()) busy.join();

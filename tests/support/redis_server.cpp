@@ -1,9 +1,57 @@
 #include "redis_server.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdint>
 #include <cstdio>
 #include <stdexcept>
 
 namespace flashsale::testing {
+namespace {
+
+/// A plain loopback socket that sends PING and says whether PONG came back in time: the one
+/// way to see from outside that Redis is inside a script or DEBUG SLEEP (it reads no socket
+/// until that ends).
+class Prober {
+ public:
+  explicit Prober(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ =
+        fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  }
+  ~Prober() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Prober(const Prober&) = delete;
+  Prober& operator=(const Prober&) = delete;
+
+  bool connected() const { return connected_; }
+
+  /// True when a PING got no answer within `wait`.
+  bool Stalls(std::chrono::milliseconds wait) {
+    static constexpr char kPing[] = "PING\r\n";
+    if (::write(fd_, kPing, sizeof kPing - 1) != static_cast<ssize_t>(sizeof kPing - 1)) {
+      return false;
+    }
+    pollfd ready{fd_, POLLIN, 0};
+    if (::poll(&ready, 1, static_cast<int>(wait.count())) == 0) return true;
+    char pong[16];
+    return ::read(fd_, pong, sizeof pong) <= 0;
+  }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
+}  // namespace
 
 RedisServer::RedisServer(std::string appendfsync)
     : appendfsync_(std::move(appendfsync)), port_(FreePort()) {
@@ -62,6 +110,14 @@ redis::RedisOptions RedisServer::Options() const {
 std::string RedisServer::Cli(const std::string& args) const {
   return CaptureOutput("redis-cli -h 127.0.0.1 -p " + std::to_string(port_) + " " + args +
                        " 2>/dev/null");
+}
+
+bool RedisServer::StartBusy(const std::string& args, std::thread& busy) const {
+  Prober prober(port_);
+  if (!prober.connected()) return false;
+  busy = std::thread([this, args] { Cli(args); });
+  return WaitFor([&] { return prober.Stalls(std::chrono::milliseconds(100)); },
+                 std::chrono::seconds(10));
 }
 
 }  // namespace flashsale::testing

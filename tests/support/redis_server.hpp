@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "flashsale/redis/redis_options.hpp"
 #include "process.hpp"
@@ -25,6 +26,10 @@ class RedisServer {
   redis::RedisOptions Options() const;
   /// Runs redis-cli with `args` and returns its stdout (trimmed).
   std::string Cli(const std::string& args) const;
+  /// Runs redis-cli with `args` (a command that keeps Redis busy: a long script, DEBUG
+  /// SLEEP) on `busy`, and returns once Redis is inside it: a PING on a socket connected
+  /// beforehand gets no answer for 100 ms. False if that never happened within 10 s.
+  bool StartBusy(const std::string& args, std::thread& busy) const;
 
  private:
   std::string appendfsync_;
