@@ -65,9 +65,10 @@ std::int64_t RatePolicy::WindowSeconds() const {
 LimitRequests::LimitRequests(ports::RateLimiter& limiter, LimitOptions options)
     : limiter_(limiter), options_(options) {}
 
-void LimitRequests::Admit(std::string_view user, std::string_view address, Done done) {
+std::pair<std::vector<ports::RateBucket>, LimitRequests::Policies> LimitRequests::Plan(
+    std::string_view user, std::string_view address) const {
   std::vector<ports::RateBucket> buckets;
-  std::vector<std::pair<std::string_view, RatePolicy>> policies;
+  Policies policies;
   if (options_.per_user && domain::IsValidId(user)) {
     buckets.push_back(
         {"u:" + std::string(user), options_.per_user->per_second, options_.per_user->burst});
@@ -78,20 +79,67 @@ void LimitRequests::Admit(std::string_view user, std::string_view address, Done 
                        options_.per_address->burst});
     policies.emplace_back("ip", *options_.per_address);
   }
+  return {std::move(buckets), std::move(policies)};
+}
+
+Admission LimitRequests::AdmissionOf(const Policies& policies, const ports::RateVerdict& verdict) {
+  if (verdict.binding >= policies.size()) return Admission{};  // fail open
+  const auto& [name, rate] = policies[verdict.binding];
+  return Admission{verdict.allowed,     true,         name, rate, verdict.remaining,
+                   verdict.retry_after, verdict.reset};
+}
+
+void LimitRequests::Admit(std::string_view user, std::string_view address, Done done) {
+  auto [buckets, policies] = Plan(user, address);
   if (buckets.empty()) {
     done(Admission{});
     return;
   }
   limiter_.Admit(std::move(buckets), [policies = std::move(policies), done = std::move(done)](
                                          domain::Result<ports::RateVerdict> verdict) {
-    if (!verdict || verdict->binding >= policies.size()) {
-      done(Admission{});  // fail open
-      return;
-    }
-    const auto& [name, rate] = policies[verdict->binding];
-    done(Admission{verdict->allowed, true, name, rate, verdict->remaining, verdict->retry_after,
-                   verdict->reset});
+    done(verdict ? AdmissionOf(policies, *verdict) : Admission{});  // fail open
   });
+}
+
+void LimitRequests::Purchase(PlacePurchase& purchase, domain::PurchaseInput input,
+                             std::string_view address, PurchaseDone done) {
+  auto [buckets, policies] = Plan(input.user_id, address);
+  if (buckets.empty()) {
+    purchase.Execute(input, [done = std::move(done)](domain::PurchaseReply reply) {
+      done(Admission{}, std::move(reply));
+    });
+    return;
+  }
+  if (options_.buckets_in_reservation) {
+    input.rate_buckets = std::move(buckets);
+    purchase.Execute(input, [policies = std::move(policies),
+                             done = std::move(done)](domain::PurchaseReply reply) {
+      if (!reply.rate) {  // answered before the store, or the store is down
+        done(Admission{}, std::move(reply));
+        return;
+      }
+      const Admission admission = AdmissionOf(policies, *reply.rate);
+      if (!admission.allowed) {
+        done(admission, std::nullopt);
+        return;
+      }
+      done(admission, std::move(reply));
+    });
+    return;
+  }
+  limiter_.Admit(std::move(buckets),
+                 [&purchase, input = std::move(input), policies = std::move(policies),
+                  done = std::move(done)](domain::Result<ports::RateVerdict> verdict) {
+                   const Admission admission =
+                       verdict ? AdmissionOf(policies, *verdict) : Admission{};  // fail open
+                   if (!admission.allowed) {
+                     done(admission, std::nullopt);
+                     return;
+                   }
+                   purchase.Execute(input, [admission, done](domain::PurchaseReply reply) {
+                     done(admission, std::move(reply));
+                   });
+                 });
 }
 
 }  // namespace flashsale::core

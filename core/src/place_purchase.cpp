@@ -52,7 +52,14 @@ void PlacePurchase::Execute(const domain::PurchaseInput& input, Done done) {
     Finish(reply, start, done);
     return;
   }
-  domain::Reservation reservation{*request, ids_.Next(), clock_.Now()};
+  if (!input.rate_buckets.empty() && !store_.DrawsRateBuckets()) {
+    domain::PurchaseReply reply;
+    reply.outcome = domain::Outcome::kInternal;
+    reply.detail = "rate buckets given to a store that does not draw them";
+    Finish(reply, start, done);
+    return;
+  }
+  domain::Reservation reservation{*request, ids_.Next(), clock_.Now(), input.rate_buckets};
   store_.Reserve(reservation, [this, start, request = std::move(*request),
                                done = std::move(done)](domain::PurchaseReply reply) {
     AfterStore(request, reply);

@@ -202,9 +202,11 @@ void Service::BuildLimits(const ServiceOptions& config) {
   if (!config.rate_limit_ip.empty()) {
     limits.per_address = *core::RatePolicy::Parse(config.rate_limit_ip);
   }
-  // Shared by every instance through Redis when Redis is the store (on the store's own
-  // connection: the admit and the reserve after it share an I/O thread); in-process otherwise.
+  // Shared by every instance through Redis when Redis is the store: a one-step purchase's
+  // buckets ride its reservation (one FCALL), the other routes draw through the limiter on the
+  // store's own connection. In-process otherwise.
   if (p.redis_store && (limits.per_user || limits.per_address)) {
+    limits.buckets_in_reservation = p.redis_store->DrawsRateBuckets();
     p.redis_limiter = std::make_unique<redis::RedisRateLimiter>(p.redis_store->HotPipeline());
     p.limits = std::make_unique<core::LimitRequests>(*p.redis_limiter, limits);
   } else {

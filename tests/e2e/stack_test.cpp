@@ -283,6 +283,14 @@ TEST_F(StackTest, TwoInstancesShareTheRateLimitBucketsThroughRedis) {
   EXPECT_EQ(limited.status, 429) << limited.body;
   EXPECT_GE(std::stoi(limited.headers["retry-after"]), 19);
   EXPECT_EQ(buy(*first).status, 429);
+  // A purchase's buckets are the sale's (drawn by the reserve function, one FCALL); the
+  // other buying routes draw from buckets outside any sale, through the limiter.
+  EXPECT_EQ(redis_.Cli("EXISTS 'fs:{demo}:rl:u:shared-user'"), "1");
+  EXPECT_EQ(redis_.Cli("EXISTS fs:rl:u:shared-user"), "0");
+  auto checkout = Http(second->port(), "POST", "/checkout",
+                       json{{"item_id", "iphone-15"}, {"user_id", "shared-user"}}.dump());
+  EXPECT_EQ(checkout.status, 200) << checkout.body;
+  EXPECT_EQ(checkout.headers["ratelimit"].substr(0, 13), R"("user";r=2;t=)");
   EXPECT_EQ(redis_.Cli("EXISTS fs:rl:u:shared-user"), "1");
   EXPECT_EQ(first->Terminate(), 0);
   EXPECT_EQ(second->Terminate(), 0);

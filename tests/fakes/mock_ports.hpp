@@ -14,6 +14,7 @@ namespace flashsale::testing {
 class MockStockStore : public ports::StockStore {
  public:
   MOCK_METHOD(void, Reserve, (const domain::Reservation&, ports::ReserveDone), (override));
+  MOCK_METHOD(bool, DrawsRateBuckets, (), (const, override));
   MOCK_METHOD(void, Checkout, (const domain::HoldRequest&, ports::CheckoutDone), (override));
   MOCK_METHOD(void, Complete, (const domain::Completion&, ports::CompleteDone), (override));
   MOCK_METHOD(domain::Result<std::size_t>, ExpireHolds,
@@ -22,7 +23,8 @@ class MockStockStore : public ports::StockStore {
               (const domain::SaleId&, domain::TimePoint, std::chrono::milliseconds), (override));
   MOCK_METHOD(domain::Result<std::vector<domain::SaleId>>, LiveSales, (), (override));
   MOCK_METHOD(domain::Result<ports::StoreAudit>, Audit, (const domain::SaleId&), (override));
-  MOCK_METHOD(domain::Result<bool>, CloseSale, (const domain::SaleId&, domain::TimePoint), (override));
+  MOCK_METHOD(domain::Result<bool>, CloseSale, (const domain::SaleId&, domain::TimePoint),
+              (override));
   MOCK_METHOD(domain::Result<bool>, Release, (const domain::Order&, domain::Outcome), (override));
   MOCK_METHOD(domain::Result<bool>, Load, (const domain::Sale&), (override));
   MOCK_METHOD(domain::Result<ports::StockSnapshot>, Snapshot, (const domain::SaleId&), (override));

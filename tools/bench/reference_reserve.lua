@@ -2,7 +2,7 @@
 -- The fixed C1 reference of tools/bench.sh: the minimum a reservation has to do in Redis
 -- (idempotency check, stock check, decrement, per-user count, durable stream entry, stored
 -- answer), kept here unchanged so that R1 (REST purchases / C1) no longer moves when the
--- project's own library (adapters/redis/lua, fs1_reserve) gets heavier or lighter.
+-- project's own library (adapters/redis/lua, fs2_reserve) gets heavier or lighter.
 -- KEYS: 1 stored answer, 2 stock, 3 per-user counts (hash), 4 order stream
 -- ARGV: 1 user, 2 quantity, 3 order id, 4 answer ttl (ms)
 redis.register_function('ref_reserve', function(keys, args)

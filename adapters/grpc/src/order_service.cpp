@@ -72,25 +72,30 @@ grpc::ServerUnaryReactor* OrderServiceImpl::Purchase(grpc::CallbackServerContext
   const auto start = Clock::now();
   if (Expired(context, reactor, purchase_route_, start)) return reactor;
   const domain::PurchaseInput input = PurchaseInputOf(*request, services_.default_sale());
-  WithinLimits(context, reactor, purchase_route_, start, request->user_id(), [=, this] {
-    services_.purchase.Execute(
-        input, [this, reactor, response, start](domain::PurchaseReply reply) {
-          if (reply.outcome != domain::Outcome::kAccepted) {
-            Finish(reactor,
-                   ErrorStatus(reply.outcome, reply.detail,
-                               reply.order_id ? reply.order_id->str() : std::string()),
-                   purchase_route_, start);
-            return;
-          }
-          response->set_success(true);
-          response->set_message("order placed successfully");
-          response->set_order_id(reply.order_id ? reply.order_id->str() : "");
-          response->set_status("pending");
-          response->set_remaining(reply.remaining);
-          response->set_replayed(reply.replayed);
-          Finish(reactor, grpc::Status::OK, purchase_route_, start);
-        });
-  });
+  services_.limits.Purchase(
+      services_.purchase, input,
+      services_.limits.enabled() ? ClientAddress(context) : std::string(),
+      [this, reactor, response, start](core::Admission admission,
+                                       std::optional<domain::PurchaseReply> reply) {
+        if (!reply) {
+          Finish(reactor, RateLimitedStatus(admission), purchase_route_, start);
+          return;
+        }
+        if (reply->outcome != domain::Outcome::kAccepted) {
+          Finish(reactor,
+                 ErrorStatus(reply->outcome, reply->detail,
+                             reply->order_id ? reply->order_id->str() : std::string()),
+                 purchase_route_, start);
+          return;
+        }
+        response->set_success(true);
+        response->set_message("order placed successfully");
+        response->set_order_id(reply->order_id ? reply->order_id->str() : "");
+        response->set_status("pending");
+        response->set_remaining(reply->remaining);
+        response->set_replayed(reply->replayed);
+        Finish(reactor, grpc::Status::OK, purchase_route_, start);
+      });
   return reactor;
 }
 

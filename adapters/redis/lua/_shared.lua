@@ -39,3 +39,41 @@ local function return_hold(meta_key, holds_key, bought_key, hold_key, code, h, c
   settle_hold(meta_key, hold_key, life)
   redis.call('PUBLISH', channel, sale .. '/' .. h[1])
 end
+
+-- Token buckets (GCRA), all or nothing: when every bucket has a token one is taken from each,
+-- otherwise none. A bucket is one key holding its theoretical arrival time in microseconds,
+-- expiring when the bucket is full again; the time is the Redis server's, one clock for every
+-- instance. The buckets are keys[first..#keys]; bucket i's interval (us per token) and burst
+-- are args[arg0 + 2i - 1] and args[arg0 + 2i] (i from 1).
+-- Returns {allowed 1/0, binding bucket (0-based), remaining, retry_after_us, reset_us}.
+local function draw_tokens(keys, first, args, arg0)
+  local clock = redis.call('TIME')
+  local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+  local count = #keys - first + 1
+  local tats, intervals, bursts = {}, {}, {}
+  local binding, retry, reset = 0, 0, 0
+  for i = 1, count do
+    local interval = tonumber(args[arg0 + 2 * i - 1])
+    local burst = tonumber(args[arg0 + 2 * i])
+    local tat = math.max(tonumber(redis.call('GET', keys[first + i - 1]) or '0'), now)
+    tats[i], intervals[i], bursts[i] = tat, interval, burst
+    local wait = tat - now - (burst - 1) * interval
+    if wait > retry then
+      binding, retry, reset = i - 1, wait, tat - now
+    end
+  end
+  if retry > 0 then
+    return {0, binding, 0, math.ceil(retry), math.ceil(reset)}
+  end
+  local fewest = -1
+  for i = 1, count do
+    local next_tat = tats[i] + intervals[i]
+    redis.call('SET', keys[first + i - 1], string.format('%.0f', next_tat), 'PX',
+               math.max(1, math.ceil((next_tat - now) / 1000)))
+    local left = math.floor((bursts[i] * intervals[i] - (next_tat - now)) / intervals[i] + 1e-9)
+    if fewest < 0 or left < fewest then
+      fewest, binding, reset = left, i - 1, next_tat - now
+    end
+  end
+  return {1, binding, fewest, 0, math.ceil(reset)}
+end

@@ -5,57 +5,75 @@
 -- KEYS[4] fs:{S}:idem:<u>/<r> stored answer "fingerprint|outcome|order_id|remaining|failed"
 -- KEYS[5] fs:{S}:orders     stream of accepted orders (consumer group "persist")
 -- KEYS[6] fs:{S}:ostatus    hash: order_id -> pending|failed
+-- KEYS[7..] fs:{S}:rl:<key>  optional rate buckets, drawn before anything else (draw_tokens)
 -- ARGV: 1 user, 2 quantity, 3 fingerprint, 4 order_id, 5 now_ms, 6 answer ttl_ms,
 --       7 sale_id, 8 item_id, 9 request_id, 10 sale retention_ms (a stored answer never
---       outlives its sale by more than this)
--- Returns {outcome, order_id, remaining, replayed, failed, buyers_version}.
-local stored = redis.call('GET', KEYS[4])
-if stored then
-  local fp, outcome, order_id, remaining, failed =
-    string.match(stored, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
-  if fp ~= ARGV[3] then
-    return {'duplicate_request', '', 0, 0, 0, 0}
+--       outlives its sale by more than this), 11.. per rate bucket its interval_us and burst
+-- Returns {outcome, order_id, remaining, replayed, failed, buyers_version}, followed with
+-- rate buckets by draw_tokens' verdict; refused by a bucket: outcome 'rate_limited' and
+-- nothing else was read or written.
+local function reserve()
+  local stored = redis.call('GET', KEYS[4])
+  if stored then
+    local fp, outcome, order_id, remaining, failed =
+      string.match(stored, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+    if fp ~= ARGV[3] then
+      return {'duplicate_request', '', 0, 0, 0, 0}
+    end
+    return {outcome, order_id, tonumber(remaining), 1, tonumber(failed), 0}
   end
-  return {outcome, order_id, tonumber(remaining), 1, tonumber(failed), 0}
+
+  local meta = redis.call('HMGET', KEYS[1], 'starts_at', 'ends_at', 'per_user_limit',
+                          'price:' .. ARGV[8], 'buyers_version')
+  if not meta[1] then
+    return {'unknown_item', '', 0, 0, 0, 0}
+  end
+  local now = tonumber(ARGV[5])
+  if now < tonumber(meta[1]) or now >= tonumber(meta[2]) then
+    return {'sale_not_active', '', 0, 0, 0, 0}
+  end
+  local stock = redis.call('GET', KEYS[2])
+  if not stock or not meta[4] then
+    return {'unknown_item', '', 0, 0, 0, 0}
+  end
+  stock = tonumber(stock)
+  local qty = tonumber(ARGV[2])
+
+  local answer_px = capped_ttl(tonumber(ARGV[6]), now, tonumber(meta[2]), tonumber(ARGV[10]))
+  local function store(outcome, order_id, remaining)
+    redis.call('SET', KEYS[4], ARGV[3] .. '|' .. outcome .. '|' .. order_id .. '|' ..
+               remaining .. '|0', 'PX', answer_px)
+  end
+
+  if qty > stock then
+    store('sold_out', '', stock)
+    return {'sold_out', '', stock, 0, 0, tonumber(meta[5])}
+  end
+  local held = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
+  if held + qty > tonumber(meta[3]) then
+    store('user_limit_reached', '', stock)
+    return {'user_limit_reached', '', stock, 0, 0, 0}
+  end
+
+  local remaining = redis.call('DECRBY', KEYS[2], qty)
+  redis.call('HINCRBY', KEYS[3], ARGV[1], qty)
+  redis.call('HINCRBY', KEYS[1], 'buyers_version', 1)
+  redis.call('XADD', KEYS[5], '*', 'o', ARGV[4], 's', ARGV[7], 'i', ARGV[8], 'u', ARGV[1],
+             'r', ARGV[9], 'q', qty, 'p', meta[4], 't', ARGV[5])
+  redis.call('HSET', KEYS[6], ARGV[4], 'pending')
+  store('accepted', ARGV[4], remaining)
+  return {'accepted', ARGV[4], remaining, 0, 0, 0}
 end
 
-local meta = redis.call('HMGET', KEYS[1], 'starts_at', 'ends_at', 'per_user_limit',
-                        'price:' .. ARGV[8], 'buyers_version')
-if not meta[1] then
-  return {'unknown_item', '', 0, 0, 0, 0}
+if #KEYS == 6 then
+  return reserve()
 end
-local now = tonumber(ARGV[5])
-if now < tonumber(meta[1]) or now >= tonumber(meta[2]) then
-  return {'sale_not_active', '', 0, 0, 0, 0}
+local verdict = draw_tokens(KEYS, 7, ARGV, 10)
+if verdict[1] == 0 then
+  return {'rate_limited', '', 0, 0, 0, 0, 0, verdict[2], verdict[3], verdict[4], verdict[5]}
 end
-local stock = redis.call('GET', KEYS[2])
-if not stock or not meta[4] then
-  return {'unknown_item', '', 0, 0, 0, 0}
+local reply = reserve()
+for i = 1, 5 do
+  reply[6 + i] = verdict[i]
 end
-stock = tonumber(stock)
-local qty = tonumber(ARGV[2])
-
-local answer_px = capped_ttl(tonumber(ARGV[6]), now, tonumber(meta[2]), tonumber(ARGV[10]))
-local function store(outcome, order_id, remaining)
-  redis.call('SET', KEYS[4], ARGV[3] .. '|' .. outcome .. '|' .. order_id .. '|' ..
-             remaining .. '|0', 'PX', answer_px)
-end
-
-if qty > stock then
-  store('sold_out', '', stock)
-  return {'sold_out', '', stock, 0, 0, tonumber(meta[5])}
-end
-local held = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
-if held + qty > tonumber(meta[3]) then
-  store('user_limit_reached', '', stock)
-  return {'user_limit_reached', '', stock, 0, 0, 0}
-end
-
-local remaining = redis.call('DECRBY', KEYS[2], qty)
-redis.call('HINCRBY', KEYS[3], ARGV[1], qty)
-redis.call('HINCRBY', KEYS[1], 'buyers_version', 1)
-redis.call('XADD', KEYS[5], '*', 'o', ARGV[4], 's', ARGV[7], 'i', ARGV[8], 'u', ARGV[1],
-           'r', ARGV[9], 'q', qty, 'p', meta[4], 't', ARGV[5])
-redis.call('HSET', KEYS[6], ARGV[4], 'pending')
-store('accepted', ARGV[4], remaining)
-return {'accepted', ARGV[4], remaining, 0, 0, 0}
+return reply

@@ -3,9 +3,14 @@
 // Internal to the Redis adapter: reading the replies of the library's functions, whose first
 // element is always an outcome name.
 
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
 #include <string>
 #include <utility>
 
+#include "flashsale/domain/rate.hpp"
 #include "flashsale/redis/connection.hpp"
 #include "flashsale/redis/pipeline.hpp"
 
@@ -13,6 +18,23 @@ namespace flashsale::redis {
 
 /// A decimal argument.
 inline std::string Num(std::int64_t v) { return std::to_string(v); }
+
+/// A rate bucket's interval between tokens, as draw_tokens (_shared.lua) takes it.
+inline std::chrono::microseconds BucketInterval(const domain::RateBucket& bucket) {
+  return std::chrono::microseconds(std::max<std::int64_t>(
+      1, static_cast<std::int64_t>(std::llround(1'000'000.0 / bucket.per_second))));
+}
+
+/// draw_tokens' verdict: the 5 elements of `a` from `first` (the caller checked the size).
+inline domain::RateVerdict VerdictAt(const redisReply* a, std::size_t first) {
+  domain::RateVerdict verdict;
+  verdict.allowed = Int(At(a, first)) == 1;
+  verdict.binding = static_cast<std::size_t>(Int(At(a, first + 1)));
+  verdict.remaining = Int(At(a, first + 2));
+  verdict.retry_after = std::chrono::microseconds(Int(At(a, first + 3)));
+  verdict.reset = std::chrono::microseconds(Int(At(a, first + 4)));
+  return verdict;
+}
 
 /// Checks a function's reply: on a transport or Redis error, or a reply that is not an array
 /// of at least `min_size` elements starting with an outcome name, fills `out`'s outcome and

@@ -1,8 +1,8 @@
 #include "flashsale/redis/redis_rate_limiter.hpp"
 
-#include <cmath>
-
 #include "flashsale/redis/functions.hpp"
+#include "flashsale/redis/keys.hpp"
+#include "function_reply.hpp"
 
 namespace flashsale::redis {
 
@@ -22,10 +22,8 @@ void RedisRateLimiter::Admit(std::vector<ports::RateBucket> buckets, ports::Admi
   std::vector<std::string> keys;
   std::vector<std::string> args;
   for (const auto& bucket : buckets) {
-    keys.push_back("fs:rl:" + bucket.key);
-    const auto interval_us = std::max<std::int64_t>(
-        1, static_cast<std::int64_t>(std::llround(1'000'000.0 / bucket.per_second)));
-    args.push_back(std::to_string(interval_us));
+    keys.push_back(Keys::RateBucket(bucket.key));
+    args.push_back(std::to_string(BucketInterval(bucket).count()));
     args.push_back(std::to_string(bucket.burst));
   }
   pipeline_->Fcall(
@@ -40,13 +38,7 @@ void RedisRateLimiter::Admit(std::vector<ports::RateBucket> buckets, ports::Admi
           done(domain::Error{domain::Outcome::kInternal, "redis: unexpected limit reply"});
           return;
         }
-        ports::RateVerdict verdict;
-        verdict.allowed = Int(At(a, 0)) == 1;
-        verdict.binding = static_cast<std::size_t>(Int(At(a, 1)));
-        verdict.remaining = Int(At(a, 2));
-        verdict.retry_after = std::chrono::microseconds(Int(At(a, 3)));
-        verdict.reset = std::chrono::microseconds(Int(At(a, 4)));
-        done(verdict);
+        done(VerdictAt(a, 0));
       });
 }
 

@@ -29,6 +29,7 @@ domain::PurchaseReply ParseReserve(domain::Result<Reply> raw) {
   reply.replayed = Int(At(a, 3)) != 0;
   reply.order_failed = Int(At(a, 4)) != 0;
   reply.buyers_version = static_cast<std::uint64_t>(Int(At(a, 5)));
+  if (Size(a) >= 11) reply.rate = VerdictAt(a, 6);  // rate buckets were drawn
   if (reply.order_failed) {
     reply.detail = std::string(domain::kOrderFailedDetail);
   } else if (outcome != Outcome::kAccepted) {
@@ -88,6 +89,11 @@ void RedisStockStore::Reserve(const domain::Reservation& r, ports::ReserveDone d
                                 req.item.str(),
                                 req.request.str(),
                                 Num(options_.sale_retention.count())};
+  for (const auto& bucket : r.rate_buckets) {
+    keys.push_back(Keys::RateBucket(req.sale, bucket.key));
+    args.push_back(Num(BucketInterval(bucket).count()));
+    args.push_back(Num(bucket.burst));
+  }
   Next().Fcall(functions::kReserve, keys, args,
                [done = std::move(done)](domain::Result<Reply> reply) {
                  done(ParseReserve(std::move(reply)));

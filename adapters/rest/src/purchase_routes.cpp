@@ -34,20 +34,21 @@ void RestServer::Impl::PlaceAndAnswer(const Request& request,
                           BodyErrorMessage(input.error()));
     return;
   }
-  const std::string user = input->user_id;
-  WithinLimits(request, exchange, user, [this, exchange, answers, input = std::move(*input)] {
-    services_.purchase.Execute(input, [exchange, answers](domain::PurchaseReply reply) {
-      if (reply.outcome == domain::Outcome::kAccepted) {
-        exchange->Send(answers.accepted_code, answers.accepted_body(reply), "application/json");
-      } else {
-        exchange->SendProblem(reply.outcome, reply.detail,
-                              reply.outcome == domain::Outcome::kUnknownItem
-                                  ? answers.unknown_item_message
-                                  : std::string_view{},
-                              RefusedPurchaseExtra(reply));
-      }
-    });
-  });
+  services_.limits.Purchase(
+      services_.purchase, std::move(*input),
+      services_.limits.enabled() ? ClientAddress(request) : std::string(),
+      [exchange, answers](core::Admission admission, std::optional<domain::PurchaseReply> reply) {
+        if (!Admitted(*exchange, admission) || !reply) return;
+        if (reply->outcome == domain::Outcome::kAccepted) {
+          exchange->Send(answers.accepted_code, answers.accepted_body(*reply), "application/json");
+        } else {
+          exchange->SendProblem(reply->outcome, reply->detail,
+                                reply->outcome == domain::Outcome::kUnknownItem
+                                    ? answers.unknown_item_message
+                                    : std::string_view{},
+                                RefusedPurchaseExtra(*reply));
+        }
+      });
 }
 
 void RestServer::Impl::Purchase(const Request& request, Writer writer) {

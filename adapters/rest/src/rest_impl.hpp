@@ -63,7 +63,8 @@ class RestServer::Impl {
     std::string_view unknown_item_message;
   };
   /// The one-step purchase behind /api/purchase and /api/orders: a refused parse is a 400,
-  /// then the rate limits, then PlacePurchase, answered as `answers` says.
+  /// then PlacePurchase within the rate limits (LimitRequests::Purchase), answered as
+  /// `answers` says.
   void PlaceAndAnswer(const Request& request, const std::shared_ptr<Exchange>& exchange,
                       domain::Result<domain::PurchaseInput> input, PurchaseAnswers answers);
   void Purchase(const Request& request, Writer writer);

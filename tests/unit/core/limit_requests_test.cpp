@@ -3,8 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "flashsale/core/place_purchase.hpp"
 #include "flashsale/memory/manual_clock.hpp"
 #include "flashsale/memory/memory_rate_limiter.hpp"
+#include "mock_ports.hpp"
 #include "rate_limiter_contract.hpp"
 
 namespace flashsale::core {
@@ -153,6 +155,144 @@ TEST(MemoryRateLimiterTest, FullBucketsAreForgotten) {
   clock.Advance(milliseconds(200));  // every bucket is full again
   for (int i = 0; i < 1024 * 16; ++i) AdmitNow(limits, "v" + std::to_string(i % 7), "");
   EXPECT_LT(limiter.size(), 200U);
+}
+
+// LimitRequests::Purchase: a one-step purchase within the limits, with the buckets drawn by a
+// separate Admit or, when the store draws them, riding the reservation.
+class LimitedPurchaseTest : public ::testing::Test {
+ protected:
+  using Purchased = std::pair<Admission, std::optional<domain::PurchaseReply>>;
+
+  Purchased Buy(LimitRequests& limits, std::string user, std::string_view address) {
+    std::optional<Purchased> out;
+    limits.Purchase(purchase_, domain::PurchaseInput{"sale-1", "item-1", std::move(user), "r1", 1},
+                    address, [&](Admission admission, std::optional<domain::PurchaseReply> reply) {
+                      out.emplace(admission, std::move(reply));
+                    });
+    EXPECT_TRUE(out.has_value()) << "Purchase did not complete";
+    return out.value_or(Purchased{});
+  }
+
+  /// The store draws buckets and answers `reply` to every Reserve, recording the reservation.
+  void StoreDrawsAndAnswers(domain::PurchaseReply reply) {
+    ON_CALL(store_, DrawsRateBuckets()).WillByDefault(::testing::Return(true));
+    ON_CALL(store_, Reserve(::testing::_, ::testing::_))
+        .WillByDefault([this, reply](const domain::Reservation& r, ports::ReserveDone done) {
+          reserved_.push_back(r);
+          done(reply);
+        });
+  }
+
+  ::testing::NiceMock<testing::MockStockStore> store_;
+  testing::SequentialIds ids_;
+  memory::ManualClock clock_;
+  ::testing::NiceMock<testing::MockMetrics> metrics_;
+  PlacePurchase purchase_{store_, ids_, clock_, metrics_};
+  std::vector<domain::Reservation> reserved_;
+};
+
+domain::PurchaseReply Answer(domain::Outcome outcome, std::optional<ports::RateVerdict> rate) {
+  domain::PurchaseReply reply;
+  reply.outcome = outcome;
+  reply.rate = rate;
+  return reply;
+}
+
+TEST_F(LimitedPurchaseTest, BucketsRideTheReservationWithoutALimiterCall) {
+  FailingLimiter limiter;
+  LimitOptions options{*RatePolicy::Parse("5/s:10"), *RatePolicy::Parse("50/s:100")};
+  options.buckets_in_reservation = true;
+  LimitRequests limits(limiter, options);
+  StoreDrawsAndAnswers(Answer(domain::Outcome::kAccepted,
+                              ports::RateVerdict{true, 1, 7, microseconds(0), microseconds(40)}));
+  auto [admission, reply] = Buy(limits, "alice", "10.0.0.1");
+  EXPECT_EQ(limiter.calls, 0);
+  ASSERT_EQ(reserved_.size(), 1U);
+  ASSERT_EQ(reserved_[0].rate_buckets.size(), 2U);
+  EXPECT_EQ(reserved_[0].rate_buckets[0].key, "u:alice");
+  EXPECT_EQ(reserved_[0].rate_buckets[0].burst, 10);
+  EXPECT_EQ(reserved_[0].rate_buckets[1].key, "a:10.0.0.1");
+  EXPECT_DOUBLE_EQ(reserved_[0].rate_buckets[1].per_second, 50);
+  EXPECT_TRUE(admission.allowed);
+  EXPECT_TRUE(admission.limited);
+  EXPECT_EQ(admission.policy, "ip");  // the verdict's binding bucket (1)
+  EXPECT_EQ(admission.remaining, 7);
+  EXPECT_EQ(admission.rate.burst, 100);
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->outcome, domain::Outcome::kAccepted);
+}
+
+TEST_F(LimitedPurchaseTest, ARefusalByTheStoresBucketsIsARefusedAdmissionWithoutAReply) {
+  FailingLimiter limiter;
+  LimitOptions options{*RatePolicy::Parse("5/s:10"), std::nullopt};
+  options.buckets_in_reservation = true;
+  LimitRequests limits(limiter, options);
+  StoreDrawsAndAnswers(
+      Answer(domain::Outcome::kRateLimited,
+             ports::RateVerdict{false, 0, 0, microseconds(150'000), microseconds(2'000'000)}));
+  auto [admission, reply] = Buy(limits, "alice", "10.0.0.1");
+  EXPECT_FALSE(admission.allowed);
+  EXPECT_TRUE(admission.limited);
+  EXPECT_EQ(admission.policy, "user");
+  EXPECT_EQ(admission.retry_after, microseconds(150'000));
+  EXPECT_EQ(admission.reset, microseconds(2'000'000));
+  EXPECT_FALSE(reply.has_value());
+  ASSERT_EQ(reserved_.size(), 1U);
+  EXPECT_EQ(reserved_[0].rate_buckets.size(), 1U);  // no address limit configured
+}
+
+TEST_F(LimitedPurchaseTest, AnAnswerWithoutAVerdictIsNotLimited) {
+  FailingLimiter limiter;
+  LimitOptions options{*RatePolicy::Parse("5/s:10"), *RatePolicy::Parse("5/s:10")};
+  options.buckets_in_reservation = true;
+  LimitRequests limits(limiter, options);
+  StoreDrawsAndAnswers(Answer(domain::Outcome::kUnavailable, std::nullopt));  // store down
+  auto [admission, reply] = Buy(limits, "alice", "10.0.0.1");
+  EXPECT_TRUE(admission.allowed);
+  EXPECT_FALSE(admission.limited);
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->outcome, domain::Outcome::kUnavailable);
+  // Invalid input never reaches the store, draws nothing and is answered as such.
+  auto [invalid_admission, invalid] = Buy(limits, "not a valid id!", "10.0.0.1");
+  EXPECT_FALSE(invalid_admission.limited);
+  ASSERT_TRUE(invalid.has_value());
+  EXPECT_EQ(invalid->outcome, domain::Outcome::kInvalidRequest);
+  EXPECT_EQ(reserved_.size(), 1U);
+  EXPECT_EQ(limiter.calls, 0);
+}
+
+TEST_F(LimitedPurchaseTest, WithoutTheFoldTheLimiterAdmitsFirstAndARefusalNeverReachesTheStore) {
+  memory::ManualClock clock;
+  memory::MemoryRateLimiter limiter(clock);
+  LimitRequests limits(limiter, {*RatePolicy::Parse("1/s:1"), std::nullopt});
+  StoreDrawsAndAnswers(Answer(domain::Outcome::kAccepted, std::nullopt));
+  auto [first_admission, first] = Buy(limits, "alice", "");
+  EXPECT_TRUE(first_admission.allowed);
+  EXPECT_TRUE(first_admission.limited);
+  EXPECT_EQ(first_admission.remaining, 0);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->outcome, domain::Outcome::kAccepted);
+  ASSERT_EQ(reserved_.size(), 1U);
+  EXPECT_TRUE(reserved_[0].rate_buckets.empty());
+  auto [refused, none] = Buy(limits, "alice", "");
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_EQ(refused.retry_after, microseconds(1'000'000));
+  EXPECT_FALSE(none.has_value());
+  EXPECT_EQ(reserved_.size(), 1U);  // the refused purchase never reached the store
+}
+
+TEST_F(LimitedPurchaseTest, LimitsOffIsThePurchaseAlone) {
+  FailingLimiter limiter;
+  LimitRequests limits(limiter, {});
+  StoreDrawsAndAnswers(Answer(domain::Outcome::kAccepted, std::nullopt));
+  auto [admission, reply] = Buy(limits, "alice", "10.0.0.1");
+  EXPECT_TRUE(admission.allowed);
+  EXPECT_FALSE(admission.limited);
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->outcome, domain::Outcome::kAccepted);
+  ASSERT_EQ(reserved_.size(), 1U);
+  EXPECT_TRUE(reserved_[0].rate_buckets.empty());
+  EXPECT_EQ(limiter.calls, 0);
 }
 
 }  // namespace

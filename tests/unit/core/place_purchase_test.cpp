@@ -72,6 +72,32 @@ void PrintTo(const BadInput& bad, std::ostream* os) { *os << bad.name; }
 class PlacePurchaseRejectsTest : public PlacePurchaseTest,
                                  public ::testing::WithParamInterface<BadInput> {};
 
+TEST_F(PlacePurchaseTest, RateBucketsForAStoreThatDoesNotDrawThemAreAnInternalError) {
+  auto use_case = Make();
+  EXPECT_CALL(store_, DrawsRateBuckets()).WillOnce(Return(false));
+  EXPECT_CALL(store_, Reserve(_, _)).Times(0);
+  domain::PurchaseInput input = Valid();
+  input.rate_buckets.push_back({"u:alice", 5, 10});
+  EXPECT_EQ(Run(use_case, input).outcome, domain::Outcome::kInternal);
+}
+
+TEST_F(PlacePurchaseTest, RateBucketsRideTheReservation) {
+  auto use_case = Make();
+  EXPECT_CALL(store_, DrawsRateBuckets()).WillOnce(Return(true));
+  std::optional<domain::Reservation> seen;
+  EXPECT_CALL(store_, Reserve(_, _))
+      .WillOnce([&](const domain::Reservation& r, ports::ReserveDone done) {
+        seen = r;
+        done(Reply(domain::Outcome::kAccepted));
+      });
+  domain::PurchaseInput input = Valid();
+  input.rate_buckets.push_back({"u:alice", 5, 10});
+  EXPECT_EQ(Run(use_case, input).outcome, domain::Outcome::kAccepted);
+  ASSERT_TRUE(seen.has_value());
+  ASSERT_EQ(seen->rate_buckets.size(), 1U);
+  EXPECT_EQ(seen->rate_buckets[0].key, "u:alice");
+}
+
 TEST_P(PlacePurchaseRejectsTest, InvalidInputNeverReachesTheStore) {
   auto use_case = Make();
   EXPECT_CALL(store_, Reserve(_, _)).Times(0);

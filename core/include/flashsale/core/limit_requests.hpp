@@ -6,7 +6,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
+#include "flashsale/core/place_purchase.hpp"
+#include "flashsale/domain/purchase.hpp"
 #include "flashsale/domain/result.hpp"
 #include "flashsale/ports/rate_limiter.hpp"
 
@@ -27,6 +31,9 @@ struct RatePolicy {
 struct LimitOptions {
   std::optional<RatePolicy> per_user;     ///< off when nullopt
   std::optional<RatePolicy> per_address;  ///< off when nullopt
+  /// A one-step purchase's buckets ride its reservation (the stock store draws them in the
+  /// same atomic step: StockStore::DrawsRateBuckets), instead of a separate Admit first.
+  bool buckets_in_reservation = false;
 };
 
 /// The answer to one request.
@@ -49,6 +56,8 @@ struct Admission {
 class LimitRequests {
  public:
   using Done = std::function<void(Admission)>;
+  /// The admission, and the purchase's reply unless the limits refused it.
+  using PurchaseDone = std::function<void(Admission, std::optional<domain::PurchaseReply>)>;
 
   LimitRequests(ports::RateLimiter& limiter, LimitOptions options);
 
@@ -57,7 +66,23 @@ class LimitRequests {
   /// Completes exactly once, inline or on the limiter's thread; `done` must not block.
   void Admit(std::string_view user, std::string_view address, Done done);
 
+  /// A one-step purchase within the limits of its user and `address`: refused (admission
+  /// not allowed, no reply, nothing written) or placed through `purchase` (its reply, with
+  /// the admission its rate headers come from). With buckets_in_reservation the buckets ride
+  /// the reservation (one store call; a purchase answered before the store, e.g. invalid or
+  /// from the sold-out fast path, draws no token and is not limited); otherwise Admit, then
+  /// the purchase. Limits off: the purchase alone. Completes exactly once; `done` must not
+  /// block.
+  void Purchase(PlacePurchase& purchase, domain::PurchaseInput input, std::string_view address,
+                PurchaseDone done);
+
  private:
+  using Policies = std::vector<std::pair<std::string_view, RatePolicy>>;
+  /// The buckets a request draws from, and the policy of each (same order).
+  std::pair<std::vector<ports::RateBucket>, Policies> Plan(std::string_view user,
+                                                           std::string_view address) const;
+  static Admission AdmissionOf(const Policies& policies, const ports::RateVerdict& verdict);
+
   ports::RateLimiter& limiter_;
   LimitOptions options_;
 };

@@ -35,7 +35,9 @@ class PlacePurchase {
                 ports::Metrics& metrics, PlacePurchaseOptions options = {});
 
   /// Validates `input` (InvalidRequest with a message naming the field), answers
-  /// Unavailable while not accepting, SoldOut from the local fast path, or the store's answer.
+  /// Unavailable while not accepting, SoldOut from the local fast path (drawing no rate
+  /// token), or the store's answer. `input.rate_buckets` go to the store with the
+  /// reservation (Internal if the store does not draw buckets).
   void Execute(const domain::PurchaseInput& input, Done done);
 
   /// Off while draining: every purchase is answered Unavailable, nothing is written.

@@ -4,10 +4,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "flashsale/domain/ids.hpp"
 #include "flashsale/domain/outcome.hpp"
 #include "flashsale/domain/quantity.hpp"
+#include "flashsale/domain/rate.hpp"
 #include "flashsale/domain/result.hpp"
 #include "flashsale/domain/time.hpp"
 
@@ -26,6 +28,9 @@ struct PurchaseInput {
   /// With an empty request_id, mint one ("auto-<ULID>") instead of refusing: the call is
   /// then a new purchase every time, not idempotent (the order form of the replaced service).
   bool mint_request_id = false;
+  /// Token buckets the store draws from in the same atomic step as the reservation, before
+  /// anything else (core::LimitRequests fills them when the store draws buckets itself).
+  std::vector<RateBucket> rate_buckets{};
 };
 
 /// A validated purchase.
@@ -52,6 +57,8 @@ struct Reservation {
   PurchaseRequest request;
   OrderId order_id;
   TimePoint now;
+  /// Drawn first, all or nothing (ports::StockStore::DrawsRateBuckets); empty: none.
+  std::vector<RateBucket> rate_buckets{};
 };
 
 /// The detail of an answer that replays an order which later failed permanently.
@@ -72,6 +79,9 @@ struct PurchaseReply {
   /// sale's buyer set that changes whenever a user's units change. 0 = not supported.
   std::uint64_t buyers_version = 0;
   std::string detail;
+  /// Set when the reservation drew rate buckets: their verdict (outcome RateLimited when
+  /// refused, and then nothing else was done).
+  std::optional<RateVerdict> rate{};
 };
 
 }  // namespace flashsale::domain

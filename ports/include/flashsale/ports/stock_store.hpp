@@ -82,7 +82,16 @@ class StockStore {
   /// for replay. All of it happens or none of it.
   /// Thread-safe. Idempotent per (sale, user, request). Stores only IsStorable() outcomes.
   /// Returns Unavailable (nothing written, nothing stored) when the store can't be reached.
+  /// With `reservation.rate_buckets` (only for a store whose DrawsRateBuckets() is true),
+  /// first of all: when every bucket has a token one is taken from each and the reply's
+  /// `rate` says so; otherwise none is taken, the answer is RateLimited with `rate` set, and
+  /// nothing else is read or written (no replay, nothing stored).
   virtual void Reserve(const domain::Reservation& reservation, ReserveDone done) = 0;
+
+  /// True when Reserve draws `Reservation::rate_buckets` itself, in the same atomic step:
+  /// then the buckets of a purchase cost no separate call (core::LimitRequests). Buckets a
+  /// store draws are its own, apart from a RateLimiter's (Redis: per sale).
+  virtual bool DrawsRateBuckets() const { return false; }
 
   /// Two-step buying, step one. Atomically: with a request id, replay the stored answer for
   /// (sale, user, request) (another payload: DuplicateRequest); refuse outside the sale window

@@ -25,6 +25,9 @@ class RedisStockStore final : public ports::StockStore {
   ~RedisStockStore() override;
 
   void Reserve(const domain::Reservation& reservation, ports::ReserveDone done) override;
+  /// True: a reservation's rate buckets are drawn by the reserve function itself, as keys of
+  /// the sale (Keys::RateBucket), in the same FCALL.
+  bool DrawsRateBuckets() const override { return true; }
   void Checkout(const domain::HoldRequest& hold, ports::CheckoutDone done) override;
   void Complete(const domain::Completion& completion, ports::CompleteDone done) override;
   domain::Result<std::size_t> ExpireHolds(const domain::SaleId& sale, domain::TimePoint now,
