@@ -2,8 +2,8 @@
 # tools/bench-limits.sh: what rate limits cost. REST purchases/s (wrk 2x64, every request a new
 # user, tools/bench/purchase.lua) with limits off and on, limits generous enough never to
 # refuse (--rate-limit-user 1000/s:1000 --rate-limit-ip 1000000/s:1000000), on the embedded
-# default (in-process buckets) and on Redis + MariaDB (buckets in Redis: one more FCALL per
-# purchase, on the store's connection). Off and on alternate, FLASHSALE_BENCH_ROUNDS (5)
+# default (in-process buckets) and on Redis + MariaDB (buckets in Redis, drawn by the reserve
+# function itself: no extra call per purchase). Off and on alternate, FLASHSALE_BENCH_ROUNDS (5)
 # rounds; medians and the range reported (the Redis + MariaDB figures swing by 2x from run to
 # run on a 2-core machine, where MariaDB's flushing competes with everything else). Uses tools/stack.sh (left
 # running if it was running). FLASHSALE_BENCH_SECONDS (8) per measurement;

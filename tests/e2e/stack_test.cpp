@@ -296,6 +296,35 @@ TEST_F(StackTest, TwoInstancesShareTheRateLimitBucketsThroughRedis) {
   EXPECT_EQ(second->Terminate(), 0);
 }
 
+TEST_F(StackTest, GrpcPurchasesAreLimitedInsideTheReservation) {
+  auto args = StackArgs("100");
+  args.insert(args.end(), {"--rate-limit-user", "1/m:1"});
+  AppProcess app(FLASHSALE_GRPC_BIN, args);
+  auto stub = flashsale::OrderService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(app.port()), grpc::InsecureChannelCredentials()));
+  auto buy = [&](const std::string& request_id) {
+    flashsale::PurchaseRequest request;
+    request.set_item_id("iphone-15");
+    request.set_user_id("grpc-user");
+    request.set_request_id(request_id);
+    request.set_quantity(1);
+    flashsale::PurchaseResponse response;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return stub->Purchase(&context, request, &response);
+  };
+  ASSERT_TRUE(buy("g1").ok());
+  auto limited = buy("g2");
+  EXPECT_EQ(limited.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << limited.error_message();
+  EXPECT_FALSE(limited.error_details().empty());  // ErrorInfo + RetryInfo (rate_limit_test.cpp)
+  // One order, one bucket of the sale; the refused purchase wrote nothing.
+  EXPECT_EQ(redis_.Cli("HGET 'fs:{demo}:bought' grpc-user"), "1");
+  EXPECT_EQ(redis_.Cli("EXISTS 'fs:{demo}:idem:grpc-user/g1'"), "1");
+  EXPECT_EQ(redis_.Cli("EXISTS 'fs:{demo}:rl:u:grpc-user'"), "1");
+  EXPECT_EQ(redis_.Cli("EXISTS 'fs:{demo}:idem:grpc-user/g2'"), "0");
+  EXPECT_EQ(app.Terminate(), 0);
+}
+
 TEST_F(StackTest, ARequestOnlyInstanceNeedsNoMySqlAndAnotherPersistsItsOrders) {
   auto persisting = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, StackArgs("100"));
   auto serving = std::make_unique<AppProcess>(
