@@ -2,7 +2,7 @@
 # tools/bench-ab.sh BIN_A BIN_B: one lever of issue 13 measured side by side. REST accepted
 # purchases/s (wrk 2x64, every request a new user, tools/bench/purchase.lua) of two
 # flashsale-rest binaries on the same Redis + MariaDB (tools/stack.sh, left running if it was),
-# alternating A and B for FLASHSALE_BENCH_ROUNDS (5) rounds of FLASHSALE_BENCH_SECONDS (8),
+# alternating A and B (AB, BA, ...) for FLASHSALE_BENCH_ROUNDS (5) rounds of FLASHSALE_BENCH_SECONDS (8),
 # each run on a fresh process and a fresh sale. Prints each run, then the medians and B / A.
 # Extra app flags for both: FLASHSALE_BENCH_ARGS.
 set -euo pipefail
@@ -26,8 +26,13 @@ run() {  # run <binary> -> "req/s answers"
 
 a="" b=""
 for round in $(seq 1 "$rounds"); do
-  out=$(run "$1"); echo "bench-ab: round $round A: $out"; a+="${out%% *} "
-  out=$(run "$2"); echo "bench-ab: round $round B: $out"; b+="${out%% *} "
+  if ((round % 2)); then  # ABBA: neither build always runs second
+    out=$(run "$1"); echo "bench-ab: round $round A: $out"; a+="${out%% *} "
+    out=$(run "$2"); echo "bench-ab: round $round B: $out"; b+="${out%% *} "
+  else
+    out=$(run "$2"); echo "bench-ab: round $round B: $out"; b+="${out%% *} "
+    out=$(run "$1"); echo "bench-ab: round $round A: $out"; a+="${out%% *} "
+  fi
 done
 ma=$(tr ' ' '\n' <<<"$a" | grep . | median)
 mb=$(tr ' ' '\n' <<<"$b" | grep . | median)

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Local Redis (AOF on) and MariaDB on loopback, data under .local/stack/ (git-ignored).
-#   tools/stack.sh start | stop | status | env
+#   tools/stack.sh start | stop | status | env | reset
+# reset (for benchmarks: each measurement starts from the same state) empties Redis and
+# compacts its AOF (FLUSHALL, then BGREWRITEAOF, waited for) and recreates the flashsale
+# database empty (the apps' --migrate creates the schema again). It destroys all data.
 # Ports: FLASHSALE_STACK_REDIS_PORT (16379), FLASHSALE_STACK_MYSQL_PORT (13306); data dir:
 # FLASHSALE_STACK_DIR (.local/stack).
 # Redis fsync policy: FLASHSALE_STACK_APPENDFSYNC (everysec | always).
@@ -62,12 +65,23 @@ stop() {
   echo "stack: stopped"
 }
 
+reset() {
+  redis-cli -p "$redis_port" flushall >/dev/null
+  redis-cli -p "$redis_port" bgrewriteaof >/dev/null
+  until redis-cli -p "$redis_port" info persistence | grep -q '^aof_rewrite_in_progress:0'; do
+    sleep 0.1
+  done
+  mariadb --no-defaults --socket="$sock" -uroot \
+    -e 'DROP DATABASE IF EXISTS flashsale; CREATE DATABASE flashsale CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci'
+}
+
 case "${1:-}" in
   start) start ;;
+  reset) reset ;;
   stop) stop ;;
   status)
     redis-cli -p "$redis_port" ping 2>/dev/null || echo "redis: down"
     mariadb-admin --no-defaults --socket="$sock" -uroot ping 2>/dev/null || echo "mariadb: down" ;;
   env) echo "FLASHSALE_REDIS_URL=$redis_url"; echo "FLASHSALE_MYSQL_URL=$mysql_url" ;;
-  *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|env|reset" >&2; exit 2 ;;
 esac

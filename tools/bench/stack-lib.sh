@@ -17,10 +17,15 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # bench_purchases BINARY [ARGS...]: starts the REST app BINARY on 127.0.0.1:$port with a fresh
 # demo sale of 1e9 units and ARGS, waits until it listens, drives purchases at it with wrk
 # (2 threads, 64 connections, $secs seconds, every request a new user), stops it. Prints
-# "req/s answers". Its log goes to $work/app.log.
+# "req/s answers". Its log goes to $work/app.log. On a stack this script started, every
+# measurement starts from an empty Redis (AOF compacted) and an empty database
+# (tools/stack.sh reset), then 2 s of quiet, so that no run pays for the previous one's data
+# (AOF rewrites, InnoDB flushing); on a stack that was already running, only the 2 s.
 bench_purchases() {
   local bin=$1 sale="bench$RANDOM$RANDOM"
   shift
+  ((stack_was_up)) || tools/stack.sh reset
+  sleep 2
   "$bin" --bind 127.0.0.1 --port "$port" --demo-stock 1000000000 --demo-per-user-limit 1000000 \
     --sale-id "$sale" "$@" >"$work/app.log" 2>&1 &
   app=$!
