@@ -103,7 +103,8 @@ void AddServerOptions(CLI::App& app, AppConfig& c, Frontend frontend) {
         ->check(CLI::Range(16, 1 << 20));
     app.add_flag("--strict-http,!--no-strict-http", c.strict_http,
                  "Own HTTP/1.1 framing: pipelined requests answered in order, malformed framing "
-                 "refused at once with problem+json (off by default)")
+                 "refused at once with problem+json (on by default; --no-strict-http gives "
+                 "Pistache's framing back)")
         ->envname("FLASHSALE_STRICT_HTTP");
     app.add_option("--max-body-bytes", c.max_body_bytes, "Largest request body (413 above)")
         ->envname("FLASHSALE_MAX_BODY_BYTES")

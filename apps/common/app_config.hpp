@@ -28,7 +28,7 @@ struct AppConfig : service::ServiceOptions {
   /// Apply the MySQL migrations and exit (the compose stack's one-shot migrate service).
   bool migrate_only = false;
   /// REST: the adapter's own HTTP/1.1 framing instead of Pistache's (off by default).
-  bool strict_http = false;
+  bool strict_http = true;
 
   /// The effective configuration as JSON, passwords replaced by ***.
   nlohmann::json Redacted() const;

@@ -65,7 +65,8 @@ void Caller(int port, int caller, int checkouts, Tally& tally) {
       ++tally.answers;
     } else {
       // The first few unexpected answers are printed: what went wrong shows in the CI log.
-      if (tally.other++ < 3) std::fprintf(stderr, "checkout: %d %s\n", r.status, r.body.c_str());
+      if (tally.other++ < 3)
+        std::fprintf(stderr, "checkout: %d %s%s\n", r.status, r.body.c_str(), r.failure.c_str());
       continue;
     }
     if (r.status != 200) {
@@ -82,7 +83,8 @@ void Caller(int port, int caller, int checkouts, Tally& tally) {
     }
     if (done.status != 200) {
       if (tally.other++ < 3)
-        std::fprintf(stderr, "redeem: %d %s\n", done.status, done.body.c_str());
+        std::fprintf(stderr, "redeem: %d %s%s\n", done.status, done.body.c_str(),
+                     done.failure.c_str());
       continue;
     }
     ++tally.redeemed;

@@ -390,6 +390,32 @@ INSTANTIATE_TEST_SUITE_P(
                     false}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
+// A request must arrive whole within the header timeout (5 s) from its first byte, on a new
+// connection and on a reused one alike: then a 408 and the connection is closed. (Pistache
+// alone timed a reused connection's next request only by the 30 s keep-alive timeout.)
+TEST(RestTimeoutTest, ARequestThatNeverCompletesGets408AlsoOnAReusedConnection) {
+  AppProcess app(FLASHSALE_REST_BIN, {});
+  HttpConnection fresh(app.port());
+  HttpConnection reused(app.port());
+  ASSERT_EQ(reused.Send("GET", "/health").status, 200);
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // idle, then a request begins
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(fresh.SendRaw("POST /api/purchase HTTP/1.1\r\nHost: x\r\n"));
+  ASSERT_TRUE(reused.SendRaw("POST /api/purchase HTTP/1.1\r\nHost: x\r\nContent-Length: 99"
+                             "\r\n\r\n{\"user_id\":"));
+  for (HttpConnection* connection : {&fresh, &reused}) {
+    const HttpResponse timed_out = connection->Read();
+    EXPECT_EQ(timed_out.status, 408) << (connection == &fresh ? "fresh: " : "reused: ") << timed_out.failure;
+    EXPECT_TRUE(connection->ClosedByPeer(std::chrono::seconds(2)));
+  }
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(waited, std::chrono::milliseconds(4500));  // not before the timeout
+  EXPECT_LT(waited, std::chrono::seconds(9));           // the 30 s keep-alive did not apply
+  // Nothing was bought by the unfinished request.
+  EXPECT_EQ(Body(Http(app.port(), "GET", "/api/products/iphone-15"))["remaining"],
+            Body(Http(app.port(), "GET", "/api/products/iphone-15"))["stock"]);
+}
+
 TEST_F(RestApiTest, PipelinedAnswersComeInRequestOrder) {
   // A purchase completes on another thread than a probe: its answer still comes first.
   auto app = Start({"--strict-http"});

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 
 namespace flashsale::testing {
@@ -41,14 +42,20 @@ HttpConnection::~HttpConnection() {
 HttpResponse HttpConnection::Send(const std::string& method, const std::string& path,
                                   const std::string& body, const std::string& extra_headers) {
   HttpResponse response;
-  if (fd_ < 0) return response;
+  if (fd_ < 0) {
+    response.failure = "not connected";
+    return response;
+  }
   std::string request = method + " " + path + " HTTP/1.1\r\nHost: flashsale\r\n" + extra_headers;
   if (!body.empty() || method == "POST") {
     request +=
         "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   }
   request += "\r\n" + body;
-  if (!SendRaw(request)) return response;
+  if (!SendRaw(request)) {
+    response.failure = "send failed";
+    return response;
+  }
   return Read();
 }
 
@@ -74,10 +81,19 @@ bool HttpConnection::ClosedByPeer(std::chrono::milliseconds wait) {
 
 HttpResponse HttpConnection::Read() {
   HttpResponse response;
-  if (fd_ < 0) return response;
+  if (fd_ < 0) {
+    response.failure = "not connected";
+    return response;
+  }
   auto fill = [&]() {
     char chunk[65536];
     ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
+    if (n == 0) response.failure = "closed by the server";
+    if (n < 0) {
+      response.failure = errno == EAGAIN || errno == EWOULDBLOCK
+                             ? "no answer within 10 s"
+                             : std::string("recv: ") + std::strerror(errno);
+    }
     if (n <= 0) return false;
     buffer_.append(chunk, static_cast<std::size_t>(n));
     return true;
@@ -91,7 +107,10 @@ HttpResponse HttpConnection::Read() {
   auto first_line_end = head.find("\r\n");
   std::string status_line = head.substr(0, first_line_end);
   auto space = status_line.find(' ');
-  if (space == std::string::npos) return response;
+  if (space == std::string::npos) {
+    response.failure = "malformed status line";
+    return response;
+  }
   response.status = std::atoi(status_line.c_str() + space + 1);
   std::size_t pos = first_line_end == std::string::npos ? head.size() : first_line_end + 2;
   while (pos < head.size()) {

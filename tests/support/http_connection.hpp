@@ -10,6 +10,9 @@ struct HttpResponse {
   int status = 0;                              ///< 0 when the exchange failed
   std::map<std::string, std::string> headers;  ///< names lower-cased
   std::string body;
+  /// Why there is no status: "not connected", "send failed", "closed by the server",
+  /// "no answer within 10 s", "recv: <errno text>", "malformed status line".
+  std::string failure;
 };
 
 /// A minimal blocking HTTP/1.1 client (for tests and the load tool) over one TCP connection

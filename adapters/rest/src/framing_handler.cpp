@@ -57,7 +57,7 @@ void FramingHandler::onInput(const char* buffer, size_t length,
   // written in the same order by the exchanges (ConnectionState::Submit).
   while (!state->pending.empty() && state->reading) {
     const Frame frame = ScanRequest(state->pending, limits_);
-    if (frame.kind == Frame::Kind::kIncomplete) return;
+    if (frame.kind == Frame::Kind::kIncomplete) break;
     if (frame.kind == Frame::Kind::kRefused) {
       Refuse(peer, *state, frame.code, frame.message);
       return;
@@ -67,6 +67,14 @@ void FramingHandler::onInput(const char* buffer, size_t length,
       return;
     }
     Dispatch(peer, *state, frame);
+  }
+  // Pistache's idle sweep (every 500 ms) answers 408 and closes a peer that is not idle once
+  // its parser's time is older than the header timeout, and closes an idle one silently after
+  // the keep-alive timeout. A request's head is timed from its first bytes: the parser (which
+  // holds nothing between whole requests) is reset then and the peer is marked busy.
+  if (!state->pending.empty() && state->reading && peer->isIdle()) {
+    getParser(peer)->reset();
+    peer->setIdle(false);
   }
 }
 
@@ -117,6 +125,10 @@ void FramingHandler::Dispatch(const std::shared_ptr<Tcp::Peer>& peer, Connection
     state.CloseAfterNext();
   }
   parser->reset();
+  // The request is whole and dispatched: its answer may be owed for a while (a store call),
+  // and the sweep must not answer 408 to a request that was received and may have run. An
+  // owed answer is bounded by the keep-alive timeout instead (then the connection closes).
+  peer->setIdle(true);
 }
 
 void FramingHandler::Refuse(const std::shared_ptr<Tcp::Peer>& peer, ConnectionState& state,

@@ -46,9 +46,9 @@ struct RestOptions {
   /// of the socket: only behind a proxy that sets it. Default false.
   bool trust_proxy = false;
   /// The adapter's own HTTP/1.1 framing (FramingHandler: pipelining answered in order, bad
-  /// framing refused with problem+json at once) instead of Pistache's. Off by default until a
-  /// rare loss of connections under heavy load seen with it in CI is explained (DESIGN 12).
-  bool strict_framing = false;
+  /// framing refused with problem+json at once) instead of Pistache's. Default true; false
+  /// gives Pistache 0.0.5's framing back (DESIGN 12 lists what it gets wrong).
+  bool strict_framing = true;
 };
 
 /// What the REST front door serves: use cases, the request metrics it records, and two
