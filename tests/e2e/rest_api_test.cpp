@@ -293,7 +293,7 @@ std::string RawPurchase(const std::string& request) {
 
 TEST_P(RestConformanceTest, AnsweredInOrderOrRefusedAtOnce) {
   const Conformance& c = GetParam();
-  AppProcess app(FLASHSALE_REST_BIN, {"--max-body-bytes", "1024", "--strict-http"});
+  AppProcess app(FLASHSALE_REST_BIN, {"--max-body-bytes", "1024"});  // the default framing
   HttpConnection connection(app.port());
   const auto start = std::chrono::steady_clock::now();
   ASSERT_TRUE(connection.SendRaw(c.bytes));
@@ -401,16 +401,18 @@ TEST(RestTimeoutTest, ARequestThatNeverCompletesGets408AlsoOnAReusedConnection) 
   std::this_thread::sleep_for(std::chrono::seconds(1));  // idle, then a request begins
   const auto start = std::chrono::steady_clock::now();
   ASSERT_TRUE(fresh.SendRaw("POST /api/purchase HTTP/1.1\r\nHost: x\r\n"));
-  ASSERT_TRUE(reused.SendRaw("POST /api/purchase HTTP/1.1\r\nHost: x\r\nContent-Length: 99"
-                             "\r\n\r\n{\"user_id\":"));
+  ASSERT_TRUE(
+      reused.SendRaw("POST /api/purchase HTTP/1.1\r\nHost: x\r\nContent-Length: 99"
+                     "\r\n\r\n{\"user_id\":"));
   for (HttpConnection* connection : {&fresh, &reused}) {
     const HttpResponse timed_out = connection->Read();
-    EXPECT_EQ(timed_out.status, 408) << (connection == &fresh ? "fresh: " : "reused: ") << timed_out.failure;
+    EXPECT_EQ(timed_out.status, 408)
+        << (connection == &fresh ? "fresh: " : "reused: ") << timed_out.failure;
     EXPECT_TRUE(connection->ClosedByPeer(std::chrono::seconds(2)));
   }
   const auto waited = std::chrono::steady_clock::now() - start;
   EXPECT_GE(waited, std::chrono::milliseconds(4500));  // not before the timeout
-  EXPECT_LT(waited, std::chrono::seconds(9));           // the 30 s keep-alive did not apply
+  EXPECT_LT(waited, std::chrono::seconds(9));          // the 30 s keep-alive did not apply
   // Nothing was bought by the unfinished request.
   EXPECT_EQ(Body(Http(app.port(), "GET", "/api/products/iphone-15"))["remaining"],
             Body(Http(app.port(), "GET", "/api/products/iphone-15"))["stock"]);
@@ -418,7 +420,7 @@ TEST(RestTimeoutTest, ARequestThatNeverCompletesGets408AlsoOnAReusedConnection) 
 
 TEST_F(RestApiTest, PipelinedAnswersComeInRequestOrder) {
   // A purchase completes on another thread than a probe: its answer still comes first.
-  auto app = Start({"--strict-http"});
+  auto app = Start();  // the default framing
   HttpConnection connection(app->port());
   ASSERT_TRUE(connection.SendRaw(RawPurchase("o1") + kHealth + RawPurchase("o2") + kHealth));
   const HttpResponse first = connection.Read();
@@ -429,6 +431,19 @@ TEST_F(RestApiTest, PipelinedAnswersComeInRequestOrder) {
   EXPECT_EQ(second.body, R"({"status":"ok"})");
   EXPECT_EQ(Body(third).value("remaining", -1), 98) << third.body;
   EXPECT_EQ(fourth.body, R"({"status":"ok"})");
+}
+
+// --no-strict-http: Pistache's own framing, kept as a fallback. The routes work as before; a
+// body over --max-body-bytes is still refused and nothing is bought.
+TEST_F(RestApiTest, PistachesFramingStaysAvailableWithNoStrictHttp) {
+  auto app = Start({"--no-strict-http", "--max-body-bytes", "1024"});
+  HttpConnection connection(app->port());
+  auto bought = connection.Send("POST", "/api/purchase", Purchase("fallback", "f1"));
+  EXPECT_EQ(bought.status, 200) << bought.body;
+  EXPECT_EQ(connection.Send("GET", "/health").status, 200);  // the connection is kept
+  auto big = Http(app->port(), "POST", "/api/purchase", std::string(4096, ' '));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(Body(Http(app->port(), "GET", "/api/products/iphone-15"))["remaining"], 99);
 }
 
 TEST(RestListenTest, TheListenBacklogIsConfigurableAndDefaultsTo4096UpToSomaxconn) {

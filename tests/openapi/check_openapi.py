@@ -213,7 +213,7 @@ def main():
     validate_spec(spec)
     print("openapi: the document is valid OpenAPI", spec["openapi"])
 
-    app = App(binary, "--strict-http", "--demo-stock", "7", "--demo-per-user-limit", "2", "--admin-token", TOKEN,
+    app = App(binary, "--demo-stock", "7", "--demo-per-user-limit", "2", "--admin-token", TOKEN,
               "--max-body-bytes", "4096")
     try:
         served = app.request("GET", "/openapi.yaml")[2]

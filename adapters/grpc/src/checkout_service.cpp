@@ -36,86 +36,82 @@ void FillStatus(const core::SaleStatus& status, flashsale::GetSaleStatusResponse
 
 }  // namespace
 
-grpc::ServerUnaryReactor* OrderServiceImpl::Checkout(grpc::CallbackServerContext* context,
-                                                     const flashsale::CheckoutRequest* request,
-                                                     flashsale::CheckoutResponse* response) {
-  auto* reactor = context->DefaultReactor();
-  const auto start = Clock::now();
-  if (Expired(context, reactor, checkout_route_, start)) return reactor;
-  const domain::CheckoutInput input = CheckoutInputOf(*request, services_.default_sale());
-  WithinLimits(context, reactor, checkout_route_, start, request->user_id(), [=, this] {
-    services_.checkout.Execute(input, [this, reactor, response, start,
-                                       item = request->item_id()](domain::CheckoutReply reply) {
-      if (reply.outcome != domain::Outcome::kAccepted || !reply.code) {
-        Finish(reactor, ErrorStatus(reply.outcome, reply.detail), checkout_route_, start);
-        return;
-      }
-      response->set_success(true);
-      response->set_message("checkout code generated successfully");
-      response->set_checkout_code(reply.code->str());
-      response->set_expires_at_ms(domain::ToUnixMillis(reply.expires_at));
-      response->set_expires_at(domain::FormatRfc3339(reply.expires_at));
-      FillItem(*domain::ItemId::Parse(item), reply.item_name, reply.unit_price_cents,
-               *response->mutable_item());
-      response->set_remaining(reply.remaining);
-      response->set_replayed(reply.replayed);
-      Finish(reactor, grpc::Status::OK, checkout_route_, start);
-    });
-  });
-  return reactor;
-}
-
-grpc::ServerUnaryReactor* OrderServiceImpl::CompleteCheckout(
-    grpc::CallbackServerContext* context, const flashsale::CompleteCheckoutRequest* request,
-    flashsale::CompleteCheckoutResponse* response) {
-  auto* reactor = context->DefaultReactor();
-  const auto start = Clock::now();
-  if (Expired(context, reactor, complete_route_, start)) return reactor;
-  const domain::CompleteInput input = CompleteInputOf(*request);
-  // A code names no user: only the client address is limited.
-  WithinLimits(context, reactor, complete_route_, start, "", [=, this] {
-    services_.complete.Execute(
-        input, [this, reactor, response, start](domain::CompleteReply reply) {
-          if (reply.outcome != domain::Outcome::kAccepted || !reply.order) {
-            Finish(reactor,
-                   ErrorStatus(reply.outcome, reply.detail,
-                               reply.used_by ? reply.used_by->str() : std::string()),
-                   complete_route_, start);
+void OrderServiceImpl::CheckoutCall(grpc::CallbackServerContext* context,
+                                    TypedCall<flashsale::CheckoutResponse>* call,
+                                    const flashsale::CheckoutRequest& request,
+                                    Clock::time_point start) {
+  if (Expired(context, call, checkout_route_, start)) return;
+  const domain::CheckoutInput input = CheckoutInputOf(request, services_.default_sale());
+  WithinLimits(
+      context, call, checkout_route_, start, request.user_id(),
+      [this, call, start, input, item = request.item_id()] {
+        services_.checkout.Execute(input, [this, call, start, item](domain::CheckoutReply reply) {
+          if (reply.outcome != domain::Outcome::kAccepted || !reply.code) {
+            Finish(call, ErrorStatus(reply.outcome, reply.detail), checkout_route_, start);
             return;
           }
-          const domain::Order& order = *reply.order;
-          response->set_success(true);
-          response->set_message("purchase completed successfully");
-          response->set_order_id(order.id.str());
-          response->set_status("pending");
-          FillItem(order.item, reply.item_name, order.unit_price_cents, *response->mutable_item());
-          response->set_quantity(order.quantity.value());
-          response->set_total_price_cents(order.unit_price_cents * order.quantity.value());
-          response->set_purchased_at_ms(domain::ToUnixMillis(order.created_at));
-          response->set_user_purchases(reply.user_units);
-          response->set_replayed(reply.replayed);
-          Finish(reactor, grpc::Status::OK, complete_route_, start);
+          auto& response = call->response;
+          response.set_success(true);
+          response.set_message("checkout code generated successfully");
+          response.set_checkout_code(reply.code->str());
+          response.set_expires_at_ms(domain::ToUnixMillis(reply.expires_at));
+          response.set_expires_at(domain::FormatRfc3339(reply.expires_at));
+          FillItem(*domain::ItemId::Parse(item), reply.item_name, reply.unit_price_cents,
+                   *response.mutable_item());
+          response.set_remaining(reply.remaining);
+          response.set_replayed(reply.replayed);
+          Finish(call, grpc::Status::OK, checkout_route_, start);
         });
-  });
-  return reactor;
+      });
 }
 
-grpc::ServerUnaryReactor* OrderServiceImpl::GetSaleStatus(
-    grpc::CallbackServerContext* context, const flashsale::GetSaleStatusRequest* request,
-    flashsale::GetSaleStatusResponse* response) {
-  auto* reactor = context->DefaultReactor();
-  const auto start = Clock::now();
-  pool_.Post([this, reactor, response, start, sale = request->sale_id()] {
+void OrderServiceImpl::CompleteCheckoutCall(grpc::CallbackServerContext* context,
+                                            TypedCall<flashsale::CompleteCheckoutResponse>* call,
+                                            const flashsale::CompleteCheckoutRequest& request,
+                                            Clock::time_point start) {
+  if (Expired(context, call, complete_route_, start)) return;
+  const domain::CompleteInput input = CompleteInputOf(request);
+  // A code names no user: only the client address is limited.
+  WithinLimits(context, call, complete_route_, start, "", [this, call, start, input] {
+    services_.complete.Execute(input, [this, call, start](domain::CompleteReply reply) {
+      if (reply.outcome != domain::Outcome::kAccepted || !reply.order) {
+        Finish(call,
+               ErrorStatus(reply.outcome, reply.detail,
+                           reply.used_by ? reply.used_by->str() : std::string()),
+               complete_route_, start);
+        return;
+      }
+      const domain::Order& order = *reply.order;
+      auto& response = call->response;
+      response.set_success(true);
+      response.set_message("purchase completed successfully");
+      response.set_order_id(order.id.str());
+      response.set_status("pending");
+      FillItem(order.item, reply.item_name, order.unit_price_cents, *response.mutable_item());
+      response.set_quantity(order.quantity.value());
+      response.set_total_price_cents(order.unit_price_cents * order.quantity.value());
+      response.set_purchased_at_ms(domain::ToUnixMillis(order.created_at));
+      response.set_user_purchases(reply.user_units);
+      response.set_replayed(reply.replayed);
+      Finish(call, grpc::Status::OK, complete_route_, start);
+    });
+  });
+}
+
+void OrderServiceImpl::GetSaleStatusCall(grpc::CallbackServerContext* /*context*/,
+                                         TypedCall<flashsale::GetSaleStatusResponse>* call,
+                                         const flashsale::GetSaleStatusRequest& request,
+                                         Clock::time_point start) {
+  pool_.Post([this, call, start, sale = request.sale_id()] {
     auto status = services_.sale_status.Execute(sale);
     if (!status) {
-      Finish(reactor, ErrorStatus(status.error().outcome, status.error().detail), status_route_,
+      Finish(call, ErrorStatus(status.error().outcome, status.error().detail), status_route_,
              start);
       return;
     }
-    FillStatus(*status, *response);
-    Finish(reactor, grpc::Status::OK, status_route_, start);
+    FillStatus(*status, call->response);
+    Finish(call, grpc::Status::OK, status_route_, start);
   });
-  return reactor;
 }
 
 }  // namespace flashsale::rpc

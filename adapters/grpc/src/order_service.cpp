@@ -56,72 +56,113 @@ std::string OrderServiceImpl::ClientAddress(grpc::CallbackServerContext* context
   return port == std::string::npos ? address : address.substr(0, port);
 }
 
-bool OrderServiceImpl::Expired(grpc::CallbackServerContext* context,
-                               grpc::ServerUnaryReactor* reactor, ports::RouteMetrics& method,
-                               Clock::time_point start) {
+bool OrderServiceImpl::Expired(grpc::CallbackServerContext* context, CallReactor* reactor,
+                               ports::RouteMetrics& method, Clock::time_point start) {
   if (context->deadline() > std::chrono::system_clock::now()) return false;
   Finish(reactor, grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline exceeded"), method,
          start);
   return true;
 }
 
-grpc::ServerUnaryReactor* OrderServiceImpl::Purchase(grpc::CallbackServerContext* context,
-                                                     const flashsale::PurchaseRequest* request,
-                                                     flashsale::PurchaseResponse* response) {
-  auto* reactor = context->DefaultReactor();
+template <class Request, class Response>
+grpc::ServerUnaryReactor* OrderServiceImpl::Serve(grpc::CallbackServerContext* context,
+                                                  const grpc::ByteBuffer* bytes,
+                                                  grpc::ByteBuffer* reply,
+                                                  ports::RouteMetrics& route,
+                                                  Handler<Request, Response> handler) {
+  auto* call = new TypedCall<Response>(reply);  // deletes itself when gRPC is done with it
   const auto start = Clock::now();
-  if (Expired(context, reactor, purchase_route_, start)) return reactor;
-  const domain::PurchaseInput input = PurchaseInputOf(*request, services_.default_sale());
+  Request request;
+  if (!ParseRequest(bytes, request)) {
+    Finish(call, ErrorStatus(domain::Outcome::kInvalidRequest, "malformed request"), route, start);
+    return call;
+  }
+  (this->*handler)(context, call, request, start);
+  return call;
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::Purchase(grpc::CallbackServerContext* context,
+                                                     const grpc::ByteBuffer* request,
+                                                     grpc::ByteBuffer* reply) {
+  return Serve(context, request, reply, purchase_route_, &OrderServiceImpl::PurchaseCall);
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::GetOrder(grpc::CallbackServerContext* context,
+                                                     const grpc::ByteBuffer* request,
+                                                     grpc::ByteBuffer* reply) {
+  return Serve(context, request, reply, get_order_route_, &OrderServiceImpl::GetOrderCall);
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::Checkout(grpc::CallbackServerContext* context,
+                                                     const grpc::ByteBuffer* request,
+                                                     grpc::ByteBuffer* reply) {
+  return Serve(context, request, reply, checkout_route_, &OrderServiceImpl::CheckoutCall);
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::CompleteCheckout(grpc::CallbackServerContext* context,
+                                                             const grpc::ByteBuffer* request,
+                                                             grpc::ByteBuffer* reply) {
+  return Serve(context, request, reply, complete_route_, &OrderServiceImpl::CompleteCheckoutCall);
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::GetSaleStatus(grpc::CallbackServerContext* context,
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* reply) {
+  return Serve(context, request, reply, status_route_, &OrderServiceImpl::GetSaleStatusCall);
+}
+
+void OrderServiceImpl::PurchaseCall(grpc::CallbackServerContext* context,
+                                    TypedCall<flashsale::PurchaseResponse>* call,
+                                    const flashsale::PurchaseRequest& request,
+                                    Clock::time_point start) {
+  if (Expired(context, call, purchase_route_, start)) return;
+  const domain::PurchaseInput input = PurchaseInputOf(request, services_.default_sale());
   services_.limits.Purchase(
       services_.purchase, input,
       services_.limits.enabled() ? ClientAddress(context) : std::string(),
-      [this, reactor, response, start](core::Admission admission,
-                                       std::optional<domain::PurchaseReply> reply) {
+      [this, call, start](core::Admission admission, std::optional<domain::PurchaseReply> reply) {
         if (!reply) {
-          Finish(reactor, RateLimitedStatus(admission), purchase_route_, start);
+          Finish(call, RateLimitedStatus(admission), purchase_route_, start);
           return;
         }
         if (reply->outcome != domain::Outcome::kAccepted) {
-          Finish(reactor,
+          Finish(call,
                  ErrorStatus(reply->outcome, reply->detail,
                              reply->order_id ? reply->order_id->str() : std::string()),
                  purchase_route_, start);
           return;
         }
-        response->set_success(true);
-        response->set_message("order placed successfully");
-        response->set_order_id(reply->order_id ? reply->order_id->str() : "");
-        response->set_status("pending");
-        response->set_remaining(reply->remaining);
-        response->set_replayed(reply->replayed);
-        Finish(reactor, grpc::Status::OK, purchase_route_, start);
+        auto& response = call->response;
+        response.set_success(true);
+        response.set_message("order placed successfully");
+        response.set_order_id(reply->order_id ? reply->order_id->str() : "");
+        response.set_status("pending");
+        response.set_remaining(reply->remaining);
+        response.set_replayed(reply->replayed);
+        Finish(call, grpc::Status::OK, purchase_route_, start);
       });
-  return reactor;
 }
 
-grpc::ServerUnaryReactor* OrderServiceImpl::GetOrder(grpc::CallbackServerContext* context,
-                                                     const flashsale::GetOrderRequest* request,
-                                                     flashsale::GetOrderResponse* response) {
-  auto* reactor = context->DefaultReactor();
-  const auto start = Clock::now();
-  std::string sale = request->sale_id().empty() ? services_.default_sale() : request->sale_id();
-  pool_.Post([this, reactor, response, start, id = request->order_id(), sale] {
+void OrderServiceImpl::GetOrderCall(grpc::CallbackServerContext* /*context*/,
+                                    TypedCall<flashsale::GetOrderResponse>* call,
+                                    const flashsale::GetOrderRequest& request,
+                                    Clock::time_point start) {
+  std::string sale = request.sale_id().empty() ? services_.default_sale() : request.sale_id();
+  pool_.Post([this, call, start, id = request.order_id(), sale] {
     auto view = services_.orders.Execute(id, sale);
     if (!view) {
-      Finish(reactor, ErrorStatus(view.error().outcome, view.error().detail), get_order_route_,
-             start);
+      Finish(call, ErrorStatus(view.error().outcome, view.error().detail), get_order_route_, start);
       return;
     }
-    FillOrder(*view, *response);
-    Finish(reactor, grpc::Status::OK, get_order_route_, start);
+    FillOrder(*view, call->response);
+    Finish(call, grpc::Status::OK, get_order_route_, start);
   });
-  return reactor;
 }
 
-void OrderServiceImpl::Finish(grpc::ServerUnaryReactor* reactor, const grpc::Status& status,
+void OrderServiceImpl::Finish(CallReactor* call, const grpc::Status& status,
                               ports::RouteMetrics& method, Clock::time_point start) {
   method.Served(StatusCodeNumber(status.error_code()), Clock::now() - start);
-  reactor->Finish(status);
+  call->Answer(status);
 }
 
 }  // namespace flashsale::rpc
