@@ -65,12 +65,18 @@ stop() {
   echo "stack: stopped"
 }
 
+aof_idle() {  # no AOF rewrite running or scheduled
+  local info
+  info=$(redis-cli -p "$redis_port" info persistence)
+  grep -q '^aof_rewrite_in_progress:0' <<<"$info" && grep -q '^aof_rewrite_scheduled:0' <<<"$info"
+}
+
 reset() {
   redis-cli -p "$redis_port" flushall >/dev/null
+  until aof_idle; do sleep 0.1; done  # BGREWRITEAOF is refused while one runs
   redis-cli -p "$redis_port" bgrewriteaof >/dev/null
-  until redis-cli -p "$redis_port" info persistence | grep -q '^aof_rewrite_in_progress:0'; do
-    sleep 0.1
-  done
+  sleep 0.1
+  until aof_idle; do sleep 0.1; done
   mariadb --no-defaults --socket="$sock" -uroot \
     -e 'DROP DATABASE IF EXISTS flashsale; CREATE DATABASE flashsale CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci'
 }

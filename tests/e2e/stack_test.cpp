@@ -137,15 +137,16 @@ TEST_F(StackTest, SigtermDuringLoadExitsZeroAndEvery200HasItsRow) {
         }
       });
     }
-    ASSERT_TRUE(WaitFor(
+    const bool loaded = WaitFor(
         [&] {
           std::lock_guard lock(mu);
           return accepted.size() >= before + 1000;
         },
-        std::chrono::seconds(60)));
+        std::chrono::seconds(60));
     EXPECT_EQ(app->Terminate(std::chrono::seconds(60)), 0) << app->Log();
     stop = true;
     for (auto& client : clients) client.join();
+    ASSERT_TRUE(loaded) << "1,000 purchases were not accepted within 60 s";
     EXPECT_EQ(other.load(), 0);
     std::string log = app->Log();
     EXPECT_NE(log.find("\"queue_flushed\":true"), std::string::npos) << log;

@@ -48,7 +48,7 @@ class RedisReserveBucketsTest : public ::testing::Test {
 TEST_F(RedisReserveBucketsTest, TheBucketsAreDrawnInTheReservationsOwnCall) {
   EXPECT_TRUE(store_.DrawsRateBuckets());
   Cli("CONFIG RESETSTAT");
-  // 2 tokens an hour for alice: two purchases pass, the third is refused for ~30 minutes.
+  // 2 tokens an hour for alice: two purchases pass, the third is refused for about an hour.
   const std::vector<domain::RateBucket> alice{{"u:alice", 1.0 / 3600, 2},
                                               {"a:10.0.0.1", 1.0 / 3600, 50}};
   auto first = Buy("alice", "r1", alice);
@@ -93,7 +93,7 @@ TEST_F(RedisReserveBucketsTest, TheBucketsAreDrawnInTheReservationsOwnCall) {
   EXPECT_EQ(redis::Keys::HashTag(redis::Keys::RateBucket(sale_.id, "u:alice")), "rl");
   EXPECT_EQ(Cli("EXISTS " + Key("u:alice")), "1");
   const long long ttl = std::atoll(Cli("PTTL " + Key("u:alice")).c_str());
-  EXPECT_GT(ttl, 3'600'000);  // two intervals of 30 minutes
+  EXPECT_GT(ttl, 3'600'000);  // two intervals of an hour, minus the time passed
   EXPECT_LE(ttl, 7'200'000);
 }
 

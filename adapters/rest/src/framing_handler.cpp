@@ -71,8 +71,10 @@ void FramingHandler::onInput(const char* buffer, size_t length,
   // Pistache's idle sweep (every 500 ms) answers 408 and closes a peer that is not idle once
   // its parser's time is older than the header timeout, and closes an idle one silently after
   // the keep-alive timeout. A request's head is timed from its first bytes: the parser (which
-  // holds nothing between whole requests) is reset then and the peer is marked busy.
-  if (!state->pending.empty() && state->reading && peer->isIdle()) {
+  // holds nothing between whole requests) is reset then and the peer is marked busy. Not
+  // while an earlier answer is owed: the sweep's 408 would go out in its place (a request that
+  // may have run); such a head is bounded by the keep-alive timeout instead.
+  if (!state->pending.empty() && state->reading && state->Owed() == 0 && peer->isIdle()) {
     getParser(peer)->reset();
     peer->setIdle(false);
   }
