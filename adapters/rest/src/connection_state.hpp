@@ -7,11 +7,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -64,6 +66,10 @@ class ConnectionState {
   /// (after a request that closes the connection, or a refusal).
   std::string pending;
   bool reading = true;
+  /// Reactor thread only: when the request now arriving began (its first byte; for a
+  /// connection's first request, the accept), unset while no request is under way. A request
+  /// that is not whole within the request timeout of this gets 408 (FramingHandler's sweep).
+  std::optional<std::chrono::steady_clock::time_point> request_since;
 
   /// The request being routed will be the connection's last: its answer says Connection:
   /// close. Takes effect when its exchange registers (so that an earlier answer completing

@@ -7,6 +7,7 @@
 // every request is either handed over whole and well-formed, or refused at once with a
 // problem+json answer (framing_handler.cpp). Pure: no Pistache, no I/O.
 
+#include <chrono>
 #include <cstddef>
 #include <string_view>
 
@@ -15,6 +16,9 @@ namespace flashsale::rest {
 struct FramingLimits {
   std::size_t max_head_bytes = 8 * 1024;   ///< request line + header fields (431 above)
   std::size_t max_body_bytes = 16 * 1024;  ///< decoded body (413 above)
+  /// Time a request has to arrive whole, from its first byte (408 after). Not used by
+  /// ScanRequest: FramingHandler times the requests.
+  std::chrono::milliseconds request_timeout{5000};
 };
 
 /// What the bytes at the start of a connection's buffer hold.

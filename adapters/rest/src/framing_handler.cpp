@@ -1,5 +1,10 @@
 #include "framing_handler.hpp"
 
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+
 #include "problem.hpp"
 
 namespace flashsale::rest {
@@ -14,8 +19,14 @@ struct Refusal {
   std::string_view message;
 };
 
+/// How often each reactor looks for requests past their timeout: a 408 goes out between the
+/// timeout and this much later.
+constexpr std::chrono::milliseconds kSweepEvery{250};
+
 Refusal RefusalFor(int code) {
   switch (code) {
+    case 408:
+      return {"request-timeout", "Request timeout", "request timeout"};
     case 413:
       return {"payload-too-large", "Payload too large", "request too large"};
     case 415:
@@ -48,10 +59,20 @@ std::shared_ptr<ConnectionState> FramingHandler::StateOf(const std::shared_ptr<T
   return state;
 }
 
+void FramingHandler::onConnection(const std::shared_ptr<Tcp::Peer>& peer) {
+  // What Http::Handler::onConnection does (it is private there): the peer's parser.
+  peer->putData(ParserData, std::make_shared<Http::RequestParser>(getMaxRequestSize()));
+  StateOf(peer)->request_since = std::chrono::steady_clock::now();
+  connections_.push_back(peer);
+  if (!sweeping_) ArmSweep();
+}
+
 void FramingHandler::onInput(const char* buffer, size_t length,
                              const std::shared_ptr<Tcp::Peer>& peer) {
   auto state = StateOf(peer);
   if (!state->reading) return;  // after a last request or a refusal the rest is not read
+  const auto now = std::chrono::steady_clock::now();
+  if (state->pending.empty() && !state->request_since) state->request_since = now;
   state->pending.append(buffer, length);
   // Route every whole request the bytes hold, in order (pipelining): their answers are
   // written in the same order by the exchanges (ConnectionState::Submit).
@@ -67,17 +88,58 @@ void FramingHandler::onInput(const char* buffer, size_t length,
       return;
     }
     Dispatch(peer, *state, frame);
+    // The bytes after a whole request begin the next one now.
+    state->request_since = now;
   }
-  // Pistache's idle sweep (every 500 ms) answers 408 and closes a peer that is not idle once
-  // its parser's time is older than the header timeout, and closes an idle one silently after
-  // the keep-alive timeout. A request's head is timed from its first bytes: the parser (which
-  // holds nothing between whole requests) is reset then and the peer is marked busy. Not
-  // while an earlier answer is owed: the sweep's 408 would go out in its place (a request that
-  // may have run); such a head is bounded by the keep-alive timeout instead.
+  if (state->pending.empty()) state->request_since.reset();
+  // Pistache's own idle sweep stays as a backstop (its header timeout is set longer than
+  // ours): it answers a bodiless 408 and closes a peer that is not idle once its parser's time
+  // is older than its header timeout, and closes an idle one silently after the keep-alive
+  // timeout. So a request's first bytes reset the parser's time and mark the peer busy, but
+  // not while an earlier answer is owed: Pistache's 408 would go out in its place.
   if (!state->pending.empty() && state->reading && state->Owed() == 0 && peer->isIdle()) {
     getParser(peer)->reset();
     peer->setIdle(false);
   }
+}
+
+void FramingHandler::ArmSweep() {
+  const int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (fd < 0) return;  // out of descriptors: Pistache's own sweep still bounds every request
+  sweeping_ = true;
+  Async::Promise<uint64_t> fired([&](Async::Deferred<uint64_t> deferred) {
+    transport()->armTimer(fd, kSweepEvery, std::move(deferred));
+  });
+  // Both run on this reactor's thread, inside Pistache's handling of the timer: the next
+  // timerfd is made before this one is closed, so it never reuses the number Pistache is
+  // about to forget.
+  fired.then(
+      [this, fd](uint64_t) {
+        sweeping_ = false;
+        Sweep();
+        ::close(fd);
+      },
+      [this, fd](std::exception_ptr) {
+        sweeping_ = false;
+        ::close(fd);
+      });
+}
+
+void FramingHandler::Sweep() {
+  const auto now = std::chrono::steady_clock::now();
+  std::erase_if(connections_, [&](const std::weak_ptr<Tcp::Peer>& weak) {
+    const auto peer = weak.lock();
+    if (!peer) return true;
+    const auto state = ConnectionState::Of(peer);
+    if (!state || !state->reading) return !state;  // refused or last request: nothing to time
+    if (state->request_since && now - *state->request_since >= limits_.request_timeout) {
+      // Behind the answers still owed on this connection (if any), then the connection
+      // closes: a request that was received whole is never answered 408.
+      Refuse(peer, *state, 408, "the request did not arrive whole in time");
+    }
+    return false;
+  });
+  if (!connections_.empty()) ArmSweep();
 }
 
 void FramingHandler::onDisconnection(const std::shared_ptr<Tcp::Peer>& peer) {

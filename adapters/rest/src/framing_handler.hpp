@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "connection_state.hpp"
 #include "exchange.hpp"
@@ -29,6 +30,9 @@ class FramingHandler final : public Pistache::Rest::Private::RouterHandler {
   FramingHandler(const Pistache::Rest::Router& routes, FramingLimits limits, InFlight& in_flight,
                  ports::RouteMetrics& refused);
 
+  /// A new connection: its first request is timed from now (a client that connects and sends
+  /// nothing gets 408 like one that sends half a request).
+  void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
   void onInput(const char* buffer, size_t length,
                const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
   /// Answers still waiting for their turn are dropped (they release their places).
@@ -43,10 +47,19 @@ class FramingHandler final : public Pistache::Rest::Private::RouterHandler {
   void Refuse(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& state, int code,
               std::string_view message);
   std::shared_ptr<ConnectionState> StateOf(const std::shared_ptr<Pistache::Tcp::Peer>& peer);
+  /// Arms the next sweep on this reactor's timer (a one-shot timerfd each time).
+  void ArmSweep();
+  /// Answers 408 (problem+json, after the answers owed before it, then closes) on every
+  /// connection of this reactor whose request did not arrive whole within the request timeout.
+  void Sweep();
 
   FramingLimits limits_;
   InFlight* in_flight_;
   ports::RouteMetrics* refused_;
+  // Per reactor (each Pistache transport has its own clone of this handler), touched only on
+  // its thread: the connections it serves and whether a sweep is armed.
+  std::vector<std::weak_ptr<Pistache::Tcp::Peer>> connections_;
+  bool sweeping_ = false;
 };
 
 }  // namespace flashsale::rest

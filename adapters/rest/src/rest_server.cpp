@@ -71,25 +71,33 @@ bool Relisten(std::uint16_t port, int backlog) {
 
 }  // namespace
 
+/// How much later than the adapter's own request timeout Pistache's idle sweep would act.
+constexpr std::chrono::milliseconds kPistacheBackstop{2000};
+
 FramingLimits RestServer::Impl::Framing() const {
   FramingLimits limits;
   limits.max_body_bytes = options_.max_body_bytes;
+  limits.request_timeout = options_.header_timeout;
   return limits;
 }
 
 void RestServer::Impl::Start() {
-  auto opts = Http::Endpoint::options()
-                  .threads(options_.threads)
-                  .backlog(EffectiveListenBacklog(options_.listen_backlog))
-                  .flags(Tcp::Options::ReuseAddr | Tcp::Options::NoDelay)
-                  // Strict framing holds the head and the body to their own limits and
-                  // Pistache's parser to what those allow; Pistache's framing holds the
-                  // whole request (head and body) to --max-body-bytes, as it always did.
-                  .maxRequestSize(options_.strict_framing ? MaxRequestBytes(Framing())
-                                                          : options_.max_body_bytes)
-                  .headerTimeout(options_.header_timeout)
-                  .bodyTimeout(options_.body_timeout)
-                  .keepaliveTimeout(options_.keepalive_timeout);
+  auto opts =
+      Http::Endpoint::options()
+          .threads(options_.threads)
+          .backlog(EffectiveListenBacklog(options_.listen_backlog))
+          .flags(Tcp::Options::ReuseAddr | Tcp::Options::NoDelay)
+          // Strict framing holds the head and the body to their own limits and
+          // Pistache's parser to what those allow; Pistache's framing holds the
+          // whole request (head and body) to --max-body-bytes, as it always did.
+          .maxRequestSize(options_.strict_framing ? MaxRequestBytes(Framing())
+                                                  : options_.max_body_bytes)
+          // Strict framing answers 408 itself (problem+json, after any answer owed);
+          // Pistache's bodiless 408 stays as a backstop a little later.
+          .headerTimeout(options_.strict_framing ? options_.header_timeout + kPistacheBackstop
+                                                 : options_.header_timeout)
+          .bodyTimeout(options_.body_timeout)
+          .keepaliveTimeout(options_.keepalive_timeout);
   endpoint_.init(opts);
   Routes();
   if (options_.strict_framing) {
