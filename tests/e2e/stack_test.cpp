@@ -293,7 +293,7 @@ TEST_F(StackTest, TwoInstancesShareTheRateLimitBucketsThroughRedis) {
   EXPECT_EQ(buy(*first).status, 429);
   // A purchase's buckets are the sale's (drawn by the reserve function, one FCALL); the
   // other buying routes draw from buckets outside any sale, through the limiter.
-  EXPECT_EQ(redis_.Cli("EXISTS 'fs:{demo}:rl:u:shared-user'"), "1");
+  EXPECT_EQ(redis_.Cli("HEXISTS 'fs:{demo}:rl' u:shared-user"), "1");
   EXPECT_EQ(redis_.Cli("EXISTS fs:rl:u:shared-user"), "0");
   auto checkout = Http(second->port(), "POST", "/checkout",
                        json{{"item_id", "iphone-15"}, {"user_id", "shared-user"}}.dump());
@@ -328,7 +328,7 @@ TEST_F(StackTest, GrpcPurchasesAreLimitedInsideTheReservation) {
   // One order, one bucket of the sale; the refused purchase wrote nothing.
   EXPECT_EQ(redis_.Cli("HGET 'fs:{demo}:bought' grpc-user"), "1");
   EXPECT_EQ(redis_.Cli("EXISTS 'fs:{demo}:idem:grpc-user/g1'"), "1");
-  EXPECT_EQ(redis_.Cli("EXISTS 'fs:{demo}:rl:u:grpc-user'"), "1");
+  EXPECT_EQ(redis_.Cli("HEXISTS 'fs:{demo}:rl' u:grpc-user"), "1");
   EXPECT_EQ(redis_.Cli("EXISTS 'fs:{demo}:idem:grpc-user/g2'"), "0");
   EXPECT_EQ(app.Terminate(), 0);
 }

@@ -34,9 +34,7 @@ class RedisReserveBucketsTest : public ::testing::Test {
   }
 
   std::string Cli(const std::string& args) { return server_.Cli(args); }
-  std::string Key(const std::string& bucket) {
-    return "'" + redis::Keys::RateBucket(sale_.id, bucket) + "'";
-  }
+  std::string Buckets() { return "'" + redis::Keys::RateBuckets(sale_.id) + "'"; }
 
   RedisServer server_;
   redis::RedisStockStore store_{server_.Options()};
@@ -89,12 +87,25 @@ TEST_F(RedisReserveBucketsTest, TheBucketsAreDrawnInTheReservationsOwnCall) {
   // One FCALL per purchase: no separate limiter call.
   EXPECT_NE(Cli("INFO commandstats").find("cmdstat_fcall:calls=6,"), std::string::npos)
       << Cli("INFO commandstats");
-  // The buckets live in the sale's slot (safe on Redis Cluster) and expire when full again.
-  EXPECT_EQ(redis::Keys::HashTag(redis::Keys::RateBucket(sale_.id, "u:alice")), "rl");
-  EXPECT_EQ(Cli("EXISTS " + Key("u:alice")), "1");
-  const long long ttl = std::atoll(Cli("PTTL " + Key("u:alice")).c_str());
-  EXPECT_GT(ttl, 3'600'000);  // two intervals of an hour, minus the time passed
-  EXPECT_LE(ttl, 7'200'000);
+  // The buckets are fields of one hash in the sale's slot (safe on Redis Cluster): alice's
+  // holds her theoretical arrival time, two intervals of an hour ahead of now (Redis clock).
+  EXPECT_EQ(redis::Keys::HashTag(redis::Keys::RateBuckets(sale_.id)), "rl");
+  EXPECT_EQ(Cli("HLEN " + Buckets()), "2");  // u:alice, a:10.0.0.1 (bob drew only the address)
+  const long long tat = std::atoll(Cli("HGET " + Buckets() + " u:alice").c_str());
+  const long long now_us =
+      std::chrono::duration_cast<microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  EXPECT_GT(tat - now_us, 7'100'000'000LL);
+  EXPECT_LE(tat - now_us, 7'200'000'000LL);
+}
+
+TEST_F(RedisReserveBucketsTest, AnUnknownSaleDrawsNoBucketAndLeavesNothing) {
+  domain::Reservation r{MakeRequest("no-such-sale", "item-1", "erin", "r1"),
+                        MakeId<domain::OrderId>("O-unknown"),
+                        core::SystemClock().Now(),
+                        {{"u:erin", 1, 1}}};
+  EXPECT_EQ(ReserveSync(store_, r).outcome, Outcome::kUnknownItem);
+  EXPECT_EQ(Cli("KEYS '*no-such-sale*'"), "");
 }
 
 TEST_F(RedisReserveBucketsTest, ARefusedPurchasePassesOnceItsRetryAfterHasPassed) {
@@ -114,7 +125,7 @@ TEST_F(RedisReserveBucketsTest, AReservationWithoutBucketsHasNoVerdict) {
   auto reply = Buy("dave", "r1", {});
   EXPECT_EQ(reply.outcome, Outcome::kAccepted);
   EXPECT_FALSE(reply.rate.has_value());
-  EXPECT_EQ(Cli("KEYS '*:rl:*'"), "");
+  EXPECT_EQ(Cli("EXISTS " + Buckets()), "0");
 }
 
 }  // namespace

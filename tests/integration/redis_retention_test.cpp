@@ -29,8 +29,8 @@ long long MemoryField(RedisServer& server, const std::string& field) {
 
 long long Keys(RedisServer& server) { return std::atoll(server.Cli("DBSIZE").c_str()); }
 
-/// One short sale with the full life: purchases (with stored answers), checkouts (held,
-/// redeemed, expired), persistence (entries acknowledged), expiry, retirement.
+/// One short sale with the full life: purchases (with stored answers and rate buckets), checkouts
+/// (held, redeemed, expired), persistence (entries acknowledged), expiry, retirement.
 void RunOneSale(redis::RedisStockStore& store, redis::RedisOrderQueue& queue, int n) {
   const auto now = core::SystemClock().Now();
   domain::Sale sale = MakeSale("short-" + std::to_string(n), 100, 10, now - std::chrono::minutes(1),
@@ -40,7 +40,10 @@ void RunOneSale(redis::RedisStockStore& store, redis::RedisOrderQueue& queue, in
   for (int i = 0; i < 20; ++i) {
     domain::Reservation r{
         MakeRequest(sale.id.str(), "item-1", "u" + std::to_string(i), "r" + std::to_string(i)),
-        MakeId<domain::OrderId>(sale.id.str() + "-o" + std::to_string(i)), now};
+        MakeId<domain::OrderId>(sale.id.str() + "-o" + std::to_string(i)),
+        now,
+        // rate buckets too: the sale's bucket hash must leave with the rest
+        {{"u:u" + std::to_string(i), 100, 10}, {"a:10.0.0.1", 1000, 100}}};
     ASSERT_EQ(ReserveSync(store, r).outcome, Outcome::kAccepted);
   }
   for (int i = 0; i < 10; ++i) {
@@ -101,7 +104,7 @@ TEST(RedisRetentionTest, AStreamThatExpiresBeforeItsMetaIsNotRecreated) {
 }
 
 TEST(RedisRetentionTest, ARetiredSaleStillListedLeavesTheLiveSalesAtTheNextSweep) {
-  // fs2_retire and the SREM from fs:sales are two calls: a process that dies between them
+  // fs3_retire and the SREM from fs:sales are two calls: a process that dies between them
   // leaves the id listed. The next Retire removes it, whether the sale's keys still exist
   // (retired before) or have expired already (unknown sale).
   RedisServer server;

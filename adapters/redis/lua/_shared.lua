@@ -41,39 +41,86 @@ local function return_hold(meta_key, holds_key, bought_key, hold_key, code, h, c
 end
 
 -- Token buckets (GCRA), all or nothing: when every bucket has a token one is taken from each,
--- otherwise none. A bucket is one key holding its theoretical arrival time in microseconds,
--- expiring when the bucket is full again; the time is the Redis server's, one clock for every
--- instance. The buckets are keys[first..#keys]; bucket i's interval (us per token) and burst
--- are args[arg0 + 2i - 1] and args[arg0 + 2i] (i from 1).
--- Returns {allowed 1/0, binding bucket (0-based), remaining, retry_after_us, reset_us}.
-local function draw_tokens(keys, first, args, arg0)
-  local clock = redis.call('TIME')
-  local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
-  local count = #keys - first + 1
-  local tats, intervals, bursts = {}, {}, {}
+-- otherwise none. A bucket's state is its theoretical arrival time (TAT) in microseconds on the
+-- Redis server's clock (one clock for every instance). `tats[i]` is bucket i's stored TAT (nil
+-- or false when it has none: a full bucket), `intervals[i]` its microseconds per token,
+-- `bursts[i]` its size. Returns the verdict {allowed 1/0, binding bucket (0-based), remaining,
+-- retry_after_us, reset_us} and, when allowed, the new TATs (to be stored by the caller).
+local function gcra(now, tats, intervals, bursts)
+  local count = #intervals
   local binding, retry, reset = 0, 0, 0
+  local current = {}
   for i = 1, count do
-    local interval = tonumber(args[arg0 + 2 * i - 1])
-    local burst = tonumber(args[arg0 + 2 * i])
-    local tat = math.max(tonumber(redis.call('GET', keys[first + i - 1]) or '0'), now)
-    tats[i], intervals[i], bursts[i] = tat, interval, burst
-    local wait = tat - now - (burst - 1) * interval
+    local tat = math.max(tonumber(tats[i] or '0') or 0, now)
+    current[i] = tat
+    local wait = tat - now - (bursts[i] - 1) * intervals[i]
     if wait > retry then
       binding, retry, reset = i - 1, wait, tat - now
     end
   end
   if retry > 0 then
-    return {0, binding, 0, math.ceil(retry), math.ceil(reset)}
+    return {0, binding, 0, math.ceil(retry), math.ceil(reset)}, nil
   end
   local fewest = -1
+  local next_tats = {}
   for i = 1, count do
-    local next_tat = tats[i] + intervals[i]
-    redis.call('SET', keys[first + i - 1], string.format('%.0f', next_tat), 'PX',
-               math.max(1, math.ceil((next_tat - now) / 1000)))
+    local next_tat = current[i] + intervals[i]
+    next_tats[i] = next_tat
     local left = math.floor((bursts[i] * intervals[i] - (next_tat - now)) / intervals[i] + 1e-9)
     if fewest < 0 or left < fewest then
       fewest, binding, reset = left, i - 1, next_tat - now
     end
   end
-  return {1, binding, fewest, 0, math.ceil(reset)}
+  return {1, binding, fewest, 0, math.ceil(reset)}, next_tats
+end
+
+local function redis_now_us()
+  local clock = redis.call('TIME')
+  return tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+end
+
+-- Token buckets as keys (fs3_limit's global buckets): bucket i is keys[first + i - 1], holding
+-- its TAT and expiring when the bucket is full again; its interval and burst are
+-- args[arg0 + 2i - 1] and args[arg0 + 2i]. Returns gcra's verdict.
+local function draw_tokens(keys, first, args, arg0)
+  local now = redis_now_us()
+  local tats, intervals, bursts = {}, {}, {}
+  for i = 1, #keys - first + 1 do
+    intervals[i] = tonumber(args[arg0 + 2 * i - 1])
+    bursts[i] = tonumber(args[arg0 + 2 * i])
+    tats[i] = redis.call('GET', keys[first + i - 1])
+  end
+  local verdict, next_tats = gcra(now, tats, intervals, bursts)
+  if next_tats then
+    for i = 1, #next_tats do
+      redis.call('SET', keys[first + i - 1], string.format('%.0f', next_tats[i]), 'PX',
+                 math.max(1, math.ceil((next_tats[i] - now) / 1000)))
+    end
+  end
+  return verdict
+end
+
+-- Token buckets as fields of one hash (a sale's fs:{S}:rl, drawn by fs3_reserve): one HMGET
+-- reads every bucket and one HSET writes them, half the commands of a key per bucket. Fields
+-- do not expire (Redis 7.0 has no per-field TTL): the hash lives as long as its sale's other
+-- keys (fs3_retire sets its expiry). Bucket i's field, interval and burst are
+-- args[arg0 + 3i - 2], args[arg0 + 3i - 1] and args[arg0 + 3i]. Returns gcra's verdict.
+local function draw_hash_tokens(key, args, arg0)
+  local now = redis_now_us()
+  local fields, intervals, bursts = {}, {}, {}
+  for i = 1, (#args - arg0) / 3 do
+    fields[i] = args[arg0 + 3 * i - 2]
+    intervals[i] = tonumber(args[arg0 + 3 * i - 1])
+    bursts[i] = tonumber(args[arg0 + 3 * i])
+  end
+  local verdict, next_tats = gcra(now, redis.call('HMGET', key, unpack(fields)), intervals, bursts)
+  if next_tats then
+    local pairs_ = {}
+    for i = 1, #next_tats do
+      pairs_[2 * i - 1] = fields[i]
+      pairs_[2 * i] = string.format('%.0f', next_tats[i])
+    end
+    redis.call('HSET', key, unpack(pairs_))
+  end
+  return verdict
 end

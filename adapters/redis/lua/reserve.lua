@@ -5,14 +5,20 @@
 -- KEYS[4] fs:{S}:idem:<u>/<r> stored answer "fingerprint|outcome|order_id|remaining|failed"
 -- KEYS[5] fs:{S}:orders     stream of accepted orders (consumer group "persist")
 -- KEYS[6] fs:{S}:ostatus    hash: order_id -> pending|failed
--- KEYS[7..] fs:{S}:rl:<key>  optional rate buckets, drawn before anything else (draw_tokens)
+-- KEYS[7]  fs:{S}:rl         optional: hash of the sale's rate buckets (draw_hash_tokens),
+--                            drawn before anything but the sale's meta is read
 -- ARGV: 1 user, 2 quantity, 3 fingerprint, 4 order_id, 5 now_ms, 6 answer ttl_ms,
 --       7 sale_id, 8 item_id, 9 request_id, 10 sale retention_ms (a stored answer never
---       outlives its sale by more than this), 11.. per rate bucket its interval_us and burst
+--       outlives its sale by more than this), 11.. per rate bucket its field, interval_us and
+--       burst
 -- Returns {outcome, order_id, remaining, replayed, failed, buyers_version}, followed with
--- rate buckets by draw_tokens' verdict; refused by a bucket: outcome 'rate_limited' and
--- nothing else was read or written.
-local function reserve()
+-- rate buckets by draw_hash_tokens' verdict; refused by a bucket: outcome 'rate_limited' and
+-- nothing else was read or written. An unknown sale draws no bucket (no hash is left behind
+-- for a sale that does not exist).
+local META = {'starts_at', 'ends_at', 'per_user_limit', 'price:' .. ARGV[8], 'buyers_version'}
+
+-- `meta`: the sale's META fields when the caller read them already.
+local function reserve(meta)
   local stored = redis.call('GET', KEYS[4])
   if stored then
     local fp, outcome, order_id, remaining, failed =
@@ -23,8 +29,7 @@ local function reserve()
     return {outcome, order_id, tonumber(remaining), 1, tonumber(failed), 0}
   end
 
-  local meta = redis.call('HMGET', KEYS[1], 'starts_at', 'ends_at', 'per_user_limit',
-                          'price:' .. ARGV[8], 'buyers_version')
+  meta = meta or redis.call('HMGET', KEYS[1], unpack(META))
   if not meta[1] then
     return {'unknown_item', '', 0, 0, 0, 0}
   end
@@ -66,13 +71,17 @@ local function reserve()
 end
 
 if #KEYS == 6 then
-  return reserve()
+  return reserve(nil)
 end
-local verdict = draw_tokens(KEYS, 7, ARGV, 10)
+local meta = redis.call('HMGET', KEYS[1], unpack(META))
+if not meta[1] then
+  return {'unknown_item', '', 0, 0, 0, 0}
+end
+local verdict = draw_hash_tokens(KEYS[7], ARGV, 10)
 if verdict[1] == 0 then
   return {'rate_limited', '', 0, 0, 0, 0, 0, verdict[2], verdict[3], verdict[4], verdict[5]}
 end
-local reply = reserve()
+local reply = reserve(meta)
 for i = 1, 5 do
   reply[6 + i] = verdict[i]
 end

@@ -28,9 +28,7 @@ std::string Keys::Hold(const domain::CheckoutCode& code) {
 }
 std::string Keys::Orders(const domain::SaleId& sale) { return Prefix(sale) + "orders"; }
 std::string Keys::OrderStatus(const domain::SaleId& sale) { return Prefix(sale) + "ostatus"; }
-std::string Keys::RateBucket(const domain::SaleId& sale, std::string_view key) {
-  return Prefix(sale) + "rl:" + std::string(key);
-}
+std::string Keys::RateBuckets(const domain::SaleId& sale) { return Prefix(sale) + "rl"; }
 std::string Keys::RateBucket(std::string_view key) { return "fs:rl:" + std::string(key); }
 std::string Keys::Dead(const domain::SaleId& sale) { return Prefix(sale) + "dead"; }
 

@@ -140,7 +140,7 @@ domain::Result<bool> RedisStockStore::Retire(const domain::SaleId& sale, domain:
   const long long state = Int(reply->get());
   if (state == 0) return false;
   // Queue consumers stop reading the sale once it leaves the set of live sales. Not atomic
-  // with fs2_retire (fs:sales is in no sale's slot), so it is redone on every later call:
+  // with fs3_retire (fs:sales is in no sale's slot), so it is redone on every later call:
   // for a sale retired before (1), and for one whose keys are gone already (-1: a process
   // died between the two calls and the retention ran out before the next sweep).
   auto removed = CheckReply(Next().Call({"SREM", std::string(Keys::kSales), sale.str()}));

@@ -89,8 +89,9 @@ void RedisStockStore::Reserve(const domain::Reservation& r, ports::ReserveDone d
                                 req.item.str(),
                                 req.request.str(),
                                 Num(options_.sale_retention.count())};
+  if (!r.rate_buckets.empty()) keys.push_back(Keys::RateBuckets(req.sale));
   for (const auto& bucket : r.rate_buckets) {
-    keys.push_back(Keys::RateBucket(req.sale, bucket.key));
+    args.push_back(bucket.key);
     args.push_back(Num(BucketInterval(bucket).count()));
     args.push_back(Num(bucket.burst));
   }

@@ -30,9 +30,9 @@ class Keys {
   static std::string Orders(const domain::SaleId& sale);
   static std::string OrderStatus(const domain::SaleId& sale);
   static std::string Dead(const domain::SaleId& sale);
-  /// A purchase's rate bucket `key` ("u:<user>", "a:<address>"), drawn by the reserve
-  /// function: per sale, in the sale's slot.
-  static std::string RateBucket(const domain::SaleId& sale, std::string_view key);
+  /// A sale's rate buckets, drawn by the reserve function (hash: bucket key "u:<user>" /
+  /// "a:<address>" -> its theoretical arrival time, us): per sale, in the sale's slot.
+  static std::string RateBuckets(const domain::SaleId& sale);
   /// A rate bucket of the RateLimiter (the other buying routes), outside any sale.
   static std::string RateBucket(std::string_view key);
   /// Set of every loaded sale id (outside any slot; read by queue consumers).

@@ -25,8 +25,8 @@ class RedisStockStore final : public ports::StockStore {
   ~RedisStockStore() override;
 
   void Reserve(const domain::Reservation& reservation, ports::ReserveDone done) override;
-  /// True: a reservation's rate buckets are drawn by the reserve function itself, as keys of
-  /// the sale (Keys::RateBucket), in the same FCALL.
+  /// True: a reservation's rate buckets are drawn by the reserve function itself, as fields of
+  /// the sale's bucket hash (Keys::RateBuckets), in the same FCALL.
   bool DrawsRateBuckets() const override { return true; }
   void Checkout(const domain::HoldRequest& hold, ports::CheckoutDone done) override;
   void Complete(const domain::Completion& completion, ports::CompleteDone done) override;
