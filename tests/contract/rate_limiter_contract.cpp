@@ -54,6 +54,12 @@ TEST_P(RateLimiterContract, BurstThenRefusedUntilATokenComesBack) {
   EXPECT_EQ(Admit({bucket}).remaining, 2);
 }
 
+TEST_P(RateLimiterContract, NoBucketIsAllowed) {
+  auto v = Admit({});
+  EXPECT_TRUE(v.allowed);
+  EXPECT_EQ(v.retry_after, microseconds(0));
+}
+
 TEST_P(RateLimiterContract, AllOrNothingAcrossBuckets) {
   const ports::RateBucket user{Key("u"), 1, 5};
   const ports::RateBucket address{Key("a"), 1, 1};

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 #include <string>
 #include <thread>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "builders.hpp"
 #include "flashsale/core/system_clock.hpp"
 #include "flashsale/redis/keys.hpp"
+#include "flashsale/redis/redis_rate_limiter.hpp"
 #include "flashsale/redis/redis_stock_store.hpp"
 #include "redis_server.hpp"
 #include "reserve_sync.hpp"
@@ -97,6 +99,22 @@ TEST_F(RedisReserveBucketsTest, TheBucketsAreDrawnInTheReservationsOwnCall) {
           .count();
   EXPECT_GT(tat - now_us, 7'100'000'000LL);
   EXPECT_LE(tat - now_us, 7'200'000'000LL);
+}
+
+TEST_F(RedisReserveBucketsTest, MoreThanTwoBucketsAreAnInternalErrorAndWriteNothing) {
+  // A purchase has a user and an address bucket; the function is written for at most two.
+  auto reply = Buy("frank", "r1", {{"u:frank", 1, 5}, {"a:10.0.0.2", 1, 5}, {"x:more", 1, 5}});
+  EXPECT_EQ(reply.outcome, Outcome::kInternal);
+  EXPECT_EQ(Cli("EXISTS " + Buckets()), "0");
+  EXPECT_EQ(Cli("XLEN '" + redis::Keys::Orders(sale_.id) + "'"), "0");
+  std::promise<domain::Result<ports::RateVerdict>> admitted;
+  redis::RedisRateLimiter limiter(server_.Options());
+  limiter.Admit({{"u:frank", 1, 5}, {"a:10.0.0.2", 1, 5}, {"x:more", 1, 5}},
+                [&](domain::Result<ports::RateVerdict> v) { admitted.set_value(std::move(v)); });
+  auto verdict = admitted.get_future().get();
+  ASSERT_FALSE(verdict.ok());
+  EXPECT_EQ(verdict.error().outcome, Outcome::kInternal);
+  EXPECT_EQ(Cli("KEYS 'fs:rl:*'"), "");
 }
 
 TEST_F(RedisReserveBucketsTest, AnUnknownSaleDrawsNoBucketAndLeavesNothing) {

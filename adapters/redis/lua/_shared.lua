@@ -40,87 +40,85 @@ local function return_hold(meta_key, holds_key, bought_key, hold_key, code, h, c
   redis.call('PUBLISH', channel, sale .. '/' .. h[1])
 end
 
--- Token buckets (GCRA), all or nothing: when every bucket has a token one is taken from each,
--- otherwise none. A bucket's state is its theoretical arrival time (TAT) in microseconds on the
--- Redis server's clock (one clock for every instance). `tats[i]` is bucket i's stored TAT (nil
--- or false when it has none: a full bucket), `intervals[i]` its microseconds per token,
--- `bursts[i]` its size. Returns the verdict {allowed 1/0, binding bucket (0-based), remaining,
+-- Token buckets (GCRA) over one or two buckets (a user's and an address's), all or nothing:
+-- when both have a token one is taken from each, otherwise none. A bucket's state is its
+-- theoretical arrival time (TAT) in microseconds. s1/s2: the stored TATs (nil or false when
+-- none: a full bucket); i1/i2: microseconds per token; b1/b2: bursts; i2 nil for one bucket.
+-- Unrolled for two buckets on purpose: tables and loops cost about 1.5 us more per call
+-- (BENCHMARKS.md). Returns the verdict {allowed 1/0, binding bucket (0-based), remaining,
 -- retry_after_us, reset_us} and, when allowed, the new TATs (to be stored by the caller).
-local function gcra(now, tats, intervals, bursts)
-  local count = #intervals
-  local binding, retry, reset = 0, 0, 0
-  local current = {}
-  for i = 1, count do
-    local tat = math.max(tonumber(tats[i] or '0') or 0, now)
-    current[i] = tat
-    local wait = tat - now - (bursts[i] - 1) * intervals[i]
-    if wait > retry then
-      binding, retry, reset = i - 1, wait, tat - now
+local function gcra(now, s1, i1, b1, s2, i2, b2)
+  local t1 = math.max(tonumber(s1) or 0, now)
+  local w1 = t1 - now - (b1 - 1) * i1
+  local t2, w2 = nil, 0
+  if i2 then
+    t2 = math.max(tonumber(s2) or 0, now)
+    w2 = t2 - now - (b2 - 1) * i2
+  end
+  if w1 > 0 or w2 > 0 then
+    if w2 > w1 then
+      return {0, 1, 0, math.ceil(w2), math.ceil(t2 - now)}
+    end
+    return {0, 0, 0, math.ceil(w1), math.ceil(t1 - now)}
+  end
+  t1 = t1 + i1
+  local left1 = math.floor((b1 * i1 - (t1 - now)) / i1 + 1e-9)
+  if i2 then
+    t2 = t2 + i2
+    local left2 = math.floor((b2 * i2 - (t2 - now)) / i2 + 1e-9)
+    if left2 < left1 then
+      return {1, 1, left2, 0, math.ceil(t2 - now)}, t1, t2
     end
   end
-  if retry > 0 then
-    return {0, binding, 0, math.ceil(retry), math.ceil(reset)}, nil
-  end
-  local fewest = -1
-  local next_tats = {}
-  for i = 1, count do
-    local next_tat = current[i] + intervals[i]
-    next_tats[i] = next_tat
-    local left = math.floor((bursts[i] * intervals[i] - (next_tat - now)) / intervals[i] + 1e-9)
-    if fewest < 0 or left < fewest then
-      fewest, binding, reset = left, i - 1, next_tat - now
-    end
-  end
-  return {1, binding, fewest, 0, math.ceil(reset)}, next_tats
+  return {1, 0, left1, 0, math.ceil(t1 - now)}, t1, t2
 end
 
-local function redis_now_us()
-  local clock = redis.call('TIME')
-  return tonumber(clock[1]) * 1000000 + tonumber(clock[2])
-end
-
--- Token buckets as keys (fs3_limit's global buckets): bucket i is keys[first + i - 1], holding
--- its TAT and expiring when the bucket is full again; its interval and burst are
--- args[arg0 + 2i - 1] and args[arg0 + 2i]. Returns gcra's verdict.
+-- Token buckets as keys (fs3_limit's buckets outside any sale), on the Redis server's clock:
+-- keys[first] and keys[first + 1] (optional) each hold a TAT and expire when full again; their
+-- interval and burst are args[arg0 + 1..arg0 + 4]. Returns gcra's verdict. (TATs are integers
+-- below 2^53, which Redis writes out exactly.)
 local function draw_tokens(keys, first, args, arg0)
-  local now = redis_now_us()
-  local tats, intervals, bursts = {}, {}, {}
-  for i = 1, #keys - first + 1 do
-    intervals[i] = tonumber(args[arg0 + 2 * i - 1])
-    bursts[i] = tonumber(args[arg0 + 2 * i])
-    tats[i] = redis.call('GET', keys[first + i - 1])
+  if #keys > first + 1 then
+    error('at most two rate buckets')
   end
-  local verdict, next_tats = gcra(now, tats, intervals, bursts)
-  if next_tats then
-    for i = 1, #next_tats do
-      redis.call('SET', keys[first + i - 1], string.format('%.0f', next_tats[i]), 'PX',
-                 math.max(1, math.ceil((next_tats[i] - now) / 1000)))
+  local clock = redis.call('TIME')
+  local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+  local k1, k2 = keys[first], keys[first + 1]
+  local i1, b1 = tonumber(args[arg0 + 1]), tonumber(args[arg0 + 2])
+  local i2, b2 = tonumber(args[arg0 + 3]), tonumber(args[arg0 + 4])
+  local s1, s2 = redis.call('GET', k1), k2 and redis.call('GET', k2)
+  local verdict, t1, t2 = gcra(now, s1, i1, b1, s2, i2, b2)
+  if t1 then
+    redis.call('SET', k1, t1, 'PX', math.max(1, math.ceil((t1 - now) / 1000)))
+    if k2 then
+      redis.call('SET', k2, t2, 'PX', math.max(1, math.ceil((t2 - now) / 1000)))
     end
   end
   return verdict
 end
 
 -- Token buckets as fields of one hash (a sale's fs:{S}:rl, drawn by fs3_reserve): one HMGET
--- reads every bucket and one HSET writes them, half the commands of a key per bucket. Fields
--- do not expire (Redis 7.0 has no per-field TTL): the hash lives as long as its sale's other
--- keys (fs3_retire sets its expiry). Bucket i's field, interval and burst are
--- args[arg0 + 3i - 2], args[arg0 + 3i - 1] and args[arg0 + 3i]. Returns gcra's verdict.
+-- reads both buckets and one HSET writes them, half the commands of a key per bucket. The
+-- time is the caller's (args[arg0 + 1], microseconds): a TIME call would cost about 1 us per
+-- purchase, and the sale's window already runs on the instances' clocks. Fields do not expire
+-- (Redis 7.0 has no per-field TTL): the hash lives as long as its sale's other keys
+-- (fs3_retire sets its expiry). Bucket 1's field, interval and burst are args[arg0 + 2..4],
+-- the optional bucket 2's args[arg0 + 5..7]. Returns gcra's verdict.
 local function draw_hash_tokens(key, args, arg0)
-  local now = redis_now_us()
-  local fields, intervals, bursts = {}, {}, {}
-  for i = 1, (#args - arg0) / 3 do
-    fields[i] = args[arg0 + 3 * i - 2]
-    intervals[i] = tonumber(args[arg0 + 3 * i - 1])
-    bursts[i] = tonumber(args[arg0 + 3 * i])
+  if #args > arg0 + 7 then
+    error('at most two rate buckets')
   end
-  local verdict, next_tats = gcra(now, redis.call('HMGET', key, unpack(fields)), intervals, bursts)
-  if next_tats then
-    local pairs_ = {}
-    for i = 1, #next_tats do
-      pairs_[2 * i - 1] = fields[i]
-      pairs_[2 * i] = string.format('%.0f', next_tats[i])
+  local now = tonumber(args[arg0 + 1])
+  local f1, i1, b1 = args[arg0 + 2], tonumber(args[arg0 + 3]), tonumber(args[arg0 + 4])
+  local f2, i2, b2 = args[arg0 + 5], tonumber(args[arg0 + 6]), tonumber(args[arg0 + 7])
+  local s = f2 and redis.call('HMGET', key, f1, f2) or redis.call('HMGET', key, f1)
+  local verdict, t1, t2 = gcra(now, s[1], i1, b1, s[2], i2, b2)
+  if t1 then
+    if f2 then
+      redis.call('HSET', key, f1, t1, f2, t2)
+    else
+      redis.call('HSET', key, f1, t1)
     end
-    redis.call('HSET', key, unpack(pairs_))
   end
   return verdict
 end

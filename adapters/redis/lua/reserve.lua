@@ -9,8 +9,8 @@
 --                            drawn before anything but the sale's meta is read
 -- ARGV: 1 user, 2 quantity, 3 fingerprint, 4 order_id, 5 now_ms, 6 answer ttl_ms,
 --       7 sale_id, 8 item_id, 9 request_id, 10 sale retention_ms (a stored answer never
---       outlives its sale by more than this), 11.. per rate bucket its field, interval_us and
---       burst
+--       outlives its sale by more than this); with rate buckets: 11 now_us (the instance's
+--       clock), then per bucket (one or two) its field, interval_us and burst
 -- Returns {outcome, order_id, remaining, replayed, failed, buyers_version}, followed with
 -- rate buckets by draw_hash_tokens' verdict; refused by a bucket: outcome 'rate_limited' and
 -- nothing else was read or written. An unknown sale draws no bucket (no hash is left behind

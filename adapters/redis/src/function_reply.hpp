@@ -19,6 +19,10 @@ namespace flashsale::redis {
 /// A decimal argument.
 inline std::string Num(std::int64_t v) { return std::to_string(v); }
 
+/// The most rate buckets one call draws (a user's and an address's; gcra in _shared.lua is
+/// unrolled for two).
+inline constexpr std::size_t kMaxRateBuckets = 2;
+
 /// A rate bucket's interval between tokens, as draw_tokens (_shared.lua) takes it.
 inline std::chrono::microseconds BucketInterval(const domain::RateBucket& bucket) {
   return std::chrono::microseconds(std::max<std::int64_t>(

@@ -19,6 +19,14 @@ void RedisRateLimiter::Close() {
 }
 
 void RedisRateLimiter::Admit(std::vector<ports::RateBucket> buckets, ports::AdmitDone done) {
+  if (buckets.empty()) {  // nothing to draw from: allowed, nothing asked of Redis
+    done(ports::RateVerdict{});
+    return;
+  }
+  if (buckets.size() > kMaxRateBuckets) {
+    done(domain::Error{domain::Outcome::kInternal, "redis: at most two rate buckets"});
+    return;
+  }
   std::vector<std::string> keys;
   std::vector<std::string> args;
   for (const auto& bucket : buckets) {

@@ -89,7 +89,16 @@ void RedisStockStore::Reserve(const domain::Reservation& r, ports::ReserveDone d
                                 req.item.str(),
                                 req.request.str(),
                                 Num(options_.sale_retention.count())};
-  if (!r.rate_buckets.empty()) keys.push_back(Keys::RateBuckets(req.sale));
+  if (!r.rate_buckets.empty()) {
+    if (r.rate_buckets.size() > kMaxRateBuckets) {
+      done(ParseReserve(domain::Error{Outcome::kInternal, "redis: at most two rate buckets"}));
+      return;
+    }
+    keys.push_back(Keys::RateBuckets(req.sale));
+    args.push_back(Num(std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count()));
+  }
   for (const auto& bucket : r.rate_buckets) {
     args.push_back(bucket.key);
     args.push_back(Num(BucketInterval(bucket).count()));
