@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -23,7 +24,14 @@ inline std::string Num(std::int64_t v) { return std::to_string(v); }
 /// unrolled for two).
 inline constexpr std::size_t kMaxRateBuckets = 2;
 
-/// A rate bucket's interval between tokens, as draw_tokens (_shared.lua) takes it.
+/// The error for a call that would draw more than kMaxRateBuckets buckets; none within.
+inline std::optional<domain::Error> TooManyRateBuckets(std::size_t buckets) {
+  if (buckets <= kMaxRateBuckets) return std::nullopt;
+  return domain::Error{domain::Outcome::kInternal, "redis: at most two rate buckets"};
+}
+
+/// A rate bucket's interval between tokens, as draw_tokens and draw_hash_tokens (_shared.lua)
+/// take it.
 inline std::chrono::microseconds BucketInterval(const domain::RateBucket& bucket) {
   return std::chrono::microseconds(std::max<std::int64_t>(
       1, static_cast<std::int64_t>(std::llround(1'000'000.0 / bucket.per_second))));

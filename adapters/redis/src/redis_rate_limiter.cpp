@@ -23,8 +23,8 @@ void RedisRateLimiter::Admit(std::vector<ports::RateBucket> buckets, ports::Admi
     done(ports::RateVerdict{});
     return;
   }
-  if (buckets.size() > kMaxRateBuckets) {
-    done(domain::Error{domain::Outcome::kInternal, "redis: at most two rate buckets"});
+  if (auto error = TooManyRateBuckets(buckets.size())) {
+    done(std::move(*error));
     return;
   }
   std::vector<std::string> keys;

@@ -90,8 +90,8 @@ void RedisStockStore::Reserve(const domain::Reservation& r, ports::ReserveDone d
                                 req.request.str(),
                                 Num(options_.sale_retention.count())};
   if (!r.rate_buckets.empty()) {
-    if (r.rate_buckets.size() > kMaxRateBuckets) {
-      done(ParseReserve(domain::Error{Outcome::kInternal, "redis: at most two rate buckets"}));
+    if (auto error = TooManyRateBuckets(r.rate_buckets.size())) {
+      done(ParseReserve(std::move(*error)));
       return;
     }
     keys.push_back(Keys::RateBuckets(req.sale));
