@@ -89,10 +89,12 @@ local function draw_tokens(keys, first, args, arg0)
   local s1, s2 = redis.call('GET', k1), k2 and redis.call('GET', k2)
   local verdict, t1, t2 = gcra(now, s1, i1, b1, s2, i2, b2)
   if t1 then
+    redis.set_repl(redis.REPL_NONE)
     redis.call('SET', k1, t1, 'PX', math.max(1, math.ceil((t1 - now) / 1000)))
     if k2 then
       redis.call('SET', k2, t2, 'PX', math.max(1, math.ceil((t2 - now) / 1000)))
     end
+    redis.set_repl(redis.REPL_ALL)
   end
   return verdict
 end
@@ -114,11 +116,13 @@ local function draw_hash_tokens(key, args, arg0)
   local s = f2 and redis.call('HMGET', key, f1, f2) or redis.call('HMGET', key, f1)
   local verdict, t1, t2 = gcra(now, s[1], i1, b1, s[2], i2, b2)
   if t1 then
+    redis.set_repl(redis.REPL_NONE)
     if f2 then
       redis.call('HSET', key, f1, t1, f2, t2)
     else
       redis.call('HSET', key, f1, t1)
     end
+    redis.set_repl(redis.REPL_ALL)
   end
   return verdict
 end

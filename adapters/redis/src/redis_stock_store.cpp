@@ -94,6 +94,7 @@ void RedisStockStore::Reserve(const domain::Reservation& r, ports::ReserveDone d
       done(ParseReserve(std::move(*error)));
       return;
     }
+    args.reserve(args.size() + 1 + 3 * r.rate_buckets.size());
     keys.push_back(Keys::RateBuckets(req.sale));
     args.push_back(Num(std::chrono::duration_cast<std::chrono::microseconds>(
                            std::chrono::system_clock::now().time_since_epoch())

@@ -86,8 +86,9 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   InFlight& in_flight_;
 };
 
-/// Adds the RateLimit-Policy / RateLimit headers of `admission` (when a limit applied); when
-/// refused, answers 429 "rate limited" with Retry-After and returns false.
+/// Adds the RateLimit-Policy / RateLimit headers of `admission` when a limit applied and the
+/// request was refused or left its bucket less than half full; when refused, answers 429
+/// "rate limited" with Retry-After and returns false.
 bool Admitted(Exchange& exchange, const core::Admission& admission);
 
 /// Starts an exchange (counted in `in_flight` until its answer is written).

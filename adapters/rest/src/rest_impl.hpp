@@ -40,7 +40,7 @@ class RestServer::Impl {
   std::string ClientAddress(const Request& request) const;
   /// Runs `proceed` when the request is within the rate limits of `user` and its address
   /// (at once when limits are off); otherwise answers 429 with Retry-After and the RateLimit
-  /// headers. Admitted answers carry the RateLimit headers too.
+  /// headers. Admitted answers carry them once less than half the quota is left.
   template <class Proceed>
   void WithinLimits(const Request& request, const std::shared_ptr<Exchange>& exchange,
                     std::string_view user, Proceed proceed) {
