@@ -97,7 +97,7 @@ class Bench {
         "persist-" + std::to_string(::time(nullptr)) + "-" + std::to_string(batch);
     domain::Sale sale{*domain::SaleId::Parse(sale_id),
                       {},
-                      1'000'000'000,
+                      1,  // every order is another user's
                       clock_.Now() - std::chrono::minutes(1),
                       clock_.Now() + std::chrono::hours(1)};
     sale.items.push_back(domain::SaleItem{*domain::ItemId::Parse("item-1"), orders_, 100, "bench"});

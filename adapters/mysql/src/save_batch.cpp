@@ -2,8 +2,9 @@
 
 #include <cppconn/datatype.h>
 
-#include <algorithm>
 #include <set>
+
+#include "flashsale/domain/text.hpp"
 
 namespace flashsale::mysql::save_batch {
 namespace {
@@ -15,6 +16,51 @@ std::string ItemKey(const std::string& sale, const std::string& item) { return s
 std::string RequestKey(const domain::Order& o) {
   return o.sale.str() + "/" + o.user.str() + "/" + o.request.str();
 }
+
+// The batch's rows reach MariaDB as one JSON array bound to one parameter and unfolded by
+// JSON_TABLE, so each statement has one text whatever the batch's size: prepared once per
+// session. (With a placeholder per value, every batch size was a new statement: under live
+// load, where sizes vary, the session's statement cache churned and the batches paid a
+// prepare, about 7% of the app's CPU.) STRAIGHT_JOIN keeps the JSON rows as the driving
+// table, so each of them is one eq_ref lookup in a unique index even while the table is
+// small. Ids are at most 64 ASCII id characters (domain::Id), so the columns below hold
+// them whole.
+std::string IdColumn(std::string_view name, std::string_view path) {
+  return std::string(name) + " VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '" +
+         std::string(path) + "'";
+}
+
+const std::string& FindAnswersSql() {
+  static const std::string sql =
+      "SELECT STRAIGHT_JOIN o.order_id, o.status, o.failure_reason FROM JSON_TABLE(?, '$[*]' "
+      "COLUMNS(" +
+      IdColumn("id", "$") + ")) AS j JOIN orders o ON o.order_id = j.id";
+  return sql;
+}
+
+const std::string& FindOwnersSql() {
+  static const std::string sql =
+      "SELECT STRAIGHT_JOIN o.sale_id, o.user_id, o.request_id, o.order_id FROM JSON_TABLE(?, "
+      "'$[*]' COLUMNS(" +
+      IdColumn("s", "$[0]") + ", " + IdColumn("u", "$[1]") + ", " + IdColumn("r", "$[2]") +
+      ")) AS j JOIN orders o ON o.sale_id = j.s AND o.user_id = j.u AND o.request_id = j.r";
+  return sql;
+}
+
+const std::string& InsertSql() {
+  static const std::string sql =
+      "INSERT INTO orders (order_id, sale_id, item_id, user_id, request_id, quantity, "
+      "unit_price_cents, status, failure_reason, created_at_ms, queue_ms, queue_seq) "
+      "SELECT o, s, i, u, r, q, p, st, fr, c, qm, qs FROM JSON_TABLE(?, '$[*]' COLUMNS(" +
+      IdColumn("o", "$[0]") + ", " + IdColumn("s", "$[1]") + ", " + IdColumn("i", "$[2]") + ", " +
+      IdColumn("u", "$[3]") + ", " + IdColumn("r", "$[4]") +
+      ", q INT PATH '$[5]', p BIGINT PATH '$[6]', st VARCHAR(9) CHARACTER SET ascii PATH "
+      "'$[7]', fr VARCHAR(32) CHARACTER SET ascii PATH '$[8]', c BIGINT PATH '$[9]', "
+      "qm BIGINT PATH '$[10]', qs BIGINT PATH '$[11]')) AS j";
+  return sql;
+}
+
+void AppendJsonNumber(std::string& out, std::int64_t value) { out += std::to_string(value); }
 
 ports::SaveResult Saved() { return ports::SaveResult{true, Outcome::kAccepted, {}}; }
 ports::SaveResult Refused(Outcome reason, std::string detail) {
@@ -44,14 +90,14 @@ StockByItem LockItems(Session& session, std::span<const domain::Order> orders) {
 }
 
 Answers FindStoredAnswers(Session& session, std::span<const domain::Order> orders) {
-  std::vector<std::string> ids;
-  for (const auto& o : orders) ids.push_back(o.id.str());
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  auto& find =
-      session.Prepare("SELECT order_id, status, failure_reason FROM orders WHERE order_id IN (" +
-                      Placeholders(ids.size(), 1) + ")");
-  for (unsigned int i = 0; i < ids.size(); ++i) find.setString(i + 1, ids[i]);
+  std::string ids = "[";
+  for (const auto& o : orders) {
+    if (ids.size() > 1) ids += ',';
+    domain::AppendJsonString(ids, o.id.str());
+  }
+  ids += ']';
+  auto& find = session.Prepare(FindAnswersSql());
+  find.setString(1, ids);
   std::unique_ptr<sql::ResultSet> rs(find.executeQuery());
   Answers known;
   while (rs->next()) {
@@ -74,16 +120,19 @@ RequestOwners FindRequestOwners(Session& session, std::span<const domain::Order>
   }
   RequestOwners owners;
   if (fresh.empty()) return owners;
-  auto& keys = session.Prepare(
-      "SELECT sale_id, user_id, request_id, order_id FROM orders WHERE "
-      "(sale_id, user_id, request_id) IN (" +
-      Placeholders(fresh.size(), 3) + ")");
-  unsigned int p = 1;
+  std::string json = "[";
   for (const domain::Order* o : fresh) {
-    keys.setString(p++, o->sale.str());
-    keys.setString(p++, o->user.str());
-    keys.setString(p++, o->request.str());
+    json += json.size() > 1 ? ",[" : "[";
+    domain::AppendJsonString(json, o->sale.str());
+    json += ',';
+    domain::AppendJsonString(json, o->user.str());
+    json += ',';
+    domain::AppendJsonString(json, o->request.str());
+    json += ']';
   }
+  json += ']';
+  auto& keys = session.Prepare(FindOwnersSql());
+  keys.setString(1, json);
   std::unique_ptr<sql::ResultSet> rs(keys.executeQuery());
   while (rs->next()) {
     owners[std::string(rs->getString(1)) + "/" + std::string(rs->getString(2)) + "/" +
@@ -126,34 +175,37 @@ std::vector<NewRow> Decide(std::span<const domain::Order> orders, Answers& known
 
 void InsertOrders(Session& session, const std::vector<NewRow>& rows) {
   if (rows.empty()) return;
-  auto& insert = session.Prepare(
-      "INSERT INTO orders (order_id, sale_id, item_id, user_id, request_id, quantity, "
-      "unit_price_cents, status, failure_reason, created_at_ms, queue_ms, queue_seq) VALUES " +
-      Placeholders(rows.size(), 12));
-  unsigned int p = 1;
+  std::string json = "[";
+  json.reserve(rows.size() * 256);
   for (const auto& [o, result] : rows) {
-    insert.setString(p++, o->id.str());
-    insert.setString(p++, o->sale.str());
-    insert.setString(p++, o->item.str());
-    insert.setString(p++, o->user.str());
-    insert.setString(p++, o->request.str());
-    insert.setInt(p++, o->quantity.value());
-    insert.setInt64(p++, o->unit_price_cents);
-    insert.setString(p++, result->saved ? "confirmed" : "failed");
-    if (result->saved) {
-      insert.setNull(p++, sql::DataType::VARCHAR);
-    } else {
-      insert.setString(p++, std::string(domain::ToString(result->reason)));
+    json += json.size() > 1 ? ",[" : "[";
+    for (const std::string* id :
+         {&o->id.str(), &o->sale.str(), &o->item.str(), &o->user.str(), &o->request.str()}) {
+      domain::AppendJsonString(json, *id);
+      json += ',';
     }
-    insert.setInt64(p++, domain::ToUnixMillis(o->created_at));
+    AppendJsonNumber(json, o->quantity.value());
+    json += ',';
+    AppendJsonNumber(json, o->unit_price_cents);
+    json += result->saved ? ",\"confirmed\",null," : ",\"failed\",";
+    if (!result->saved) {
+      domain::AppendJsonString(json, domain::ToString(result->reason));
+      json += ',';
+    }
+    AppendJsonNumber(json, domain::ToUnixMillis(o->created_at));
     if (o->position) {
-      insert.setInt64(p++, o->position->major);
-      insert.setInt64(p++, o->position->minor);
+      json += ',';
+      AppendJsonNumber(json, o->position->major);
+      json += ',';
+      AppendJsonNumber(json, o->position->minor);
+      json += ']';
     } else {
-      insert.setNull(p++, sql::DataType::BIGINT);
-      insert.setNull(p++, sql::DataType::BIGINT);
+      json += ",null,null]";
     }
   }
+  json += ']';
+  auto& insert = session.Prepare(InsertSql());
+  insert.setString(1, json);
   insert.executeUpdate();
 }
 
