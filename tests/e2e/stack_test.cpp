@@ -205,6 +205,19 @@ TEST_F(StackTest, StressTestVerifiesExactNOnTheRealStack) {
   EXPECT_NE(output.find("VERIFY PASS"), std::string::npos) << output;
   EXPECT_EQ(output.find("FAIL "), std::string::npos) << output;
   EXPECT_NE(output.find("\"accepted\":2000"), std::string::npos) << output;
+  EXPECT_NE(output.find("\"engine\":\"events\""), std::string::npos) << output;
+  // The open loop of the event engine, then the threaded engine: the sale is sold out now,
+  // so every answer must be a sold-out, and the invariants still hold.
+  for (std::string engine : {"events", "threads"}) {
+    auto [more_ok, more] = RunStress({"--target", "127.0.0.1:" + std::to_string(app->port()),
+                                      "--engine", engine, "--concurrency", "32", "--rate", "2000",
+                                      "--requests", "2000", "--users", "500"});
+    EXPECT_TRUE(more_ok) << more;
+    EXPECT_NE(more.find("VERIFY PASS"), std::string::npos) << more;
+    EXPECT_NE(more.find("\"mode\":\"open\""), std::string::npos) << more;
+    EXPECT_NE(more.find("\"sold_out\":2000"), std::string::npos) << more;
+    EXPECT_NE(more.find("\"engine\":\"" + engine + "\""), std::string::npos) << more;
+  }
   EXPECT_EQ(app->Terminate(), 0);
 }
 

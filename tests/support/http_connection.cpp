@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 namespace flashsale::testing {
 
@@ -79,52 +81,33 @@ bool HttpConnection::ClosedByPeer(std::chrono::milliseconds wait) {
   return ::recv(fd_, &byte, 1, MSG_PEEK) == 0;
 }
 
-HttpResponse HttpConnection::Read() {
+std::optional<HttpResponse> TakeResponse(std::string& buffer) {
+  const std::size_t header_end = buffer.find("\r\n\r\n");
+  if (header_end == std::string::npos) return std::nullopt;
   HttpResponse response;
-  if (fd_ < 0) {
-    response.failure = "not connected";
-    return response;
-  }
-  auto fill = [&]() {
-    char chunk[65536];
-    ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
-    if (n == 0) response.failure = "closed by the server";
-    if (n < 0) {
-      response.failure = errno == EAGAIN || errno == EWOULDBLOCK
-                             ? "no answer within 10 s"
-                             : std::string("recv: ") + std::strerror(errno);
-    }
-    if (n <= 0) return false;
-    buffer_.append(chunk, static_cast<std::size_t>(n));
-    return true;
-  };
-  std::size_t header_end;
-  while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
-    if (!fill()) return response;
-  }
-  std::string head = buffer_.substr(0, header_end);
-  buffer_.erase(0, header_end + 4);
-  auto first_line_end = head.find("\r\n");
-  std::string status_line = head.substr(0, first_line_end);
-  auto space = status_line.find(' ');
-  if (space == std::string::npos) {
+  const std::string_view head(buffer.data(), header_end);
+  const auto first_line_end = head.find("\r\n");
+  const std::string_view status_line = head.substr(0, first_line_end);
+  const auto space = status_line.find(' ');
+  if (space == std::string_view::npos) {
+    buffer.erase(0, header_end + 4);
     response.failure = "malformed status line";
     return response;
   }
-  response.status = std::atoi(status_line.c_str() + space + 1);
-  std::size_t pos = first_line_end == std::string::npos ? head.size() : first_line_end + 2;
+  response.status = std::atoi(std::string(status_line.substr(space + 1, 3)).c_str());
+  std::size_t pos = first_line_end == std::string_view::npos ? head.size() : first_line_end + 2;
   while (pos < head.size()) {
     auto end = head.find("\r\n", pos);
-    if (end == std::string::npos) end = head.size();
-    std::string line = head.substr(pos, end - pos);
-    auto colon = line.find(':');
-    if (colon != std::string::npos) {
-      std::string name = line.substr(0, colon);
+    if (end == std::string_view::npos) end = head.size();
+    const std::string_view line = head.substr(pos, end - pos);
+    const auto colon = line.find(':');
+    if (colon != std::string_view::npos) {
+      std::string name(line.substr(0, colon));
       std::transform(name.begin(), name.end(), name.begin(),
                      [](unsigned char c) { return std::tolower(c); });
-      std::string value = line.substr(colon + 1);
+      std::string value(line.substr(colon + 1));
       value.erase(0, value.find_first_not_of(' '));
-      response.headers[name] = value;
+      response.headers[name] = std::move(value);
     }
     pos = end + 2;
   }
@@ -132,12 +115,31 @@ HttpResponse HttpConnection::Read() {
   if (auto it = response.headers.find("content-length"); it != response.headers.end()) {
     length = static_cast<std::size_t>(std::atol(it->second.c_str()));
   }
-  while (buffer_.size() < length) {
-    if (!fill()) break;
-  }
-  response.body = buffer_.substr(0, std::min(length, buffer_.size()));
-  buffer_.erase(0, std::min(length, buffer_.size()));
+  if (buffer.size() < header_end + 4 + length) return std::nullopt;  // the body is not whole
+  response.body = buffer.substr(header_end + 4, length);
+  buffer.erase(0, header_end + 4 + length);
   return response;
+}
+
+HttpResponse HttpConnection::Read() {
+  HttpResponse response;
+  if (fd_ < 0) {
+    response.failure = "not connected";
+    return response;
+  }
+  for (;;) {
+    if (auto whole = TakeResponse(buffer_)) return *whole;
+    char chunk[65536];
+    const ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
+    if (n == 0) response.failure = "closed by the server";
+    if (n < 0) {
+      response.failure = errno == EAGAIN || errno == EWOULDBLOCK
+                             ? "no answer within 10 s"
+                             : std::string("recv: ") + std::strerror(errno);
+    }
+    if (n <= 0) return response;
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+  }
 }
 
 HttpResponse Http(int port, const std::string& method, const std::string& path,

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace flashsale::testing {
@@ -41,6 +42,11 @@ class HttpConnection {
   int fd_ = -1;
   std::string buffer_;
 };
+
+/// Takes one whole response (Content-Length framed) off the front of `buffer`; nullopt while
+/// it is not whole yet (nothing taken). A malformed status line is taken with status 0 and
+/// `failure` set.
+std::optional<HttpResponse> TakeResponse(std::string& buffer);
 
 /// One request on a fresh connection.
 HttpResponse Http(int port, const std::string& method, const std::string& path,

@@ -24,25 +24,10 @@ class RestCaller final : public Caller {
     if (!connection_ || !connection_->open()) {
       connection_ = std::make_unique<testing::HttpConnection>(host_, port_);
     }
-    std::string body = json{
-        {"request_id", request},
-        {"user_id", user},
-        {"item_id", item},
-        {"quantity", quantity},
-        {"sale_id", sale_}}.dump();
-    testing::HttpResponse r = connection_->Send("POST", "/api/purchase", body);
-    Answer answer;
-    if (r.status == 0) {
-      connection_.reset();
-      return answer;
-    }
-    json parsed = json::parse(r.body, nullptr, false);
-    answer.kind = KindOfHttp(r.status, parsed.is_object() ? parsed.value("message", "") : "");
-    if (answer.kind == kAccepted) answer.order_id = parsed.value("order_id", "");
-    if (r.headers["connection"] == "Close" || r.headers["connection"] == "close") {
-      connection_.reset();
-    }
-    return answer;
+    testing::HttpResponse r = connection_->Send("POST", "/api/purchase",
+                                                PurchaseBody(sale_, user, item, request, quantity));
+    if (r.status == 0 || ClosesConnection(r)) connection_.reset();
+    return AnswerOfPurchase(r);
   }
 
  private:
@@ -117,6 +102,30 @@ class GrpcCaller final : public Caller {
 
 }  // namespace
 
+std::string PurchaseBody(const std::string& sale, const std::string& user, const std::string& item,
+                         const std::string& request, int quantity) {
+  return json{{"request_id", request},
+              {"user_id", user},
+              {"item_id", item},
+              {"quantity", quantity},
+              {"sale_id", sale}}
+      .dump();
+}
+
+Answer AnswerOfPurchase(const testing::HttpResponse& r) {
+  Answer answer;
+  if (r.status == 0) return answer;
+  json parsed = json::parse(r.body, nullptr, false);
+  answer.kind = KindOfHttp(r.status, parsed.is_object() ? parsed.value("message", "") : "");
+  if (answer.kind == kAccepted) answer.order_id = parsed.value("order_id", "");
+  return answer;
+}
+
+bool ClosesConnection(const testing::HttpResponse& r) {
+  auto it = r.headers.find("connection");
+  return it != r.headers.end() && (it->second == "Close" || it->second == "close");
+}
+
 Kind KindOfHttp(int status, const std::string& message) {
   switch (status) {
     case 0:
@@ -128,9 +137,8 @@ Kind KindOfHttp(int status, const std::string& message) {
     case 403:
       return kUserLimit;
     case 409:
-      return message == "sale not active" || message == "sale is not currently active"
-                 ? kNotActive
-                 : kDuplicate;
+      return message == "sale not active" || message == "sale is not currently active" ? kNotActive
+                                                                                       : kDuplicate;
     case 404:
       return kUnknown;
     case 400:

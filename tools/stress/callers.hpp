@@ -10,6 +10,10 @@
 namespace grpc {
 class Channel;
 class Status;
+}  // namespace grpc
+
+namespace flashsale::testing {
+struct HttpResponse;
 }
 
 namespace flashsale::stress {
@@ -26,7 +30,16 @@ class Caller {
 /// transport's health call); `channel` is shared by the gRPC callers (null for REST).
 std::unique_ptr<Caller> MakeCaller(const Options& o, std::shared_ptr<grpc::Channel> channel);
 /// The two-step flow: checkout, then purchase with the code (checkout_callers.cpp).
-std::unique_ptr<Caller> MakeCheckoutCaller(const Options& o, std::shared_ptr<grpc::Channel> channel);
+std::unique_ptr<Caller> MakeCheckoutCaller(const Options& o,
+                                           std::shared_ptr<grpc::Channel> channel);
+
+/// The JSON body of a REST purchase.
+std::string PurchaseBody(const std::string& sale, const std::string& user, const std::string& item,
+                         const std::string& request, int quantity);
+/// What a REST purchase's response says (kTransport for a failed exchange, status 0).
+Answer AnswerOfPurchase(const testing::HttpResponse& r);
+/// True when the response says Connection: close.
+bool ClosesConnection(const testing::HttpResponse& r);
 
 /// The kind of an answer of the REST API (status and the seed's message) / of gRPC.
 Kind KindOfHttp(int status, const std::string& message);

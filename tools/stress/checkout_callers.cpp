@@ -26,16 +26,17 @@ class RestCheckoutCaller final : public Caller {
   Answer Buy(const std::string& user, const std::string& item, const std::string& request,
              int /*quantity: a hold is one unit*/) override {
     Answer answer;
-    testing::HttpResponse held = Send(
-        "/checkout", json{{"user_id", user}, {"item_id", item}, {"request_id", request},
-                          {"sale_id", sale_}}.dump());
+    testing::HttpResponse held =
+        Send("/checkout",
+             json{{"user_id", user}, {"item_id", item}, {"request_id", request}, {"sale_id", sale_}}
+                 .dump());
     json parsed = json::parse(held.body, nullptr, false);
     answer.kind = KindOfHttp(held.status, parsed.is_object() ? parsed.value("message", "") : "");
     answer.attempt = ReachedTheStore(answer.kind);
     if (answer.kind != kAccepted) return answer;
-    testing::HttpResponse done =
-        Send("/purchase", json{{"checkout_code", parsed.value("checkout_code", "")},
-                               {"request_id", request}}.dump());
+    testing::HttpResponse done = Send(
+        "/purchase",
+        json{{"checkout_code", parsed.value("checkout_code", "")}, {"request_id", request}}.dump());
     parsed = json::parse(done.body, nullptr, false);
     answer.kind = done.status == 200 ? kAccepted : done.status == 0 ? kTransport : kInternal;
     if (answer.kind == kAccepted) answer.order_id = parsed.value("order_id", "");
@@ -48,9 +49,7 @@ class RestCheckoutCaller final : public Caller {
       connection_ = std::make_unique<testing::HttpConnection>(host_, port_);
     }
     testing::HttpResponse r = connection_->Send("POST", path, body);
-    if (r.status == 0 || r.headers["connection"] == "Close" || r.headers["connection"] == "close") {
-      connection_.reset();
-    }
+    if (r.status == 0 || ClosesConnection(r)) connection_.reset();
     return r;
   }
 
@@ -86,7 +85,9 @@ class GrpcCheckoutCaller final : public Caller {
     grpc::ClientContext second;
     second.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     const grpc::Status status = stub_->CompleteCheckout(&second, complete, &done);
-    answer.kind = status.ok() ? kAccepted : KindOfGrpc(status) == kTransport ? kTransport : kInternal;
+    answer.kind = status.ok()                        ? kAccepted
+                  : KindOfGrpc(status) == kTransport ? kTransport
+                                                     : kInternal;
     answer.order_id = done.order_id();
     return answer;
   }
@@ -100,7 +101,8 @@ class GrpcCheckoutCaller final : public Caller {
 
 std::unique_ptr<Caller> MakeCheckoutCaller(const Options& o,
                                            std::shared_ptr<grpc::Channel> channel) {
-  if (o.transport == "grpc") return std::make_unique<GrpcCheckoutCaller>(std::move(channel), o.sale_id);
+  if (o.transport == "grpc")
+    return std::make_unique<GrpcCheckoutCaller>(std::move(channel), o.sale_id);
   const auto colon = o.target.rfind(':');
   return std::make_unique<RestCheckoutCaller>(o.target.substr(0, colon),
                                               std::stoi(o.target.substr(colon + 1)), o.sale_id);

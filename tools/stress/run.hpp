@@ -36,6 +36,10 @@ struct Options {
   std::string run_id;
   std::string call = "purchase";  ///< purchase | health (gRPC Check / REST GET /health)
   std::string flow = "purchase";  ///< purchase (one step) | checkout (checkout, then purchase)
+  /// events (REST: one thread on epoll, event_driver.hpp) | threads (one blocking caller
+  /// thread per --concurrency) | auto (events for REST one-step purchases and health, threads
+  /// for gRPC and the checkout flow).
+  std::string engine = "auto";
 };
 
 enum Kind {
@@ -73,7 +77,7 @@ struct Run {
   std::atomic<long> next{0};
   std::atomic<long> checkout_attempts{0};  ///< checkout flow: checkouts that reached the store
   long attempts_before = -1;  ///< checkout attempts recorded for the sale before the run
-  std::mutex mu;  // guards the containers below
+  std::mutex mu;              // guards the containers below
   std::set<std::string> accepted_ids;
   std::map<std::string, long> accepted_units_by_user;
   std::map<std::string, long> accepted_units_by_item;

@@ -6,7 +6,10 @@
 //
 // Closed loop (N callers, each sends when its previous answer arrives) or open loop (--rate R:
 // requests on a fixed schedule; latency counts from the intended send time, so queueing is
-// not hidden). Live progress on stderr once per second, a final table (or --json), and with
+// not hidden). REST is driven by one thread over N non-blocking keep-alive connections on
+// epoll (--engine events, the default for REST); gRPC and the checkout flow by one blocking
+// thread per caller (--engine threads). Live progress on stderr once per second, a final table (or
+// --json), and with
 // --verify PASS/FAIL lines; the exit code is non-zero on any FAIL.
 #include <grpcpp/grpcpp.h>
 
@@ -18,6 +21,7 @@
 #include <thread>
 
 #include "callers.hpp"
+#include "event_driver.hpp"
 #include "flashsale_version.hpp"
 #include "run.hpp"
 #include "verify.hpp"
@@ -111,6 +115,7 @@ void Progress(const Run& run, Clock::time_point start, const std::atomic<bool>& 
 json Report(const Run& run, double elapsed) {
   const Options& o = run.options;
   json report{{"transport", o.transport},
+              {"engine", o.engine},
               {"flow", o.flow},
               {"target", o.target},
               {"concurrency", o.concurrency},
@@ -159,11 +164,15 @@ void Drive(Run& run) {
                                                   std::chrono::duration<double>(o.duration_s))
                                     : Clock::time_point::max();
   std::vector<std::thread> callers;
-  for (int c = 0; c < o.concurrency; ++c) {
-    callers.emplace_back([&] {
-      auto caller = MakeCaller(o, channel);
-      CallLoop(run, *caller, start, end);
-    });
+  if (o.engine == "events") {
+    callers.emplace_back([&] { DriveRestEvents(run, start, end); });
+  } else {
+    for (int c = 0; c < o.concurrency; ++c) {
+      callers.emplace_back([&] {
+        auto caller = MakeCaller(o, channel);
+        CallLoop(run, *caller, start, end);
+      });
+    }
   }
   std::atomic<bool> done{false};
   std::thread progress([&] { Progress(run, start, done); });
@@ -203,6 +212,10 @@ void AddOptions(CLI::App& app, Options& o) {
   app.add_option("--flow", o.flow,
                  "purchase (one step), or checkout (hold a unit, then buy it with the code)")
       ->check(CLI::IsMember({"purchase", "checkout"}));
+  app.add_option("--engine", o.engine,
+                 "events (REST only: one thread, non-blocking connections on epoll), threads "
+                 "(a blocking thread per caller), or auto (events where it applies)")
+      ->check(CLI::IsMember({"auto", "events", "threads"}));
   app.option_defaults()->always_capture_default();
 }
 
@@ -216,6 +229,12 @@ int main(int argc, char** argv) {
   AddOptions(app, o);
   app.set_version_flag("--version", FLASHSALE_VERSION);
   CLI11_PARSE(app, argc, argv);
+  const bool events_apply = o.transport == "rest" && o.flow == "purchase";
+  if (o.engine == "events" && !events_apply) {
+    std::fprintf(stderr, "--engine events drives REST one-step purchases and health only\n");
+    return 2;
+  }
+  if (o.engine == "auto") o.engine = events_apply ? "events" : "threads";
   if (o.run_id.empty()) o.run_id = "run" + std::to_string(std::random_device{}() % 1'000'000'000);
   Run run;
   run.options = o;
