@@ -101,6 +101,43 @@ TEST_F(RedisReserveBucketsTest, TheBucketsAreDrawnInTheReservationsOwnCall) {
   EXPECT_LE(tat - now_us, 7'200'000'000LL);
 }
 
+TEST_F(RedisReserveBucketsTest, BucketsAreSoftStateARestartFromTheAofRefillsThem) {
+  // The buckets' writes are not propagated (redis.set_repl): neither the AOF nor a replica
+  // has them. The reservation's own writes are propagated as before.
+  const std::vector<domain::RateBucket> carol{{"u:carol", 1.0 / 3600, 2}};
+  ASSERT_EQ(Buy("carol", "r1", carol).outcome, Outcome::kAccepted);
+  ASSERT_EQ(Buy("carol", "r2", carol).outcome, Outcome::kAccepted);
+  ASSERT_EQ(Buy("carol", "r3", carol).outcome, Outcome::kRateLimited);
+  std::promise<domain::Result<ports::RateVerdict>> admitted;
+  redis::RedisRateLimiter limiter(server_.Options());
+  limiter.Admit({{"u:carol", 1.0 / 3600, 1}},
+                [&](domain::Result<ports::RateVerdict> v) { admitted.set_value(std::move(v)); });
+  auto verdict = admitted.get_future().get();
+  ASSERT_TRUE(verdict.ok());
+  ASSERT_TRUE(verdict->allowed);
+  ASSERT_EQ(Cli("EXISTS fs:rl:u:carol"), "1");
+  ASSERT_EQ(Cli("HEXISTS " + Buckets() + " u:carol"), "1");
+
+  server_.Stop();  // SIGTERM: the AOF is flushed; the restart replays it
+  server_.Start();
+  EXPECT_EQ(Cli("EXISTS " + Buckets()), "0");
+  EXPECT_EQ(Cli("EXISTS fs:rl:u:carol"), "0");
+  EXPECT_EQ(Cli("GET '" + redis::Keys::Stock(sale_.id, MakeId<domain::ItemId>("item-1")) + "'"),
+            "8");
+  EXPECT_EQ(Cli("HGET '" + redis::Keys::Bought(sale_.id) + "' carol"), "2");
+  EXPECT_EQ(Cli("XLEN '" + redis::Keys::Orders(sale_.id) + "'"), "2");
+  // Carol's bucket is full again: her next purchase passes (once the store has reconnected).
+  domain::PurchaseReply again;
+  for (int i = 0; i < 100; ++i) {
+    again = Buy("carol", "r4", carol);
+    if (again.outcome != Outcome::kUnavailable) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(again.outcome, Outcome::kAccepted) << again.detail;
+  ASSERT_TRUE(again.rate.has_value());
+  EXPECT_EQ(again.rate->remaining, 1);
+}
+
 TEST_F(RedisReserveBucketsTest, MoreThanTwoBucketsAreAnInternalErrorAndWriteNothing) {
   // A purchase has a user and an address bucket; the function is written for at most two.
   auto reply = Buy("frank", "r1", {{"u:frank", 1, 5}, {"a:10.0.0.2", 1, 5}, {"x:more", 1, 5}});
