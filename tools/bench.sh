@@ -263,7 +263,7 @@ Command: \`tools/bench.sh\` (FLASHSALE_BENCH_SECONDS=$secs, FLASHSALE_BENCH_SOAK
 | REST accepted purchases/s (wrk 2x64, unique users; answers of one run: $rest_answers) | $(fmt "$rest") | R1 = $r1 of C1 | >= 0.8 |
 | REST sold-out flood/s (wrk 2x64; answers of one run: $flood_answers) | $(fmt "$flood") | R2 = $r2 of C2 | >= 0.9 |
 | REST accepted purchases/s with stress_test (event engine: one thread, 64 keep-alive connections on epoll) | $(fmt "$rest_stress") | | |
-| gRPC purchases/s (64 callers) | $(fmt "$grpc") | R3 = $r3 of REST purchases | >= 0.8 |
+| gRPC purchases/s (stress_test callback engine, 64 calls in flight) | $(fmt "$grpc") | R3 = $r3 of REST purchases | >= 0.8 |
 | REST checkout+purchase pairs/s (stress_test --flow checkout, 64 threads) | $(fmt "$pairs") | | |
 | persistence rows/s, 100,000 queued orders, batch 500, 4 workers (drained in ${drain_s} s) | $(fmt "$persist") | R4 = $r4 of C4 | >= 0.6 |
 | persistence rows/s, single-row batches (batch 1), same stack | $(fmt "$single") | | |

@@ -389,6 +389,32 @@ TEST_F(StackTest, StressTestVerifiesTheCheckoutFlowOverGrpcAndRest) {
   }
 }
 
+TEST_F(StackTest, StressTestVerifiesExactNOverGrpcWithBothEngines) {
+  auto app = std::make_unique<AppProcess>(FLASHSALE_GRPC_BIN, StackArgs("1500", "grpc-exact"));
+  const std::string target = "127.0.0.1:" + std::to_string(app->port());
+  auto [ok, output] =
+      RunStress({"--transport", "grpc", "--sale-id", "grpc-exact", "--target", target,
+                 "--concurrency", "32", "--requests", "6000", "--users", "3000"});
+  EXPECT_TRUE(ok) << output;
+  EXPECT_NE(output.find("VERIFY PASS"), std::string::npos) << output;
+  EXPECT_NE(output.find("\"engine\":\"events\""), std::string::npos) << output;
+  EXPECT_NE(output.find("\"accepted\":1500"), std::string::npos) << output;
+  // The callback engine's open loop, then the threaded engine, on the sold-out sale.
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{"--engine", "events", "--rate", "2000"},
+        std::vector<std::string>{"--engine", "threads"}}) {
+    std::vector<std::string> args{"--transport", "grpc", "--sale-id",     "grpc-exact",
+                                  "--target",    target, "--concurrency", "16",
+                                  "--requests",  "1000", "--users",       "500"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto [more_ok, more] = RunStress(args);
+    EXPECT_TRUE(more_ok) << more;
+    EXPECT_NE(more.find("VERIFY PASS"), std::string::npos) << more;
+    EXPECT_NE(more.find("\"sold_out\":1000"), std::string::npos) << more;
+  }
+  EXPECT_EQ(app->Terminate(), 0);
+}
+
 TEST_F(StackTest, DeadRedisMeans503WithRetryAfterAndNotReady) {
   auto app = std::make_unique<AppProcess>(FLASHSALE_REST_BIN, StackArgs("100"));
   std::string body = R"({"request_id":"r1","user_id":"u","item_id":"iphone-15"})";

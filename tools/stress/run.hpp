@@ -36,9 +36,9 @@ struct Options {
   std::string run_id;
   std::string call = "purchase";  ///< purchase | health (gRPC Check / REST GET /health)
   std::string flow = "purchase";  ///< purchase (one step) | checkout (checkout, then purchase)
-  /// events (REST: one thread on epoll, event_driver.hpp) | threads (one blocking caller
-  /// thread per --concurrency) | auto (events for REST one-step purchases and health, threads
-  /// for gRPC and the checkout flow).
+  /// events (event_driver.hpp: REST on one epoll thread, gRPC on the callback API) | threads
+  /// (one blocking caller thread per --concurrency) | auto (events for one-step purchases
+  /// and REST health, threads for the checkout flow and gRPC health).
   std::string engine = "auto";
 };
 

@@ -6,9 +6,11 @@
 //
 // Closed loop (N callers, each sends when its previous answer arrives) or open loop (--rate R:
 // requests on a fixed schedule; latency counts from the intended send time, so queueing is
-// not hidden). REST is driven by one thread over N non-blocking keep-alive connections on
-// epoll (--engine events, the default for REST); gRPC and the checkout flow by one blocking
-// thread per caller (--engine threads). Live progress on stderr once per second, a final table (or
+// not hidden). One-step purchases are event-driven by default (--engine events): REST from
+// one thread over N non-blocking keep-alive connections on epoll, gRPC on the callback API
+// with at most N calls in flight. The checkout flow and gRPC health use one blocking thread
+// per caller (--engine threads, also available for the others). Live progress on stderr once per
+// second, a final table (or
 // --json), and with
 // --verify PASS/FAIL lines; the exit code is non-zero on any FAIL.
 #include <grpcpp/grpcpp.h>
@@ -164,7 +166,9 @@ void Drive(Run& run) {
                                                   std::chrono::duration<double>(o.duration_s))
                                     : Clock::time_point::max();
   std::vector<std::thread> callers;
-  if (o.engine == "events") {
+  if (o.engine == "events" && o.transport == "grpc") {
+    callers.emplace_back([&] { DriveGrpcEvents(run, channel, start, end); });
+  } else if (o.engine == "events") {
     callers.emplace_back([&] { DriveRestEvents(run, start, end); });
   } else {
     for (int c = 0; c < o.concurrency; ++c) {
@@ -213,8 +217,9 @@ void AddOptions(CLI::App& app, Options& o) {
                  "purchase (one step), or checkout (hold a unit, then buy it with the code)")
       ->check(CLI::IsMember({"purchase", "checkout"}));
   app.add_option("--engine", o.engine,
-                 "events (REST only: one thread, non-blocking connections on epoll), threads "
-                 "(a blocking thread per caller), or auto (events where it applies)")
+                 "events (one-step purchases: REST on one epoll thread, gRPC on the callback "
+                 "API), threads (a blocking thread per caller), or auto (events where it "
+                 "applies)")
       ->check(CLI::IsMember({"auto", "events", "threads"}));
   app.option_defaults()->always_capture_default();
 }
@@ -229,9 +234,9 @@ int main(int argc, char** argv) {
   AddOptions(app, o);
   app.set_version_flag("--version", FLASHSALE_VERSION);
   CLI11_PARSE(app, argc, argv);
-  const bool events_apply = o.transport == "rest" && o.flow == "purchase";
+  const bool events_apply = o.flow == "purchase" && (o.transport == "rest" || o.call == "purchase");
   if (o.engine == "events" && !events_apply) {
-    std::fprintf(stderr, "--engine events drives REST one-step purchases and health only\n");
+    std::fprintf(stderr, "--engine events drives one-step purchases (and REST health) only\n");
     return 2;
   }
   if (o.engine == "auto") o.engine = events_apply ? "events" : "threads";
