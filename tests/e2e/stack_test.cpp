@@ -411,6 +411,10 @@ TEST_F(StackTest, StressTestVerifiesExactNOverGrpcWithBothEngines) {
     EXPECT_TRUE(more_ok) << more;
     EXPECT_NE(more.find("VERIFY PASS"), std::string::npos) << more;
     EXPECT_NE(more.find("\"sold_out\":1000"), std::string::npos) << more;
+    EXPECT_NE(more.find("\"engine\":\"" + extra[1] + "\""), std::string::npos) << more;
+    EXPECT_NE(more.find(extra.size() > 2 ? "\"mode\":\"open\"" : "\"mode\":\"closed\""),
+              std::string::npos)
+        << more;
   }
   EXPECT_EQ(app->Terminate(), 0);
 }

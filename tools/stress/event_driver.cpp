@@ -21,14 +21,19 @@ namespace flashsale::stress {
 namespace {
 
 constexpr auto kDrainTimeout = std::chrono::seconds(10);
+/// A request unanswered this long is a transport error and its connection is replaced (the
+/// threaded client's receive timeout).
+constexpr auto kAnswerTimeout = std::chrono::seconds(10);
 
 struct Connection {
   int fd = -1;
-  bool busy = false;      ///< a request is out and its answer not in yet
-  long n = -1;            ///< that request's number
-  Clock::time_point due;  ///< and the time its latency counts from
-  std::string out;        ///< request bytes not sent yet
-  std::string in;         ///< response bytes not taken yet
+  bool busy = false;       ///< a request is out and its answer not in yet
+  long n = -1;             ///< that request's number
+  Clock::time_point due;   ///< and the time its latency counts from
+  Clock::time_point sent;  ///< when it was handed to the socket
+  bool want_out = false;   ///< EPOLLOUT is armed (request bytes wait for room)
+  std::string out;         ///< request bytes not sent yet
+  std::string in;          ///< response bytes not taken yet
 };
 
 class EventDriver {
@@ -56,11 +61,17 @@ class EventDriver {
     for (std::size_t i = 0; i < connections_.size(); ++i) {
       if (Connect(i)) idle_.push_back(i);
     }
-    if (idle_.empty()) {
+    live_ = idle_.size();
+    if (live_ == 0) {
       std::fprintf(stderr, "stress_test: cannot connect to %s\n", o_.target.c_str());
       return;
     }
+    if (live_ < connections_.size()) {
+      std::fprintf(stderr, "stress_test: only %zu of %zu connections opened\n", live_,
+                   connections_.size());
+    }
     Clock::time_point drain_deadline = Clock::time_point::max();
+    Clock::time_point next_expiry_scan = Clock::now() + std::chrono::milliseconds(100);
     while (issuing_ || in_flight_ > 0) {
       Issue();
       if (!issuing_ && drain_deadline == Clock::time_point::max()) {
@@ -68,6 +79,10 @@ class EventDriver {
       }
       if (!issuing_ && Clock::now() >= drain_deadline) break;
       Wait(!issuing_ ? drain_deadline : Clock::time_point::max());
+      if (Clock::now() >= next_expiry_scan) {
+        ExpireUnanswered();
+        next_expiry_scan = Clock::now() + std::chrono::milliseconds(100);
+      }
     }
     for (std::size_t i = 0; i < connections_.size(); ++i) Fail(i);  // never answered
   }
@@ -77,7 +92,7 @@ class EventDriver {
   void Issue() {
     if (!issuing_) return;
     const auto now = Clock::now();
-    while (!idle_.empty()) {
+    for (;;) {
       if (next_ >= limit_) {
         issuing_ = false;
         return;
@@ -94,6 +109,7 @@ class EventDriver {
         issuing_ = false;
         return;
       }
+      if (idle_.empty()) return;  // open loop: the due request waits, its latency running
       const std::size_t i = idle_.back();
       idle_.pop_back();
       Send(i, next_++, due);
@@ -155,11 +171,20 @@ class EventDriver {
     return true;
   }
 
+  /// Requests unanswered for kAnswerTimeout become transport errors, on new connections.
+  void ExpireUnanswered() {
+    const auto now = Clock::now();
+    for (std::size_t i = 0; i < connections_.size(); ++i) {
+      if (connections_[i].busy && now - connections_[i].sent >= kAnswerTimeout) Reconnect(i);
+    }
+  }
+
   void Send(std::size_t i, long n, Clock::time_point due) {
     Connection& c = connections_[i];
     c.busy = true;
     c.n = n;
     c.due = due;
+    c.sent = Clock::now();
     ++in_flight_;
     if (o_.call == "health") {
       c.out = "GET /health HTTP/1.1\r\nHost: flashsale\r\n\r\n";
@@ -178,6 +203,7 @@ class EventDriver {
   /// Writes what is left of the request; waits for EPOLLOUT while the socket is full.
   void Flush(std::size_t i) {
     Connection& c = connections_[i];
+    if (c.fd < 0) return;
     while (!c.out.empty()) {
       const ssize_t n = ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
       if (n > 0) {
@@ -188,14 +214,17 @@ class EventDriver {
       Reconnect(i);  // the request is lost with the connection
       return;
     }
+    if (c.want_out == !c.out.empty()) return;  // armed as needed already: no syscall
+    c.want_out = !c.out.empty();
     epoll_event event{};
-    event.events = c.out.empty() ? EPOLLIN : EPOLLIN | EPOLLOUT;
+    event.events = c.want_out ? EPOLLIN | EPOLLOUT : EPOLLIN;
     event.data.u32 = static_cast<std::uint32_t>(i);
     ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &event);
   }
 
   void Receive(std::size_t i) {
     Connection& c = connections_[i];
+    if (c.fd < 0) return;
     char chunk[16384];
     const ssize_t n = ::recv(c.fd, chunk, sizeof(chunk), 0);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
@@ -243,11 +272,13 @@ class EventDriver {
       ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c.fd, nullptr);
       ::close(c.fd);
       c.fd = -1;
+      --live_;
     }
     std::erase(idle_, i);
     if (Connect(i)) {
+      ++live_;
       idle_.push_back(i);
-    } else if (++dead_ == connections_.size()) {
+    } else if (live_ == 0) {
       std::fprintf(stderr, "stress_test: every connection to %s is gone\n", o_.target.c_str());
       issuing_ = false;
     }
@@ -266,7 +297,7 @@ class EventDriver {
   std::vector<std::size_t> idle_;
   long next_ = 0;
   long in_flight_ = 0;
-  std::size_t dead_ = 0;
+  std::size_t live_ = 0;  ///< connections with an open socket
   bool issuing_ = true;
   bool have_pwait2_ = true;
 };

@@ -82,6 +82,9 @@ class GrpcEventDriver {
                                answer.kind = KindOfGrpc(status);
                                if (status.ok()) answer.order_id = done->response.order_id();
                                Record(run_, done->n, answer, done->due);
+                               // Freed before the count drops: once it is 0, Drive returns
+                               // and the stub may go.
+                               done.reset();
                                std::lock_guard lock(mu_);
                                --in_flight_;
                                freed_.notify_one();

@@ -9,10 +9,9 @@
 // not hidden). One-step purchases are event-driven by default (--engine events): REST from
 // one thread over N non-blocking keep-alive connections on epoll, gRPC on the callback API
 // with at most N calls in flight. The checkout flow and gRPC health use one blocking thread
-// per caller (--engine threads, also available for the others). Live progress on stderr once per
-// second, a final table (or
-// --json), and with
-// --verify PASS/FAIL lines; the exit code is non-zero on any FAIL.
+// per caller (--engine threads, also available for the others). Live progress on stderr once
+// per second, a final table (or --json), and with --verify PASS/FAIL lines; the exit code is
+// non-zero on any FAIL.
 #include <grpcpp/grpcpp.h>
 
 #include <CLI/CLI.hpp>

@@ -76,7 +76,8 @@ end
 -- Token buckets as keys (fs3_limit's buckets outside any sale), on the Redis server's clock:
 -- keys[first] and keys[first + 1] (optional) each hold a TAT and expire when full again; their
 -- interval and burst are args[arg0 + 1..arg0 + 4]. Returns gcra's verdict. (TATs are integers
--- below 2^53, which Redis writes out exactly.)
+-- below 2^53, which Redis writes out exactly.) The writes are not propagated (set_repl): soft
+-- state that neither the AOF nor a replica keeps.
 local function draw_tokens(keys, first, args, arg0)
   if #keys > first + 1 then
     error('at most two rate buckets')
@@ -105,7 +106,8 @@ end
 -- purchase, and the sale's window already runs on the instances' clocks. Fields do not expire
 -- (Redis 7.0 has no per-field TTL): the hash lives as long as its sale's other keys
 -- (fs3_retire sets its expiry). Bucket 1's field, interval and burst are args[arg0 + 2..4],
--- the optional bucket 2's args[arg0 + 5..7]. Returns gcra's verdict.
+-- the optional bucket 2's args[arg0 + 5..7]. Returns gcra's verdict. The HSET is not
+-- propagated (set_repl): soft state that neither the AOF nor a replica keeps.
 local function draw_hash_tokens(key, args, arg0)
   if #args > arg0 + 7 then
     error('at most two rate buckets')

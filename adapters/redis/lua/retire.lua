@@ -1,7 +1,7 @@
 -- retire.lua: once a sale has ended, has no active hold and no order waiting in its stream,
 -- let every key of it (its rate buckets too) expire after the retention (stored answers and
--- hold records expire on their own TTLs). Returns 1 when retired now or before, 0 when not retirable yet, -1 for an
--- unknown sale.
+-- hold records expire on their own TTLs). Returns 1 when retired now or before, 0 when not
+-- retirable yet, -1 for an unknown sale.
 -- KEYS[1] fs:{S}:meta  KEYS[2] fs:{S}:orders  KEYS[3] fs:{S}:holds  KEYS[4] fs:{S}:bought
 -- KEYS[5] fs:{S}:ostatus  KEYS[6] fs:{S}:dead
 -- ARGV: 1 now_ms, 2 retention_ms
