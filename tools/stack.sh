@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Local Redis (AOF on) and MariaDB on loopback, data under .local/stack/ (git-ignored).
-#   tools/stack.sh start | stop | status | env | reset
+#   tools/stack.sh [--cluster] start | stop | status | env | reset
+# --cluster: Redis Cluster instead of one Redis, 3 masters and 3 replicas on ports
+# FLASHSALE_STACK_CLUSTER_PORT (17001) to +5, data under .local/stack/cluster/<port>/,
+# cluster-node-timeout FLASHSALE_STACK_CLUSTER_NODE_TIMEOUT ms (2000: short, for failover
+# tests); a replica may always take over (cluster-replica-validity-factor 0). env then lists every node as seeds: redis://127.0.0.1:17001,127.0.0.1:17002,...
+# (the apps do not speak Redis Cluster yet: issue 15).
 # reset (for benchmarks: each measurement starts from the same state) empties Redis and
 # compacts its AOF (FLUSHALL, then BGREWRITEAOF, waited for) and recreates the flashsale
 # database empty (the apps' --migrate creates the schema again). It destroys all data.
@@ -9,6 +14,11 @@
 # Redis fsync policy: FLASHSALE_STACK_APPENDFSYNC (everysec | always).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+cluster=0
+if [[ "${1:-}" == --cluster ]]; then
+  cluster=1
+  shift
+fi
 dir="${FLASHSALE_STACK_DIR:-$root/.local/stack}"
 redis_port=${FLASHSALE_STACK_REDIS_PORT:-16379}
 mysql_port=${FLASHSALE_STACK_MYSQL_PORT:-13306}
@@ -16,15 +26,56 @@ appendfsync=${FLASHSALE_STACK_APPENDFSYNC:-everysec}
 sock="$dir/mysql/mysqld.sock"
 
 redis_url="redis://127.0.0.1:$redis_port"
+cluster_port=${FLASHSALE_STACK_CLUSTER_PORT:-17001}
+cluster_ports=()
+for i in 0 1 2 3 4 5; do cluster_ports+=($((cluster_port + i))); done
+if ((cluster)); then
+  redis_url="redis://$(printf '127.0.0.1:%s,' "${cluster_ports[@]}")"
+  redis_url=${redis_url%,}
+fi
+
+start_redis_node() {  # start_redis_node PORT DIR [extra redis-server args...]
+  local port=$1 data=$2
+  shift 2
+  mkdir -p "$data"
+  if ! redis-cli -p "$port" ping >/dev/null 2>&1; then
+    redis-server --port "$port" --bind 127.0.0.1 --dir "$data" --save '' \
+      --appendonly yes --appendfsync "$appendfsync" --daemonize yes \
+      --pidfile "$data/redis.pid" --logfile "$data/redis.log" "$@"
+    until redis-cli -p "$port" ping 2>/dev/null | grep -q PONG; do sleep 0.05; done
+  fi
+}
+
+start_cluster() {
+  for port in "${cluster_ports[@]}"; do
+    start_redis_node "$port" "$dir/cluster/$port" --cluster-enabled yes \
+      --cluster-config-file "$dir/cluster/$port/nodes.conf" \
+      --cluster-node-timeout "${FLASHSALE_STACK_CLUSTER_NODE_TIMEOUT:-2000}" \
+      --cluster-replica-validity-factor 0
+  done
+  if redis-cli -p "$cluster_port" cluster info | grep -q '^cluster_known_nodes:1'; then
+    local nodes=()
+    for port in "${cluster_ports[@]}"; do nodes+=("127.0.0.1:$port"); done
+    redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes \
+      >"$dir/cluster/create.log" 2>&1
+  fi
+  for port in "${cluster_ports[@]}"; do  # every node agrees that all slots are served
+    for _ in $(seq 1 200); do
+      redis-cli -p "$port" cluster info | grep -q '^cluster_state:ok' && break
+      sleep 0.05
+    done
+    redis-cli -p "$port" cluster info | grep -q '^cluster_state:ok' ||
+      { echo "stack: cluster node $port is not ok (see $dir/cluster/$port/redis.log)" >&2; exit 1; }
+  done
+}
 mysql_url="mysql://flashsale:flashsale@127.0.0.1:$mysql_port/flashsale"
 
 start() {
   mkdir -p "$dir/redis" "$dir/mysql"
-  if ! redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
-    redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$dir/redis" --save '' \
-      --appendonly yes --appendfsync "$appendfsync" --daemonize yes \
-      --pidfile "$dir/redis/redis.pid" --logfile "$dir/redis/redis.log"
-    until redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG; do sleep 0.05; done
+  if ((cluster)); then
+    start_cluster
+  else
+    start_redis_node "$redis_port" "$dir/redis"
   fi
   if ! mariadb-admin --no-defaults --socket="$sock" -uroot ping >/dev/null 2>&1; then
     local fresh=0
@@ -54,7 +105,11 @@ SQL
 }
 
 stop() {
-  redis-cli -p "$redis_port" shutdown >/dev/null 2>&1 || true
+  if ((cluster)); then
+    for port in "${cluster_ports[@]}"; do redis-cli -p "$port" shutdown >/dev/null 2>&1 || true; done
+  else
+    redis-cli -p "$redis_port" shutdown >/dev/null 2>&1 || true
+  fi
   if [[ -f "$dir/mysql/mysqld.pid" ]]; then
     kill "$(cat "$dir/mysql/mysqld.pid")" 2>/dev/null || true
     for _ in $(seq 1 100); do
@@ -72,11 +127,21 @@ aof_idle() {  # no AOF rewrite running or scheduled
 }
 
 reset() {
+  if ((cluster)); then
+    # Every master empties its slots (replicas follow); cluster AOFs are not compacted.
+    redis-cli --cluster call "127.0.0.1:$cluster_port" flushall --cluster-only-masters >/dev/null
+    reset_mysql
+    return
+  fi
   redis-cli -p "$redis_port" flushall >/dev/null
   until aof_idle; do sleep 0.1; done  # BGREWRITEAOF is refused while one runs
   redis-cli -p "$redis_port" bgrewriteaof >/dev/null
   sleep 0.1
   until aof_idle; do sleep 0.1; done
+  reset_mysql
+}
+
+reset_mysql() {
   mariadb --no-defaults --socket="$sock" -uroot \
     -e 'DROP DATABASE IF EXISTS flashsale; CREATE DATABASE flashsale CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci'
 }
@@ -86,8 +151,13 @@ case "${1:-}" in
   reset) reset ;;
   stop) stop ;;
   status)
-    redis-cli -p "$redis_port" ping 2>/dev/null || echo "redis: down"
+    if ((cluster)); then
+      redis-cli -p "$cluster_port" cluster info 2>/dev/null | grep -E '^cluster_(state|known_nodes|size):' ||
+        echo "redis cluster: down"
+    else
+      redis-cli -p "$redis_port" ping 2>/dev/null || echo "redis: down"
+    fi
     mariadb-admin --no-defaults --socket="$sock" -uroot ping 2>/dev/null || echo "mariadb: down" ;;
   env) echo "FLASHSALE_REDIS_URL=$redis_url"; echo "FLASHSALE_MYSQL_URL=$mysql_url" ;;
-  *) echo "usage: $0 start|stop|status|env|reset" >&2; exit 2 ;;
+  *) echo "usage: $0 [--cluster] start|stop|status|env|reset" >&2; exit 2 ;;
 esac
