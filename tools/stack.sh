@@ -4,8 +4,9 @@
 # --cluster: Redis Cluster instead of one Redis, 3 masters and 3 replicas on ports
 # FLASHSALE_STACK_CLUSTER_PORT (17001) to +5, data under .local/stack/cluster/<port>/,
 # cluster-node-timeout FLASHSALE_STACK_CLUSTER_NODE_TIMEOUT ms (2000: short, for failover
-# tests); a replica may always take over (cluster-replica-validity-factor 0). env then lists every node as seeds: redis://127.0.0.1:17001,127.0.0.1:17002,...
-# (the apps do not speak Redis Cluster yet: issue 15).
+# tests); a replica may always take over (cluster-replica-validity-factor 0). env then lists
+# every node as seeds: redis://127.0.0.1:17001,127.0.0.1:17002,... (the apps do not speak
+# Redis Cluster yet: issue 15).
 # reset (for benchmarks: each measurement starts from the same state) empties Redis and
 # compacts its AOF (FLUSHALL, then BGREWRITEAOF, waited for) and recreates the flashsale
 # database empty (the apps' --migrate creates the schema again). It destroys all data.
@@ -26,6 +27,7 @@ appendfsync=${FLASHSALE_STACK_APPENDFSYNC:-everysec}
 sock="$dir/mysql/mysqld.sock"
 
 redis_url="redis://127.0.0.1:$redis_port"
+mysql_url="mysql://flashsale:flashsale@127.0.0.1:$mysql_port/flashsale"
 cluster_port=${FLASHSALE_STACK_CLUSTER_PORT:-17001}
 cluster_ports=()
 for i in 0 1 2 3 4 5; do cluster_ports+=($((cluster_port + i))); done
@@ -68,7 +70,6 @@ start_cluster() {
       { echo "stack: cluster node $port is not ok (see $dir/cluster/$port/redis.log)" >&2; exit 1; }
   done
 }
-mysql_url="mysql://flashsale:flashsale@127.0.0.1:$mysql_port/flashsale"
 
 start() {
   mkdir -p "$dir/redis" "$dir/mysql"
@@ -106,7 +107,9 @@ SQL
 
 stop() {
   if ((cluster)); then
-    for port in "${cluster_ports[@]}"; do redis-cli -p "$port" shutdown >/dev/null 2>&1 || true; done
+    for port in "${cluster_ports[@]}"; do
+      redis-cli -p "$port" shutdown >/dev/null 2>&1 || true
+    done
   else
     redis-cli -p "$redis_port" shutdown >/dev/null 2>&1 || true
   fi
@@ -152,8 +155,8 @@ case "${1:-}" in
   stop) stop ;;
   status)
     if ((cluster)); then
-      redis-cli -p "$cluster_port" cluster info 2>/dev/null | grep -E '^cluster_(state|known_nodes|size):' ||
-        echo "redis cluster: down"
+      redis-cli -p "$cluster_port" cluster info 2>/dev/null |
+        grep -E '^cluster_(state|known_nodes|size):' || echo "redis cluster: down"
     else
       redis-cli -p "$redis_port" ping 2>/dev/null || echo "redis: down"
     fi

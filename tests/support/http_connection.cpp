@@ -48,13 +48,7 @@ HttpResponse HttpConnection::Send(const std::string& method, const std::string& 
     response.failure = "not connected";
     return response;
   }
-  std::string request = method + " " + path + " HTTP/1.1\r\nHost: flashsale\r\n" + extra_headers;
-  if (!body.empty() || method == "POST") {
-    request +=
-        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-  }
-  request += "\r\n" + body;
-  if (!SendRaw(request)) {
+  if (!SendRaw(RequestText(method, path, body, extra_headers))) {
     response.failure = "send failed";
     return response;
   }
@@ -79,6 +73,17 @@ bool HttpConnection::ClosedByPeer(std::chrono::milliseconds wait) {
   if (::poll(&p, 1, static_cast<int>(wait.count())) <= 0) return false;
   char byte;
   return ::recv(fd_, &byte, 1, MSG_PEEK) == 0;
+}
+
+std::string RequestText(const std::string& method, const std::string& path, const std::string& body,
+                        const std::string& extra_headers) {
+  std::string request = method + " " + path + " HTTP/1.1\r\nHost: flashsale\r\n" + extra_headers;
+  if (!body.empty() || method == "POST") {
+    request +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  }
+  request += "\r\n" + body;
+  return request;
 }
 
 std::optional<HttpResponse> TakeResponse(std::string& buffer) {

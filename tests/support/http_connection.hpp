@@ -43,6 +43,11 @@ class HttpConnection {
   std::string buffer_;
 };
 
+/// The bytes of one request as HttpConnection::Send writes them (Host: flashsale; a POST or
+/// a body gets Content-Type: application/json and its Content-Length).
+std::string RequestText(const std::string& method, const std::string& path,
+                        const std::string& body = "", const std::string& extra_headers = "");
+
 /// Takes one whole response (Content-Length framed) off the front of `buffer`; nullopt while
 /// it is not whole yet (nothing taken). A malformed status line is taken with status 0 and
 /// `failure` set.

@@ -76,23 +76,12 @@ class GrpcCaller final : public Caller {
   Answer Buy(const std::string& user, const std::string& item, const std::string& request,
              int quantity) override {
     flashsale::PurchaseRequest req;
-    req.set_request_id(request);
-    req.set_user_id(user);
-    req.set_item_id(item);
-    req.set_quantity(quantity);
-    req.set_sale_id(sale_);
+    FillPurchase(req, sale_, user, item, request, quantity);
     flashsale::PurchaseResponse res;
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    grpc::Status status = stub_->Purchase(&context, req, &res);
-    Answer answer;
-    if (status.ok()) {
-      answer.kind = kAccepted;
-      answer.order_id = res.order_id();
-      return answer;
-    }
-    answer.kind = KindOfGrpc(status);
-    return answer;
+    const grpc::Status status = stub_->Purchase(&context, req, &res);
+    return AnswerOfPurchase(status, res);
   }
 
  private:
@@ -118,6 +107,22 @@ Answer AnswerOfPurchase(const testing::HttpResponse& r) {
   json parsed = json::parse(r.body, nullptr, false);
   answer.kind = KindOfHttp(r.status, parsed.is_object() ? parsed.value("message", "") : "");
   if (answer.kind == kAccepted) answer.order_id = parsed.value("order_id", "");
+  return answer;
+}
+
+void FillPurchase(flashsale::PurchaseRequest& req, const std::string& sale, const std::string& user,
+                  const std::string& item, const std::string& request, int quantity) {
+  req.set_request_id(request);
+  req.set_user_id(user);
+  req.set_item_id(item);
+  req.set_quantity(quantity);
+  req.set_sale_id(sale);
+}
+
+Answer AnswerOfPurchase(const grpc::Status& status, const flashsale::PurchaseResponse& res) {
+  Answer answer;
+  answer.kind = KindOfGrpc(status);
+  if (status.ok()) answer.order_id = res.order_id();
   return answer;
 }
 

@@ -12,6 +12,11 @@ class Channel;
 class Status;
 }  // namespace grpc
 
+namespace flashsale {
+class PurchaseRequest;
+class PurchaseResponse;
+}  // namespace flashsale
+
 namespace flashsale::testing {
 struct HttpResponse;
 }
@@ -38,6 +43,11 @@ std::string PurchaseBody(const std::string& sale, const std::string& user, const
                          const std::string& request, int quantity);
 /// What a REST purchase's response says (kTransport for a failed exchange, status 0).
 Answer AnswerOfPurchase(const testing::HttpResponse& r);
+/// A gRPC purchase request with these fields.
+void FillPurchase(flashsale::PurchaseRequest& req, const std::string& sale, const std::string& user,
+                  const std::string& item, const std::string& request, int quantity);
+/// What a gRPC purchase's status and response say.
+Answer AnswerOfPurchase(const grpc::Status& status, const flashsale::PurchaseResponse& res);
 /// True when the response says Connection: close.
 bool ClosesConnection(const testing::HttpResponse& r);
 

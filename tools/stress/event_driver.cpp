@@ -187,15 +187,12 @@ class EventDriver {
     c.sent = Clock::now();
     ++in_flight_;
     if (o_.call == "health") {
-      c.out = "GET /health HTTP/1.1\r\nHost: flashsale\r\n\r\n";
+      c.out = testing::RequestText("GET", "/health");
     } else {
       std::string user, item, request;
       Describe(run_, n, user, item, request);
-      const std::string body = PurchaseBody(o_.sale_id, user, item, request, o_.quantity);
-      c.out =
-          "POST /api/purchase HTTP/1.1\r\nHost: flashsale\r\nContent-Type: "
-          "application/json\r\nContent-Length: " +
-          std::to_string(body.size()) + "\r\n\r\n" + body;
+      c.out = testing::RequestText("POST", "/api/purchase",
+                                   PurchaseBody(o_.sale_id, user, item, request, o_.quantity));
     }
     Flush(i);
   }

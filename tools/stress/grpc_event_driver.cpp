@@ -68,27 +68,20 @@ class GrpcEventDriver {
     call->due = due;
     std::string user, item, request;
     Describe(run_, n, user, item, request);
-    call->request.set_request_id(request);
-    call->request.set_user_id(user);
-    call->request.set_item_id(item);
-    call->request.set_quantity(o_.quantity);
-    call->request.set_sale_id(o_.sale_id);
+    FillPurchase(call->request, o_.sale_id, user, item, request, o_.quantity);
     call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     Call* raw = call.release();  // owned by the callback from here on
-    stub_->async()->Purchase(&raw->context, &raw->request, &raw->response,
-                             [this, raw](grpc::Status status) {
-                               std::unique_ptr<Call> done(raw);
-                               Answer answer;
-                               answer.kind = KindOfGrpc(status);
-                               if (status.ok()) answer.order_id = done->response.order_id();
-                               Record(run_, done->n, answer, done->due);
-                               // Freed before the count drops: once it is 0, Drive returns
-                               // and the stub may go.
-                               done.reset();
-                               std::lock_guard lock(mu_);
-                               --in_flight_;
-                               freed_.notify_one();
-                             });
+    stub_->async()->Purchase(
+        &raw->context, &raw->request, &raw->response, [this, raw](grpc::Status status) {
+          std::unique_ptr<Call> done(raw);
+          Record(run_, done->n, AnswerOfPurchase(status, done->response), done->due);
+          // Freed before the count drops: once it is 0, Drive returns
+          // and the stub may go.
+          done.reset();
+          std::lock_guard lock(mu_);
+          --in_flight_;
+          freed_.notify_one();
+        });
   }
 
   Run& run_;
