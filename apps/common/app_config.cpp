@@ -122,7 +122,8 @@ void AddServerOptions(CLI::App& app, AppConfig& c, Frontend frontend) {
 
 void AddBackendOptions(CLI::App& app, AppConfig& c) {
   app.add_option("--redis-url", c.redis_url,
-                 "redis://[:password@]host[:port][/db]; empty = embedded memory store")
+                 "redis://[:password@]host[:port][,host[:port]...][/db] (several addresses: "
+                 "seeds of a Redis Cluster); empty = embedded memory store")
       ->envname("FLASHSALE_REDIS_URL")
       ->check(RedisUrlCheck());
   app.add_option("--mysql-url", c.mysql_url,
@@ -264,7 +265,8 @@ void AddTuningOptions(CLI::App& app, AppConfig& c) {
   app.add_option("--redis-timeout-ms", c.redis_timeout_ms, "Redis command timeout")
       ->envname("FLASHSALE_REDIS_TIMEOUT_MS")
       ->check(CLI::Range(10, 60'000));
-  app.add_option("--redis-pipelines", c.redis_pipelines, "Redis hot-path connections")
+  app.add_option("--redis-pipelines", c.redis_pipelines,
+                 "Redis hot-path connections (standalone Redis; a cluster has one per master)")
       ->envname("FLASHSALE_REDIS_PIPELINES")
       ->check(CLI::Range(1, 16));
   app.add_flag("--sold-out-fast-path,!--no-sold-out-fast-path", c.sold_out_fast_path,

@@ -207,7 +207,7 @@ void Service::BuildLimits(const ServiceOptions& config) {
   // store's own connection. In-process otherwise.
   if (p.redis_store && (limits.per_user || limits.per_address)) {
     limits.buckets_in_reservation = p.redis_store->DrawsRateBuckets();
-    p.redis_limiter = std::make_unique<redis::RedisRateLimiter>(p.redis_store->HotPipeline());
+    p.redis_limiter = std::make_unique<redis::RedisRateLimiter>(p.redis_store->HotRouter());
     p.limits = std::make_unique<core::LimitRequests>(*p.redis_limiter, limits);
   } else {
     p.memory_limiter = std::make_unique<memory::MemoryRateLimiter>(p.clock);

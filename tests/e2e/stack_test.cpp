@@ -307,12 +307,12 @@ TEST_F(StackTest, TwoInstancesShareTheRateLimitBucketsThroughRedis) {
   // A purchase's buckets are the sale's (drawn by the reserve function, one FCALL); the
   // other buying routes draw from buckets outside any sale, through the limiter.
   EXPECT_EQ(redis_.Cli("HEXISTS 'fs:{demo}:rl' u:shared-user"), "1");
-  EXPECT_EQ(redis_.Cli("EXISTS fs:rl:u:shared-user"), "0");
+  EXPECT_EQ(redis_.Cli("EXISTS 'fs:{~rl}:u:shared-user'"), "0");
   auto checkout = Http(second->port(), "POST", "/checkout",
                        json{{"item_id", "iphone-15"}, {"user_id", "shared-user"}}.dump());
   EXPECT_EQ(checkout.status, 200) << checkout.body;
   EXPECT_FALSE(checkout.headers.contains("ratelimit")) << "2 of 3 left: no fields yet";
-  EXPECT_EQ(redis_.Cli("EXISTS fs:rl:u:shared-user"), "1");
+  EXPECT_EQ(redis_.Cli("EXISTS 'fs:{~rl}:u:shared-user'"), "1");
   auto again = Http(first->port(), "POST", "/checkout",
                     json{{"item_id", "iphone-15"}, {"user_id", "shared-user"}}.dump());
   EXPECT_EQ(again.headers["ratelimit"].substr(0, 13), R"("user";r=1;t=)") << again.body;

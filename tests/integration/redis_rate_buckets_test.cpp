@@ -115,13 +115,13 @@ TEST_F(RedisReserveBucketsTest, BucketsAreSoftStateARestartFromTheAofRefillsThem
   auto verdict = admitted.get_future().get();
   ASSERT_TRUE(verdict.ok());
   ASSERT_TRUE(verdict->allowed);
-  ASSERT_EQ(Cli("EXISTS fs:rl:u:carol"), "1");
+  ASSERT_EQ(Cli("EXISTS 'fs:{~rl}:u:carol'"), "1");
   ASSERT_EQ(Cli("HEXISTS " + Buckets() + " u:carol"), "1");
 
   server_.Stop();  // SIGTERM: the AOF is flushed; the restart replays it
   server_.Start();
   EXPECT_EQ(Cli("EXISTS " + Buckets()), "0");
-  EXPECT_EQ(Cli("EXISTS fs:rl:u:carol"), "0");
+  EXPECT_EQ(Cli("EXISTS 'fs:{~rl}:u:carol'"), "0");
   EXPECT_EQ(Cli("GET '" + redis::Keys::Stock(sale_.id, MakeId<domain::ItemId>("item-1")) + "'"),
             "8");
   EXPECT_EQ(Cli("HGET '" + redis::Keys::Bought(sale_.id) + "' carol"), "2");
@@ -151,7 +151,7 @@ TEST_F(RedisReserveBucketsTest, MoreThanTwoBucketsAreAnInternalErrorAndWriteNoth
   auto verdict = admitted.get_future().get();
   ASSERT_FALSE(verdict.ok());
   EXPECT_EQ(verdict.error().outcome, Outcome::kInternal);
-  EXPECT_EQ(Cli("KEYS 'fs:rl:*'"), "");
+  EXPECT_EQ(Cli("KEYS 'fs:{~rl}:*'"), "");
 }
 
 TEST_F(RedisReserveBucketsTest, AnUnknownSaleDrawsNoBucketAndLeavesNothing) {

@@ -89,6 +89,17 @@ domain::Result<std::unique_ptr<Connection>> Connection::Open(const RedisOptions&
   return connection;
 }
 
+domain::Result<std::unique_ptr<Connection>> Connection::OpenAny(
+    const RedisOptions& options, const std::vector<RedisNode>& nodes) {
+  domain::Error last = Unavailable("redis: no node to connect to");
+  for (const auto& node : nodes) {
+    auto opened = Open(AtNode(options, node));
+    if (opened) return opened;
+    last = opened.error();
+  }
+  return last;
+}
+
 Connection::~Connection() { redisFree(context_); }
 
 domain::Error Connection::IoError(std::string_view what) {

@@ -27,22 +27,27 @@ domain::Result<AofSettings> ReadAofSettings(const RedisOptions& options) {
 }
 
 void ReportDurability(const RedisOptions& options, ports::Logger& log) {
-  auto aof = ReadAofSettings(options);
-  if (!aof) {
-    log.Warn("cannot read the redis persistence settings", {{"detail", aof.error().detail}});
-  } else if (aof->appendonly != "yes") {
-    log.Warn(
-        "REDIS AOF IS OFF: a redis-server crash loses acknowledged orders; run it with "
-        "appendonly yes and appendfsync always",
-        {{"appendonly", aof->appendonly}});
-  } else if (aof->appendfsync != "always") {
-    log.Warn(
-        "redis appendfsync is not always: a redis-server crash can lose the orders it "
-        "acknowledged in its last second or two; appendfsync always keeps every one",
-        {{"appendfsync", aof->appendfsync}});
-  } else {
-    log.Info("redis durability",
-             {{"appendonly", aof->appendonly}, {"appendfsync", aof->appendfsync}});
+  for (const RedisNode& seed : Seeds(options)) {
+    const std::string node = seed.host + ":" + std::to_string(seed.port);
+    auto aof = ReadAofSettings(AtNode(options, seed));
+    if (!aof) {
+      log.Warn("cannot read the redis persistence settings",
+               {{"node", node}, {"detail", aof.error().detail}});
+    } else if (aof->appendonly != "yes") {
+      log.Warn(
+          "REDIS AOF IS OFF: a redis-server crash loses acknowledged orders; run it with "
+          "appendonly yes and appendfsync always",
+          {{"node", node}, {"appendonly", aof->appendonly}});
+    } else if (aof->appendfsync != "always") {
+      log.Warn(
+          "redis appendfsync is not always: a redis-server crash can lose the orders it "
+          "acknowledged in its last second or two; appendfsync always keeps every one",
+          {{"node", node}, {"appendfsync", aof->appendfsync}});
+    } else {
+      log.Info(
+          "redis durability",
+          {{"node", node}, {"appendonly", aof->appendonly}, {"appendfsync", aof->appendfsync}});
+    }
   }
 }
 

@@ -1,5 +1,7 @@
 #include "flashsale/redis/keys.hpp"
 
+#include <cstdint>
+
 #include "flashsale/domain/text.hpp"
 
 namespace flashsale::redis {
@@ -29,7 +31,7 @@ std::string Keys::Hold(const domain::CheckoutCode& code) {
 std::string Keys::Orders(const domain::SaleId& sale) { return Prefix(sale) + "orders"; }
 std::string Keys::OrderStatus(const domain::SaleId& sale) { return Prefix(sale) + "ostatus"; }
 std::string Keys::RateBuckets(const domain::SaleId& sale) { return Prefix(sale) + "rl"; }
-std::string Keys::RateBucket(std::string_view key) { return "fs:rl:" + std::string(key); }
+std::string Keys::RateBucket(std::string_view key) { return "fs:{~rl}:" + std::string(key); }
 std::string Keys::Dead(const domain::SaleId& sale) { return Prefix(sale) + "dead"; }
 
 std::string_view Keys::HashTag(std::string_view key) {
@@ -38,6 +40,19 @@ std::string_view Keys::HashTag(std::string_view key) {
   auto close = key.find('}', open + 1);
   if (close == std::string_view::npos || close == open + 1) return key;
   return key.substr(open + 1, close - open - 1);
+}
+
+int Keys::Slot(std::string_view key) {
+  // CRC16-CCITT (XMODEM): polynomial 0x1021, initial value 0, as in the Redis Cluster spec.
+  std::uint16_t crc = 0;
+  for (unsigned char byte : HashTag(key)) {
+    crc ^= static_cast<std::uint16_t>(byte << 8);
+    for (int bit = 0; bit < 8; ++bit) {
+      crc = (crc & 0x8000) != 0 ? static_cast<std::uint16_t>((crc << 1) ^ 0x1021)
+                                : static_cast<std::uint16_t>(crc << 1);
+    }
+  }
+  return crc % kSlots;
 }
 
 std::optional<domain::QueuePosition> ParseStreamId(std::string_view entry_id) {

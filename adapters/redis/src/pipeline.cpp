@@ -80,7 +80,7 @@ void Pipeline::Stop() {
   FailAll(rest, Unavailable("redis client shutting down"));
 }
 
-void Pipeline::Enqueue(std::string command, Callback done) {
+void Pipeline::Enqueue(std::string command, Callback done, bool asking) {
   if (!connected_.load()) {
     // Fail fast while disconnected; the I/O thread keeps trying to reconnect.
     done(Unavailable("redis is unreachable"));
@@ -93,13 +93,17 @@ void Pipeline::Enqueue(std::string command, Callback done) {
       done(Unavailable("redis client shutting down"));
       return;
     }
-    queue_.push_back(Pending{std::move(command), std::move(done)});
+    queue_.push_back(Pending{std::move(command), std::move(done), asking});
   }
   cv_.notify_one();
 }
 
 void Pipeline::Submit(const std::vector<std::string>& args, Callback done) {
-  Enqueue(FormatCommand(args), std::move(done));
+  Enqueue(FormatCommand(args), std::move(done), false);
+}
+
+void Pipeline::Send(std::string command, Callback done, bool asking) {
+  Enqueue(std::move(command), std::move(done), asking);
 }
 
 void Pipeline::Fcall(std::string_view function, const std::vector<std::string>& keys,
@@ -141,10 +145,15 @@ bool Pipeline::Connect() {
 }
 
 bool Pipeline::Exchange(std::vector<Pending>& batch) {
-  for (const auto& pending : batch) connection_->Append(pending.command);
+  static const std::string kAsking = FormatCommand({"ASKING"});
+  for (const auto& pending : batch) {
+    if (pending.asking) connection_->Append(kAsking);
+    connection_->Append(pending.command);
+  }
   std::size_t answered = 0;
   if (connection_->Flush()) {
     for (; answered < batch.size(); ++answered) {
+      if (batch[answered].asking && !connection_->ReadReply()) break;  // +OK of ASKING
       auto reply = connection_->ReadReply();
       if (!reply) break;
       if (IsMissingFunction(reply->get())) reload_library_ = true;

@@ -93,10 +93,10 @@ void RedisStockStore::Checkout(const domain::HoldRequest& hold, ports::CheckoutD
                                 has_request ? "1" : "0",
                                 req.sale.str(),
                                 Num(options_.sale_retention.count())};
-  Next().Fcall(functions::kCheckout, keys, args,
-               [done = std::move(done)](domain::Result<Reply> reply) {
-                 done(ParseCheckout(std::move(reply)));
-               });
+  router_.Fcall(functions::kCheckout, keys, args,
+                [done = std::move(done)](domain::Result<Reply> reply) {
+                  done(ParseCheckout(std::move(reply)));
+                });
 }
 
 void RedisStockStore::Complete(const domain::Completion& c, ports::CompleteDone done) {
@@ -112,15 +112,15 @@ void RedisStockStore::Complete(const domain::Completion& c, ports::CompleteDone 
                                 std::string(Keys::kUnitsReturnedChannel),
                                 Num(options_.idempotency_ttl.count()),
                                 Num(options_.sale_retention.count())};
-  Next().Fcall(functions::kComplete, keys, args,
-               [c, done = std::move(done)](domain::Result<Reply> reply) {
-                 done(ParseComplete(std::move(reply), c));
-               });
+  router_.Fcall(functions::kComplete, keys, args,
+                [c, done = std::move(done)](domain::Result<Reply> reply) {
+                  done(ParseComplete(std::move(reply), c));
+                });
 }
 
 domain::Result<std::size_t> RedisStockStore::ExpireHolds(const domain::SaleId& sale,
                                                          domain::TimePoint now, std::size_t max) {
-  auto reply = CheckReply(Next().CallFcall(
+  auto reply = CheckReply(router_.CallFcall(
       functions::kExpire, {Keys::Meta(sale), Keys::Holds(sale), Keys::Bought(sale)},
       {Num(domain::ToUnixMillis(now)), std::to_string(max),
        std::string(Keys::kUnitsReturnedChannel), sale.str(), Num(options_.idempotency_ttl.count()),
@@ -132,10 +132,10 @@ domain::Result<std::size_t> RedisStockStore::ExpireHolds(const domain::SaleId& s
 domain::Result<bool> RedisStockStore::Retire(const domain::SaleId& sale, domain::TimePoint now,
                                              std::chrono::milliseconds retention) {
   auto reply =
-      CheckReply(Next().CallFcall(functions::kRetire,
-                                  {Keys::Meta(sale), Keys::Orders(sale), Keys::Holds(sale),
-                                   Keys::Bought(sale), Keys::OrderStatus(sale), Keys::Dead(sale)},
-                                  {Num(domain::ToUnixMillis(now)), Num(retention.count())}));
+      CheckReply(router_.CallFcall(functions::kRetire,
+                                   {Keys::Meta(sale), Keys::Orders(sale), Keys::Holds(sale),
+                                    Keys::Bought(sale), Keys::OrderStatus(sale), Keys::Dead(sale)},
+                                   {Num(domain::ToUnixMillis(now)), Num(retention.count())}));
   if (!reply) return reply.error();
   const long long state = Int(reply->get());
   if (state == 0) return false;
@@ -143,7 +143,8 @@ domain::Result<bool> RedisStockStore::Retire(const domain::SaleId& sale, domain:
   // with fs3_retire (fs:sales is in no sale's slot), so it is redone on every later call:
   // for a sale retired before (1), and for one whose keys are gone already (-1: a process
   // died between the two calls and the retention ran out before the next sweep).
-  auto removed = CheckReply(Next().Call({"SREM", std::string(Keys::kSales), sale.str()}));
+  auto removed =
+      CheckReply(router_.Call(Keys::kSales, {"SREM", std::string(Keys::kSales), sale.str()}));
   if (!removed) return removed.error();
   if (state < 0) return domain::Error{Outcome::kNotFound, "unknown sale"};
   return true;
@@ -151,7 +152,7 @@ domain::Result<bool> RedisStockStore::Retire(const domain::SaleId& sale, domain:
 
 domain::Result<bool> RedisStockStore::CloseSale(const domain::SaleId& sale, domain::TimePoint at) {
   auto reply = CheckReply(
-      Next().CallFcall(functions::kClose, {Keys::Meta(sale)}, {Num(domain::ToUnixMillis(at))}));
+      router_.CallFcall(functions::kClose, {Keys::Meta(sale)}, {Num(domain::ToUnixMillis(at))}));
   if (!reply) return reply.error();
   const std::int64_t changed = Int(reply->get());
   if (changed < 0) return domain::Error{Outcome::kNotFound, "unknown sale"};
@@ -160,10 +161,10 @@ domain::Result<bool> RedisStockStore::CloseSale(const domain::SaleId& sale, doma
 
 domain::Result<ports::StoreAudit> RedisStockStore::Audit(const domain::SaleId& sale) {
   auto reply =
-      CheckReply(Next().CallFcall(functions::kAudit,
-                                  {Keys::Meta(sale), Keys::Orders(sale), Keys::OrderStatus(sale),
-                                   Keys::Bought(sale), Keys::Dead(sale)},
-                                  {}));
+      CheckReply(router_.CallFcall(functions::kAudit,
+                                   {Keys::Meta(sale), Keys::Orders(sale), Keys::OrderStatus(sale),
+                                    Keys::Bought(sale), Keys::Dead(sale)},
+                                   {}));
   if (!reply) return reply.error();
   const redisReply* a = reply->get();
   if (Size(a) == 0) return domain::Error{Outcome::kNotFound, "unknown sale"};
@@ -197,7 +198,7 @@ domain::Result<ports::StoreAudit> RedisStockStore::Audit(const domain::SaleId& s
 }
 
 domain::Result<std::vector<domain::SaleId>> RedisStockStore::LiveSales() {
-  auto reply = CheckReply(Next().Call({"SMEMBERS", std::string(Keys::kSales)}));
+  auto reply = CheckReply(router_.Call(Keys::kSales, {"SMEMBERS", std::string(Keys::kSales)}));
   if (!reply) return reply.error();
   std::vector<domain::SaleId> live;
   for (std::size_t i = 0; i < Size(reply->get()); ++i) {

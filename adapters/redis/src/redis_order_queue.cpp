@@ -2,6 +2,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <future>
 #include <optional>
 #include <utility>
 
@@ -33,51 +34,21 @@ std::vector<std::string_view> FieldsOf(const redisReply* fields) {
 
 }  // namespace
 
-/// A pooled connection, returned to the pool when the lease ends (dropped if dead).
-class RedisOrderQueue::Lease {
- public:
-  Lease(RedisOrderQueue& queue, std::unique_ptr<Connection> connection)
-      : queue_(queue), connection_(std::move(connection)) {}
-  Lease(Lease&&) = default;
-  ~Lease() {
-    if (connection_ && !connection_->dead()) queue_.Return(std::move(connection_));
-  }
-  Connection* get() const { return connection_.get(); }
-  Connection* operator->() const { return connection_.get(); }
-
- private:
-  RedisOrderQueue& queue_;
-  std::unique_ptr<Connection> connection_;
-};
-
 RedisOrderQueue::RedisOrderQueue(RedisOptions options, ports::Logger& log)
-    : options_(std::move(options)), log_(log) {}
-RedisOrderQueue::~RedisOrderQueue() = default;
-
-RedisOrderQueue::Lease RedisOrderQueue::Borrow() {
-  {
-    std::lock_guard lock(mu_);
-    if (!idle_.empty()) {
-      auto connection = std::move(idle_.back());
-      idle_.pop_back();
-      return Lease(*this, std::move(connection));
-    }
-  }
-  auto opened = Connection::Open(options_);
-  return Lease(*this, opened ? std::move(*opened) : nullptr);
-}
-
-void RedisOrderQueue::Return(std::unique_ptr<Connection> connection) {
-  std::lock_guard lock(mu_);
-  if (idle_.size() < 8) idle_.push_back(std::move(connection));
-}
+    : options_([&] {
+        options.pipelines = 1;
+        return std::move(options);
+      }()),
+      log_(log),
+      router_(options_, functions::kLibrary) {}
+RedisOrderQueue::~RedisOrderQueue() { router_.Stop(); }
 
 void RedisOrderQueue::Watch(const domain::SaleId& sale) {
   std::lock_guard lock(mu_);
   sales_.insert(sale.str());
 }
 
-std::vector<std::string> RedisOrderQueue::Sales(Connection& connection) {
+std::vector<std::string> RedisOrderQueue::Sales() {
   const auto now = std::chrono::steady_clock::now();
   bool refresh = false;
   {
@@ -85,7 +56,7 @@ std::vector<std::string> RedisOrderQueue::Sales(Connection& connection) {
     refresh = now - sales_refreshed_ >= std::chrono::seconds(1);
   }
   if (refresh) {
-    auto members = connection.Command({"SMEMBERS", std::string(Keys::kSales)});
+    auto members = router_.Call(Keys::kSales, {"SMEMBERS", std::string(Keys::kSales)});
     if (members && !IsError(members->get())) {
       // Replace, not merge: a retired sale leaves the set, and reading its stream again
       // would recreate it (NOGROUP -> MKSTREAM).
@@ -104,10 +75,9 @@ std::vector<std::string> RedisOrderQueue::Sales(Connection& connection) {
   return {sales_.begin(), sales_.end()};
 }
 
-domain::Result<void> RedisOrderQueue::EnsureGroup(Connection& connection,
-                                                  const std::string& stream) {
-  auto created =
-      connection.Command({"XGROUP", "CREATE", stream, std::string(Keys::kGroup), "0", "MKSTREAM"});
+domain::Result<void> RedisOrderQueue::EnsureGroup(const std::string& stream) {
+  auto created = router_.Call(
+      stream, {"XGROUP", "CREATE", stream, std::string(Keys::kGroup), "0", "MKSTREAM"});
   if (!created) return created.error();
   if (IsError(created->get()) && !Str(created->get()).starts_with("BUSYGROUP")) {
     return domain::Error{Outcome::kInternal, "redis: " + std::string(Str(created->get()))};
@@ -115,8 +85,7 @@ domain::Result<void> RedisOrderQueue::EnsureGroup(Connection& connection,
   return domain::Ok();
 }
 
-std::vector<ports::QueuedEntry> RedisOrderQueue::ParseEntries(Connection& connection,
-                                                              const std::string& sale,
+std::vector<ports::QueuedEntry> RedisOrderQueue::ParseEntries(const std::string& sale,
                                                               const redisReply* entries) {
   std::vector<ports::QueuedEntry> out;
   std::vector<std::string> junk;
@@ -146,12 +115,12 @@ std::vector<ports::QueuedEntry> RedisOrderQueue::ParseEntries(Connection& connec
     for (const auto& id : junk) {
       log_.Error("malformed order stream entry; moved to the dead stream",
                  {{"sale", sale}, {"entry", id}});
-      (void)connection.Command(
-          {"XADD", Keys::Dead(sale_id), "*", "entry", id, "note", "malformed stream entry"});
+      (void)router_.Call(Keys::Dead(sale_id), {"XADD", Keys::Dead(sale_id), "*", "entry", id,
+                                               "note", "malformed stream entry"});
       // Acknowledged and deleted (fs_ack), like any entry: the stream must empty out for the
       // sale to retire.
-      (void)connection.Command({"FCALL", std::string(functions::kAck), "1", Keys::Orders(sale_id),
-                                std::string(Keys::kGroup), id});
+      (void)router_.CallFcall(functions::kAck, {Keys::Orders(sale_id)},
+                              {std::string(Keys::kGroup), id});
     }
   }
   return out;
@@ -179,6 +148,7 @@ void RedisOrderQueue::GiveBack(std::string_view consumer, std::unique_ptr<Connec
 
 domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::Pull(
     std::string_view consumer, std::size_t max, std::chrono::milliseconds wait) {
+  if (router_.cluster()) return ReadEachSale(consumer, max, wait);
   std::unique_ptr<Connection> connection = TakeConsumer(consumer);
   if (!connection) return Unavailable("redis is unreachable");
   auto pulled = ReadGroup(*connection, consumer, max, wait);
@@ -186,13 +156,12 @@ domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::Pull(
   return pulled;
 }
 
-domain::Result<void> RedisOrderQueue::SettleGroups(Connection& connection,
-                                                   const std::vector<std::string>& sales) {
+domain::Result<void> RedisOrderQueue::SettleGroups(const std::vector<std::string>& sales) {
   for (const auto& sale : sales) {
     const domain::SaleId id = *domain::SaleId::Parse(sale);
     // Gone (no meta) or retired (its keys expiring, maybe the stream first): forget it. Making
     // the group with MKSTREAM then would leave a stream behind with no expiry.
-    auto meta = connection.Command({"HMGET", Keys::Meta(id), "items", "retired_at"});
+    auto meta = router_.Call(Keys::Meta(id), {"HMGET", Keys::Meta(id), "items", "retired_at"});
     if (!meta) return meta.error();
     if (IsError(meta->get())) return CheckReply(std::move(*meta)).error();
     if (IsNil(At(meta->get(), 0)) || !IsNil(At(meta->get(), 1))) {
@@ -200,7 +169,7 @@ domain::Result<void> RedisOrderQueue::SettleGroups(Connection& connection,
       sales_.erase(sale);
       continue;
     }
-    if (auto created = EnsureGroup(connection, Keys::Orders(id)); !created) return created;
+    if (auto created = EnsureGroup(Keys::Orders(id)); !created) return created;
   }
   return domain::Ok();
 }
@@ -208,7 +177,7 @@ domain::Result<void> RedisOrderQueue::SettleGroups(Connection& connection,
 domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::ReadGroup(
     Connection& connection, std::string_view consumer, std::size_t max,
     std::chrono::milliseconds wait) {
-  const std::vector<std::string> sales = Sales(connection);
+  const std::vector<std::string> sales = Sales();
   if (sales.empty()) {
     std::this_thread::sleep_for(std::min(wait, std::chrono::milliseconds(200)));
     return std::vector<ports::QueuedEntry>{};
@@ -232,7 +201,7 @@ domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::ReadGroup(
     // A stream without its group: a retired sale whose keys expired (forget it; recreating
     // its stream would resurrect it), or a stream created before its sale was loaded (create
     // the group). The next Pull reads.
-    if (auto settled = SettleGroups(connection, sales); !settled) return settled.error();
+    if (auto settled = SettleGroups(sales); !settled) return settled.error();
     return std::vector<ports::QueuedEntry>{};
   }
   std::vector<ports::QueuedEntry> out;
@@ -240,10 +209,79 @@ domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::ReadGroup(
   for (std::size_t s = 0; s < Size(streams); ++s) {
     const redisReply* stream = At(streams, s);
     const std::string sale(Keys::HashTag(Str(At(stream, 0))));
-    for (auto& order : ParseEntries(connection, sale, At(stream, 1))) {
+    for (auto& order : ParseEntries(sale, At(stream, 1))) {
       out.push_back(std::move(order));
     }
   }
+  return out;
+}
+
+domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::ReadEachSale(
+    std::string_view consumer, std::size_t max, std::chrono::milliseconds wait) {
+  // A Redis Cluster has no blocking read across slots: poll, with a pause when nothing came.
+  constexpr std::chrono::milliseconds kIdlePause{20};
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (true) {
+    auto polled = PollEachSale(consumer, max);
+    if (!polled || !polled->empty()) return polled;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return polled;
+    std::this_thread::sleep_for(std::min(left, kIdlePause));
+  }
+}
+
+domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::PollEachSale(
+    std::string_view consumer, std::size_t max) {
+  const std::vector<std::string> all = Sales();
+  max = std::max<std::size_t>(max, 1);
+  std::vector<std::string> sales;
+  {
+    std::lock_guard lock(mu_);
+    const std::size_t take = std::min(all.size(), max);
+    for (std::size_t i = 0; i < take; ++i) sales.push_back(all[(next_sale_ + i) % all.size()]);
+    next_sale_ += take;
+  }
+  if (sales.empty()) return std::vector<ports::QueuedEntry>{};
+  const std::string count = std::to_string(max / sales.size());  // at most `max` in all
+  std::vector<std::future<domain::Result<Reply>>> replies;
+  for (const auto& sale : sales) {
+    const std::string stream = Keys::Orders(*domain::SaleId::Parse(sale));
+    auto promise = std::make_shared<std::promise<domain::Result<Reply>>>();
+    replies.push_back(promise->get_future());
+    router_.Submit(
+        stream,
+        {"XREADGROUP", "GROUP", std::string(Keys::kGroup), std::string(consumer), "COUNT", count,
+         "STREAMS", stream, ">"},
+        [promise](domain::Result<Reply> reply) { promise->set_value(std::move(reply)); });
+  }
+  std::vector<ports::QueuedEntry> out;
+  std::optional<domain::Error> error;
+  bool settle = false;
+  for (std::size_t i = 0; i < sales.size(); ++i) {
+    auto reply = replies[i].get();
+    if (reply && IsError(reply->get()) && Str(reply->get()).starts_with("NOGROUP")) {
+      settle = true;
+      continue;
+    }
+    auto checked = CheckReply(std::move(reply));
+    if (!checked) {
+      error = checked.error();
+      continue;
+    }
+    const redisReply* streams = checked->get();  // nil when the stream had nothing new
+    for (std::size_t s = 0; s < Size(streams); ++s) {
+      for (auto& entry : ParseEntries(sales[i], At(At(streams, s), 1))) {
+        out.push_back(std::move(entry));
+      }
+    }
+  }
+  // What was read is delivered to this consumer: it goes back even when another sale's read
+  // failed (it would otherwise wait for ReclaimStale).
+  if (settle) {
+    if (auto settled = SettleGroups(sales); !settled && out.empty()) return settled.error();
+  }
+  if (out.empty() && error) return *error;
   return out;
 }
 
@@ -255,38 +293,42 @@ domain::Result<void> RedisOrderQueue::Ack(const std::vector<std::string>& receip
     if (slash == std::string::npos) continue;  // not ours: ignoring it is the idempotent answer
     by_sale[receipt.substr(0, slash)].push_back(receipt.substr(slash + 1));
   }
-  Lease lease = Borrow();
-  if (!lease.get()) return Unavailable("redis is unreachable");
+  // One FCALL per sale, all in flight at once (pipelined per node), then every reply.
+  std::vector<std::future<domain::Result<Reply>>> replies;
   for (auto& [sale, ids] : by_sale) {
     auto sale_id = domain::SaleId::Parse(sale);
     if (!sale_id) continue;
-    std::vector<std::string> args{"FCALL", std::string(functions::kAck), "1",
-                                  Keys::Orders(*sale_id), std::string(Keys::kGroup)};
+    std::vector<std::string> args{std::string(Keys::kGroup)};
     args.insert(args.end(), ids.begin(), ids.end());
-    auto reply = CheckReply(lease->Command(args));
-    if (!reply) return reply.error();
+    auto promise = std::make_shared<std::promise<domain::Result<Reply>>>();
+    replies.push_back(promise->get_future());
+    router_.Fcall(functions::kAck, {Keys::Orders(*sale_id)}, args,
+                  [promise](domain::Result<Reply> reply) { promise->set_value(std::move(reply)); });
   }
-  return domain::Ok();
+  domain::Result<void> result = domain::Ok();
+  for (auto& reply : replies) {
+    auto checked = CheckReply(reply.get());
+    if (!checked && result) result = checked.error();
+  }
+  return result;
 }
 
 domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::ReclaimStale(
     std::string_view consumer, std::chrono::milliseconds idle, std::size_t max) {
-  Lease lease = Borrow();
-  if (!lease.get()) return Unavailable("redis is unreachable");
   std::vector<ports::QueuedEntry> out;
-  for (const auto& sale : Sales(*lease.get())) {
+  for (const auto& sale : Sales()) {
     if (out.size() >= max) break;
     std::string stream = Keys::Orders(*domain::SaleId::Parse(sale));
-    auto reply = lease->Command({"XAUTOCLAIM", stream, std::string(Keys::kGroup),
-                                 std::string(consumer), std::to_string(idle.count()), "0-0",
-                                 "COUNT", std::to_string(max - out.size())});
+    auto reply = router_.Call(
+        stream, {"XAUTOCLAIM", stream, std::string(Keys::kGroup), std::string(consumer),
+                 std::to_string(idle.count()), "0-0", "COUNT", std::to_string(max - out.size())});
     if (!reply) return reply.error();
     if (IsError(reply->get())) {
       if (Str(reply->get()).starts_with("NOGROUP")) continue;
       return CheckReply(std::move(*reply)).error();
     }
     // Redis 7.0: [next-start-id, [entries...], [deleted ids...]].
-    for (auto& order : ParseEntries(*lease.get(), sale, At(reply->get(), 1))) {
+    for (auto& order : ParseEntries(sale, At(reply->get(), 1))) {
       out.push_back(std::move(order));
     }
   }
@@ -294,11 +336,10 @@ domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::ReclaimStale(
 }
 
 domain::Result<std::size_t> RedisOrderQueue::Depth() {
-  Lease lease = Borrow();
-  if (!lease.get()) return Unavailable("redis is unreachable");
   std::size_t depth = 0;
-  for (const auto& sale : Sales(*lease.get())) {
-    auto reply = CheckReply(lease->Command({"XLEN", Keys::Orders(*domain::SaleId::Parse(sale))}));
+  for (const auto& sale : Sales()) {
+    const std::string stream = Keys::Orders(*domain::SaleId::Parse(sale));
+    auto reply = CheckReply(router_.Call(stream, {"XLEN", stream}));
     if (!reply) return reply.error();
     depth += static_cast<std::size_t>(Int(reply->get()));
   }

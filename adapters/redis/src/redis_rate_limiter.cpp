@@ -7,10 +7,10 @@
 namespace flashsale::redis {
 
 RedisRateLimiter::RedisRateLimiter(RedisOptions options)
-    : owned_(std::make_unique<Pipeline>(std::move(options), functions::kLibrary)),
-      pipeline_(owned_.get()) {}
+    : owned_(std::make_unique<Router>(std::move(options), functions::kLibrary)),
+      router_(owned_.get()) {}
 
-RedisRateLimiter::RedisRateLimiter(Pipeline& shared) : pipeline_(&shared) {}
+RedisRateLimiter::RedisRateLimiter(Router& shared) : router_(&shared) {}
 
 RedisRateLimiter::~RedisRateLimiter() { Close(); }
 
@@ -34,7 +34,7 @@ void RedisRateLimiter::Admit(std::vector<ports::RateBucket> buckets, ports::Admi
     args.push_back(std::to_string(BucketInterval(bucket).count()));
     args.push_back(std::to_string(bucket.burst));
   }
-  pipeline_->Fcall(
+  router_->Fcall(
       functions::kLimit, keys, args, [done = std::move(done)](domain::Result<Reply> raw) {
         auto reply = CheckReply(std::move(raw));
         if (!reply) {

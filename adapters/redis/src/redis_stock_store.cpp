@@ -40,11 +40,8 @@ domain::PurchaseReply ParseReserve(domain::Result<Reply> raw) {
 
 }  // namespace
 
-RedisStockStore::RedisStockStore(RedisOptions options) : options_(std::move(options)) {
-  const int count = std::max(1, options_.pipelines);
-  for (int i = 0; i < count; ++i) {
-    pipelines_.push_back(std::make_unique<Pipeline>(options_, functions::kLibrary));
-  }
+RedisStockStore::RedisStockStore(RedisOptions options)
+    : options_(std::move(options)), router_(options_, functions::kLibrary) {
   subscriber_ = std::jthread([this](std::stop_token stop) { Subscribe(stop); });
   // Units returned before the subscription exists would be missed (pub/sub keeps nothing):
   // with Redis up, start only once subscribed (bounded: a slow Redis delays, never blocks).
@@ -59,19 +56,10 @@ RedisStockStore::~RedisStockStore() { Close(); }
 void RedisStockStore::Close() {
   subscriber_.request_stop();
   if (subscriber_.joinable()) subscriber_.join();
-  for (auto& pipeline : pipelines_) pipeline->Stop();
+  router_.Stop();
 }
 
-Pipeline& RedisStockStore::Next() {
-  return *pipelines_[next_.fetch_add(1, std::memory_order_relaxed) % pipelines_.size()];
-}
-
-bool RedisStockStore::Healthy() const {
-  for (const auto& pipeline : pipelines_) {
-    if (!pipeline->connected()) return false;
-  }
-  return true;
-}
+bool RedisStockStore::Healthy() const { return router_.Healthy(); }
 
 void RedisStockStore::Reserve(const domain::Reservation& r, ports::ReserveDone done) {
   const domain::PurchaseRequest& req = r.request;
@@ -105,10 +93,10 @@ void RedisStockStore::Reserve(const domain::Reservation& r, ports::ReserveDone d
     args.push_back(Num(BucketInterval(bucket).count()));
     args.push_back(Num(bucket.burst));
   }
-  Next().Fcall(functions::kReserve, keys, args,
-               [done = std::move(done)](domain::Result<Reply> reply) {
-                 done(ParseReserve(std::move(reply)));
-               });
+  router_.Fcall(functions::kReserve, keys, args,
+                [done = std::move(done)](domain::Result<Reply> reply) {
+                  done(ParseReserve(std::move(reply)));
+                });
 }
 
 domain::Result<bool> RedisStockStore::Release(const domain::Order& order, domain::Outcome reason) {
@@ -129,7 +117,7 @@ domain::Result<bool> RedisStockStore::Release(const domain::Order& order, domain
                                 Num(std::chrono::duration_cast<std::chrono::milliseconds>(
                                         std::chrono::system_clock::now().time_since_epoch())
                                         .count())};
-  auto reply = CheckReply(Next().CallFcall(functions::kRelease, keys, args));
+  auto reply = CheckReply(router_.CallFcall(functions::kRelease, keys, args));
   if (!reply) return reply.error();
   return Int(reply->get()) == 1;
 }
@@ -147,15 +135,16 @@ domain::Result<bool> RedisStockStore::Load(const domain::Sale& sale) {
     args.push_back(Num(item.price_cents));
     args.push_back(item.name);
   }
-  auto reply = CheckReply(Next().CallFcall(functions::kLoad, keys, args));
+  auto reply = CheckReply(router_.CallFcall(functions::kLoad, keys, args));
   if (!reply) return reply.error();
-  auto added = CheckReply(Next().Call({"SADD", std::string(Keys::kSales), sale.id.str()}));
+  auto added =
+      CheckReply(router_.Call(Keys::kSales, {"SADD", std::string(Keys::kSales), sale.id.str()}));
   if (!added) return added.error();
   return Int(reply->get()) == 1;
 }
 
 domain::Result<ports::StockSnapshot> RedisStockStore::Snapshot(const domain::SaleId& sale) {
-  auto reply = CheckReply(Next().CallFcall(functions::kSnapshot, {Keys::Meta(sale)}, {}));
+  auto reply = CheckReply(router_.CallFcall(functions::kSnapshot, {Keys::Meta(sale)}, {}));
   if (!reply) return reply.error();
   const redisReply* a = reply->get();
   if (Size(a) == 0) return domain::Error{Outcome::kNotFound, "unknown sale"};
@@ -172,7 +161,8 @@ domain::Result<ports::StockSnapshot> RedisStockStore::Snapshot(const domain::Sal
 
 domain::Result<std::optional<domain::OrderStatus>> RedisStockStore::FindOrderStatus(
     const domain::SaleId& sale, const domain::OrderId& order) {
-  auto reply = CheckReply(Next().Call({"HGET", Keys::OrderStatus(sale), order.str()}));
+  auto reply = CheckReply(
+      router_.Call(Keys::OrderStatus(sale), {"HGET", Keys::OrderStatus(sale), order.str()}));
   if (!reply) return reply.error();
   if (IsNil(reply->get())) return std::optional<domain::OrderStatus>{};
   domain::OrderStatus status = domain::OrderStatus::kPending;
@@ -184,30 +174,31 @@ domain::Result<std::optional<domain::OrderStatus>> RedisStockStore::FindOrderSta
 
 domain::Result<std::int64_t> RedisStockStore::UnitsHeld(const domain::SaleId& sale,
                                                         const domain::UserId& user) {
-  auto reply = CheckReply(Next().Call({"HGET", Keys::Bought(sale), user.str()}));
+  auto reply =
+      CheckReply(router_.Call(Keys::Bought(sale), {"HGET", Keys::Bought(sale), user.str()}));
   if (!reply) return reply.error();
   return static_cast<std::int64_t>(Int(reply->get()));
 }
 
 void RedisStockStore::FetchBuyers(const domain::SaleId& sale, ports::BuyersDone done) {
-  Next().Fcall(functions::kBuyers, {Keys::Meta(sale), Keys::Bought(sale)}, {},
-               [done = std::move(done)](domain::Result<Reply> raw) {
-                 auto reply = CheckReply(std::move(raw));
-                 if (!reply) {
-                   done(reply.error());
-                   return;
-                 }
-                 const redisReply* a = reply->get();
-                 if (Size(a) == 0) {
-                   done(domain::Error{Outcome::kNotFound, "unknown sale"});
-                   return;
-                 }
-                 ports::BuyerSet set;
-                 set.version = static_cast<std::uint64_t>(Int(At(a, 0)));
-                 set.users.reserve(Size(a) - 1);
-                 for (std::size_t i = 1; i < Size(a); ++i) set.users.emplace_back(Str(At(a, i)));
-                 done(std::move(set));
-               });
+  router_.Fcall(functions::kBuyers, {Keys::Meta(sale), Keys::Bought(sale)}, {},
+                [done = std::move(done)](domain::Result<Reply> raw) {
+                  auto reply = CheckReply(std::move(raw));
+                  if (!reply) {
+                    done(reply.error());
+                    return;
+                  }
+                  const redisReply* a = reply->get();
+                  if (Size(a) == 0) {
+                    done(domain::Error{Outcome::kNotFound, "unknown sale"});
+                    return;
+                  }
+                  ports::BuyerSet set;
+                  set.version = static_cast<std::uint64_t>(Int(At(a, 0)));
+                  set.users.reserve(Size(a) - 1);
+                  for (std::size_t i = 1; i < Size(a); ++i) set.users.emplace_back(Str(At(a, i)));
+                  done(std::move(set));
+                });
 }
 
 void RedisStockStore::OnUnitsReturned(ports::UnitsReturnedListener listener) {
@@ -218,7 +209,10 @@ void RedisStockStore::OnUnitsReturned(ports::UnitsReturnedListener listener) {
 void RedisStockStore::Subscribe(std::stop_token stop) {
   auto backoff = options_.reconnect_initial;
   while (!stop.stop_requested()) {
-    auto opened = Connection::Open(options_);
+    // Any node will do: a Redis Cluster delivers a PUBLISH to every node's subscribers.
+    std::vector<RedisNode> nodes = router_.Masters();
+    for (const auto& seed : Seeds(options_)) nodes.push_back(seed);
+    auto opened = Connection::OpenAny(options_, nodes);
     if (!opened) {
       std::this_thread::sleep_for(backoff);
       backoff = std::min(backoff * 2, options_.reconnect_max);

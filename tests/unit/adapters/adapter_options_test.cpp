@@ -51,6 +51,34 @@ TEST(RedisUrlTest, ParsesHostPortPasswordAndDb) {
   }
 }
 
+TEST(RedisUrlTest, SeveralAddressesAreTheSeedsOfACluster) {
+  auto seeds = redis::ParseRedisUrl("redis://:pw@10.0.0.1:7001,10.0.0.2,10.0.0.3:7003");
+  ASSERT_TRUE(seeds.ok());
+  EXPECT_EQ(seeds->password, "pw");
+  EXPECT_EQ(redis::Seeds(*seeds), (std::vector<redis::RedisNode>{
+                                      {"10.0.0.1", 7001}, {"10.0.0.2", 6379}, {"10.0.0.3", 7003}}));
+  const redis::RedisOptions second = redis::AtNode(*seeds, seeds->more_seeds[0]);
+  EXPECT_EQ(second.host, "10.0.0.2");
+  EXPECT_EQ(second.password, "pw");
+  EXPECT_TRUE(second.more_seeds.empty());
+  EXPECT_TRUE(redis::ParseRedisUrl("redis://a:1,b:2/0").ok());
+  for (const char* bad : {"redis://a:1,", "redis://,a:1", "redis://a:1,,b:2", "redis://a:1,b:0",
+                          "redis://a:1,b:x", "redis://a,b/3"}) {
+    auto r = redis::ParseRedisUrl(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().outcome, Outcome::kInvalidRequest) << bad;
+  }
+}
+
+TEST(RedisKeysTest, SlotsAreCrc16OfTheHashTag) {
+  // The values of the Redis Cluster specification and of CLUSTER KEYSLOT.
+  EXPECT_EQ(redis::Keys::Slot("123456789"), 0x31C3 % 16384);
+  EXPECT_EQ(redis::Keys::Slot("foo"), 12182);
+  EXPECT_EQ(redis::Keys::Slot("{user1000}.following"), redis::Keys::Slot("{user1000}.followers"));
+  EXPECT_EQ(redis::Keys::Slot("fs:{s-1}:meta"), redis::Keys::Slot("s-1"));
+  EXPECT_EQ(redis::Keys::Slot("fs:{~rl}:u:a"), redis::Keys::Slot("fs:{~rl}:a:1.2.3.4"));
+}
+
 TEST(MySqlUrlTest, ParsesAndNeverEchoesThePassword) {
   auto ok = mysql::ParseMySqlUrl("mysql://app:p@ss@db.local:3307/shop");
   ASSERT_TRUE(ok.ok());

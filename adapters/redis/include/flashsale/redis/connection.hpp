@@ -42,6 +42,10 @@ class Connection {
   /// Unavailable with the reason when it can't.
   static domain::Result<std::unique_ptr<Connection>> Open(const RedisOptions& options);
 
+  /// Open on the first of `nodes` that answers (with `options`' password and timeouts).
+  static domain::Result<std::unique_ptr<Connection>> OpenAny(const RedisOptions& options,
+                                                             const std::vector<RedisNode>& nodes);
+
   /// Sends one command and reads its reply (which may be a Redis error reply: check IsError).
   /// Unavailable on I/O error or timeout (the connection is then dead).
   domain::Result<Reply> Command(const std::vector<std::string>& args);

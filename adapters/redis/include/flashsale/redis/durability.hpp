@@ -21,7 +21,8 @@ domain::Result<AofSettings> ReadAofSettings(const RedisOptions& options);
 /// Tells the operator what a crash of redis-server can lose: with `appendfsync always` no
 /// acknowledged order; with `everysec` those of its last second or two (Redis answers before
 /// its AOF write while a background fsync is slow); without AOF, everything since the last
-/// snapshot. A warning for the last two and when the settings can't be read.
+/// snapshot. A warning for the last two and when the settings can't be read. Every seed node
+/// is reported (list a cluster's masters as its seeds to see them all).
 void ReportDurability(const RedisOptions& options, ports::Logger& log);
 
 }  // namespace flashsale::redis

@@ -33,9 +33,11 @@ class Keys {
   /// A sale's rate buckets, drawn by the reserve function (hash: bucket key "u:<user>" /
   /// "a:<address>" -> its theoretical arrival time, us): per sale, in the sale's slot.
   static std::string RateBuckets(const domain::SaleId& sale);
-  /// A rate bucket of the RateLimiter (the other buying routes), outside any sale.
+  /// A rate bucket of the RateLimiter (the other buying routes), outside any sale: each one
+  /// carries the hash tag {~rl} ('~' is in no id, so no sale has it), so the buckets of one
+  /// call share a Cluster slot.
   static std::string RateBucket(std::string_view key);
-  /// Set of every loaded sale id (outside any slot; read by queue consumers).
+  /// Set of every loaded sale id (in no sale's slot; read by queue consumers).
   static constexpr std::string_view kSales = "fs:sales";
   /// Pub/sub channel: "sale/item" whenever units come back.
   static constexpr std::string_view kUnitsReturnedChannel = "fs:units-returned";
@@ -43,6 +45,9 @@ class Keys {
   static constexpr std::string_view kGroup = "persist";
   /// The hash tag of a key: the text between the first '{' and the next '}'.
   static std::string_view HashTag(std::string_view key);
+  /// The Redis Cluster slot of a key: CRC16 (XMODEM) of its hash tag, mod 16384.
+  static int Slot(std::string_view key);
+  static constexpr int kSlots = 16384;
 };
 
 /// A stream entry id "ms-seq" as a queue position; nullopt when malformed.

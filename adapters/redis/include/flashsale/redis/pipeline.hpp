@@ -40,6 +40,11 @@ class Pipeline {
   void Fcall(std::string_view function, const std::vector<std::string>& keys,
              const std::vector<std::string>& args, Callback done);
 
+  /// Queues a command already formatted (FormatCommand). With `asking` it is sent right after
+  /// an ASKING on the same connection (a Redis Cluster ASK redirection), whose reply is
+  /// skipped.
+  void Send(std::string command, Callback done, bool asking = false);
+
   /// Submit and wait for the reply (for non-hot-path calls).
   domain::Result<Reply> Call(const std::vector<std::string>& args);
   domain::Result<Reply> CallFcall(std::string_view function, const std::vector<std::string>& keys,
@@ -55,12 +60,13 @@ class Pipeline {
   struct Pending {
     std::string command;
     Callback done;
+    bool asking = false;
   };
 
   void Run(std::stop_token stop);
   bool Connect();
   void FailAll(std::vector<Pending>& batch, const domain::Error& error);
-  void Enqueue(std::string command, Callback done);
+  void Enqueue(std::string command, Callback done, bool asking);
   /// Writes a batch and completes its callers; false when the connection died mid-batch.
   bool Exchange(std::vector<Pending>& batch);
   bool LoadLibrary(Connection& connection);

@@ -3,17 +3,29 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "flashsale/domain/result.hpp"
 
 namespace flashsale::redis {
 
+/// One Redis node's address.
+struct RedisNode {
+  std::string host;
+  int port = 6379;
+  bool operator==(const RedisNode&) const = default;
+};
+
 /// How to reach Redis and how patient to be with it.
 struct RedisOptions {
-  /// Server address; loopback by default.
+  /// Server address (the first seed of a cluster); loopback by default.
   std::string host = "127.0.0.1";
   /// TCP port, 1..65535. Default 6379.
   int port = 6379;
+  /// Further seed nodes of a Redis Cluster (the URL's other addresses). Cluster mode is
+  /// detected from the server (CLUSTER SLOTS); with more than one seed it is required, and
+  /// any seed that answers gives the slot map.
+  std::vector<RedisNode> more_seeds;
   /// AUTH password; empty for none. Never logged.
   std::string password;
   /// Logical database (SELECT), 0..15.
@@ -35,7 +47,15 @@ struct RedisOptions {
   std::chrono::milliseconds sale_retention = std::chrono::hours(24);
 };
 
-/// Parses redis://[:password@]host[:port][/db]. InvalidRequest with a clear message otherwise.
+/// Every seed: host:port first, then more_seeds.
+std::vector<RedisNode> Seeds(const RedisOptions& options);
+
+/// `options` aimed at one node (same password, timeouts; no further seeds).
+RedisOptions AtNode(const RedisOptions& options, const RedisNode& node);
+
+/// Parses redis://[:password@]host[:port][,host[:port]...][/db]: several addresses are the
+/// seed nodes of a Redis Cluster (which has database 0 only). InvalidRequest with a clear
+/// message otherwise.
 domain::Result<RedisOptions> ParseRedisUrl(std::string_view url);
 
 }  // namespace flashsale::redis

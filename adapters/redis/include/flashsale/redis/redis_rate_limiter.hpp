@@ -3,23 +3,23 @@
 #include <memory>
 
 #include "flashsale/ports/rate_limiter.hpp"
-#include "flashsale/redis/pipeline.hpp"
 #include "flashsale/redis/redis_options.hpp"
+#include "flashsale/redis/router.hpp"
 
 namespace flashsale::redis {
 
 /// RateLimiter on Redis: one FCALL of fs_limit (lua/limit.lua) per request, checking and
 /// taking from every bucket atomically, on the Redis server's clock, so every instance using
-/// this Redis shares the buckets. Keys fs:rl:<bucket key>, each expiring when its bucket is
-/// full again. Thread-safe.
+/// this Redis shares the buckets. Keys fs:{~rl}:<bucket key>, each expiring when its bucket is
+/// full again (one hash tag: one call's buckets share a Cluster slot). Thread-safe.
 class RedisRateLimiter final : public ports::RateLimiter {
  public:
   /// On its own auto-pipelining connection.
   explicit RedisRateLimiter(RedisOptions options);
-  /// On a connection it shares (RedisStockStore::HotPipeline): the admit and the purchase it
-  /// lets through ride the same I/O thread and round trips. `shared` must outlive this; Close
+  /// On connections it shares (RedisStockStore::HotRouter): the admit and the purchase it
+  /// lets through ride the same I/O threads and round trips. `shared` must outlive this; Close
   /// leaves it running.
-  explicit RedisRateLimiter(Pipeline& shared);
+  explicit RedisRateLimiter(Router& shared);
   ~RedisRateLimiter() override;
 
   void Admit(std::vector<ports::RateBucket> buckets, ports::AdmitDone done) override;
@@ -28,8 +28,8 @@ class RedisRateLimiter final : public ports::RateLimiter {
   void Close();
 
  private:
-  std::unique_ptr<Pipeline> owned_;
-  Pipeline* pipeline_;
+  std::unique_ptr<Router> owned_;
+  Router* router_;
 };
 
 }  // namespace flashsale::redis

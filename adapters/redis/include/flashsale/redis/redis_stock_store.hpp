@@ -9,14 +9,15 @@
 #include <vector>
 
 #include "flashsale/ports/stock_store.hpp"
-#include "flashsale/redis/pipeline.hpp"
 #include "flashsale/redis/redis_options.hpp"
+#include "flashsale/redis/router.hpp"
 
 namespace flashsale::redis {
 
 /// StockStore on Redis: each Reserve is one FCALL of fs_reserve (lua/reserve.lua) (idempotency,
 /// window, stock, per-user limit, DECRBY, HINCRBY, XADD of the order, stored answer with TTL), sent
-/// through auto-pipelining connections. Release publishes on the units-returned channel,
+/// through auto-pipelining connections to the node that owns the sale's slot (a standalone Redis
+/// or a Redis Cluster: see Router). Release publishes on the units-returned channel,
 /// which a subscriber thread in every instance turns into OnUnitsReturned calls.
 /// Thread-safe.
 class RedisStockStore final : public ports::StockStore {
@@ -54,17 +55,15 @@ class RedisStockStore final : public ports::StockStore {
   domain::Result<std::int64_t> UnitsHeld(const domain::SaleId& sale, const domain::UserId& user);
   /// True when every hot-path connection is up (readiness).
   bool Healthy() const;
-  /// One of the hot-path connections, for an adapter whose calls precede a Reserve and should
-  /// share its I/O thread and round trips (RedisRateLimiter). Stopped by Close.
-  Pipeline& HotPipeline() { return Next(); }
+  /// The hot-path connections, for an adapter whose calls precede a Reserve and should share
+  /// their I/O threads and round trips (RedisRateLimiter). Stopped by Close.
+  Router& HotRouter() { return router_; }
 
  private:
-  Pipeline& Next();
   void Subscribe(std::stop_token stop);
 
   RedisOptions options_;
-  std::vector<std::unique_ptr<Pipeline>> pipelines_;
-  std::atomic<std::size_t> next_{0};
+  Router router_;
   std::mutex subscribed_mu_;
   std::condition_variable subscribed_cv_;
   bool subscribed_ = false;  // the units-returned subscription was confirmed once
