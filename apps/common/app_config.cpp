@@ -39,6 +39,7 @@ nlohmann::json AppConfig::Redacted() const {
           {"strict_http", strict_http},
           {"redis_timeout_ms", redis_timeout_ms},
           {"redis_pipelines", redis_pipelines},
+          {"redis_wait_replicas", redis_wait_replicas},
           {"sold_out_fast_path", sold_out_fast_path},
           {"hold_ttl_s", hold_ttl_s},
           {"schedule", schedule},
@@ -269,6 +270,11 @@ void AddTuningOptions(CLI::App& app, AppConfig& c) {
                  "Redis hot-path connections (standalone Redis; a cluster has one per master)")
       ->envname("FLASHSALE_REDIS_PIPELINES")
       ->check(CLI::Range(1, 16));
+  app.add_option("--redis-wait-replicas", c.redis_wait_replicas,
+                 "Replicas that must have a purchase before it is acknowledged (WAIT, at most "
+                 "half the Redis timeout; else 503); 0 = answer once the master has it")
+      ->envname("FLASHSALE_REDIS_WAIT_REPLICAS")
+      ->check(CLI::Range(0, 16));
   app.add_flag("--sold-out-fast-path,!--no-sold-out-fast-path", c.sold_out_fast_path,
                "Answer repeated SoldOut without a Redis round trip (staleness <= 100 ms)")
       ->envname("FLASHSALE_SOLD_OUT_FAST_PATH");

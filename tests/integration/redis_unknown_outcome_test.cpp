@@ -13,6 +13,7 @@
 #include "flashsale/redis/keys.hpp"
 #include "flashsale/redis/redis_stock_store.hpp"
 #include "redis_server.hpp"
+#include "reserve_sync.hpp"
 
 namespace flashsale::testing {
 namespace {
@@ -85,4 +86,74 @@ TEST(RedisUnknownOutcomeTest, AReplyThatNeverCameIsAnUnknownOutcomeAndARetryTell
 }
 
 }  // namespace
+}  // namespace flashsale::testing
+
+namespace flashsale::testing {
+
+// --redis-wait-replicas: a purchase is acknowledged only once that many replicas have it.
+TEST(RedisWaitReplicasTest, APurchaseNoReplicaConfirmedIsUnavailableAndItsRetryTellsTheSame) {
+  RedisServer server;
+  redis::RedisOptions options = server.Options();
+  options.wait_replicas = 1;  // and this Redis has no replica
+  redis::RedisStockStore store(options);
+  const auto now = core::SystemClock().Now();
+  domain::Sale sale =
+      MakeSale("waited", 10, 10, now - std::chrono::minutes(1), now + std::chrono::hours(1));
+  ASSERT_TRUE(store.Load(sale).ok());
+  const auto all = Reservations(sale, 3, "W", {"item-1"});
+  const auto started = std::chrono::steady_clock::now();
+  const auto replies = ReserveAll(store, all);
+  const auto waited = std::chrono::steady_clock::now() - started;
+  for (const auto& reply : replies) {
+    EXPECT_EQ(reply.outcome, Outcome::kUnavailable);
+    EXPECT_EQ(reply.detail, redis::kNotReplicatedDetail);
+    EXPECT_FALSE(reply.order_id.has_value());
+  }
+  // One WAIT for the batch, bounded by half the command timeout: no connection was lost.
+  EXPECT_LT(waited, std::chrono::milliseconds(1000));
+  EXPECT_TRUE(store.Healthy());
+  // The master has the orders: in the stream (the workers persist them) and in the stock.
+  EXPECT_EQ(server.Cli("XLEN '" + redis::Keys::Orders(sale.id) + "'"), "3");
+  EXPECT_EQ(store.Snapshot(sale.id)->items[0].remaining, 7);
+  // A retry with the same request id replays the stored answer: the same order, still not
+  // confirmed here; and once confirmed (a store without WAIT stands in for a replica that
+  // caught up), accepted with that order.
+  EXPECT_EQ(ReserveSync(store, all[0]).detail, redis::kNotReplicatedDetail);
+  redis::RedisOptions plain = server.Options();
+  redis::RedisStockStore unwaited(plain);
+  const auto replay = ReserveSync(unwaited, all[0]);
+  EXPECT_EQ(replay.outcome, Outcome::kAccepted);
+  EXPECT_TRUE(replay.replayed);
+  EXPECT_EQ(replay.order_id->str(), "W0");
+}
+
+TEST(RedisWaitReplicasTest, APurchaseAReplicaHasIsAccepted) {
+  RedisServer master;
+  RedisServer replica;
+  ASSERT_EQ(master.Cli("CONFIG SET repl-diskless-sync-delay 0"), "OK");  // sync at once
+  ASSERT_EQ(replica.Cli("REPLICAOF 127.0.0.1 " + std::to_string(master.port())), "OK");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return master.Cli("INFO replication").find("state=online") != std::string::npos;
+      },
+      std::chrono::seconds(10)));
+  redis::RedisOptions options = master.Options();
+  options.wait_replicas = 1;
+  redis::RedisStockStore store(options);
+  const auto now = core::SystemClock().Now();
+  domain::Sale sale =
+      MakeSale("replicated", 10, 10, now - std::chrono::minutes(1), now + std::chrono::hours(1));
+  ASSERT_TRUE(store.Load(sale).ok());
+  const auto all = Reservations(sale, 12, "R", {"item-1"});
+  int accepted = 0, sold_out = 0;
+  for (const auto& reply : ReserveAll(store, all)) {
+    accepted += reply.outcome == Outcome::kAccepted ? 1 : 0;
+    sold_out += reply.outcome == Outcome::kSoldOut ? 1 : 0;
+  }
+  EXPECT_EQ(accepted, 10);
+  EXPECT_EQ(sold_out, 2);
+  // The replica has every accepted order.
+  EXPECT_EQ(replica.Cli("XLEN '" + redis::Keys::Orders(sale.id) + "'"), "10");
+}
+
 }  // namespace flashsale::testing

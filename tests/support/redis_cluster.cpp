@@ -63,6 +63,8 @@ void RedisCluster::Launch(Node& node) {
                       "2000",
                       "--cluster-replica-validity-factor",
                       "0",
+                      "--repl-diskless-sync-delay",
+                      "0",
                       "--bind",
                       "127.0.0.1",
                       "--dir",

@@ -12,8 +12,9 @@ namespace flashsale::testing {
 
 /// A real Redis Cluster for tests: `masters` masters with `replicas` replicas each, every node
 /// a redis-server on loopback with free ports (client and bus), its own directory, AOF on
-/// (everysec), a 2 s node timeout and replicas always allowed to take over. Created with
-/// redis-cli --cluster create; stopped and removed on destruction, even when a test fails.
+/// (everysec), a 2 s node timeout, replicas always allowed to take over, and a replica's full
+/// sync starting at once. Created with redis-cli --cluster create; stopped and removed on
+/// destruction, even when a test fails.
 class RedisCluster {
  public:
   explicit RedisCluster(int masters = 3, int replicas = 0);

@@ -80,7 +80,7 @@ void Pipeline::Stop() {
   FailAll(rest, Unavailable("redis client shutting down"));
 }
 
-void Pipeline::Enqueue(std::string command, Callback done, bool asking) {
+void Pipeline::Enqueue(std::string command, Callback done, bool asking, bool replicated) {
   if (!connected_.load()) {
     // Fail fast while disconnected; the I/O thread keeps trying to reconnect.
     done(Unavailable("redis is unreachable"));
@@ -93,17 +93,17 @@ void Pipeline::Enqueue(std::string command, Callback done, bool asking) {
       done(Unavailable("redis client shutting down"));
       return;
     }
-    queue_.push_back(Pending{std::move(command), std::move(done), asking});
+    queue_.push_back(Pending{std::move(command), std::move(done), asking, replicated});
   }
   cv_.notify_one();
 }
 
 void Pipeline::Submit(const std::vector<std::string>& args, Callback done) {
-  Enqueue(FormatCommand(args), std::move(done), false);
+  Enqueue(FormatCommand(args), std::move(done), false, false);
 }
 
-void Pipeline::Send(std::string command, Callback done, bool asking) {
-  Enqueue(std::move(command), std::move(done), asking);
+void Pipeline::Send(std::string command, Callback done, bool asking, bool replicated) {
+  Enqueue(std::move(command), std::move(done), asking, replicated && options_.wait_replicas > 0);
 }
 
 void Pipeline::Fcall(std::string_view function, const std::vector<std::string>& keys,
@@ -146,24 +146,54 @@ bool Pipeline::Connect() {
 
 bool Pipeline::Exchange(std::vector<Pending>& batch) {
   static const std::string kAsking = FormatCommand({"ASKING"});
+  bool wait = false;
   for (const auto& pending : batch) {
     if (pending.asking) connection_->Append(kAsking);
     connection_->Append(pending.command);
+    wait = wait || pending.replicated;
+  }
+  if (wait) {
+    // One WAIT covers every write of the batch (it waits for this connection's offset).
+    connection_->Append(FormatCommand({"WAIT", std::to_string(options_.wait_replicas),
+                                       std::to_string(options_.command_timeout.count() / 2)}));
   }
   std::size_t answered = 0;
-  if (connection_->Flush()) {
-    for (; answered < batch.size(); ++answered) {
-      if (batch[answered].asking && !connection_->ReadReply()) break;  // +OK of ASKING
-      auto reply = connection_->ReadReply();
-      if (!reply) break;
-      if (IsMissingFunction(reply->get())) reload_library_ = true;
+  std::vector<std::pair<std::size_t, Reply>> held;  // replies waiting for the WAIT
+  bool intact = static_cast<bool>(connection_->Flush());
+  for (; intact && answered < batch.size(); ++answered) {
+    if (batch[answered].asking && !connection_->ReadReply()) break;  // +OK of ASKING
+    auto reply = connection_->ReadReply();
+    if (!reply) break;
+    if (IsMissingFunction(reply->get())) reload_library_ = true;
+    if (batch[answered].replicated) {
+      held.emplace_back(answered, std::move(*reply));
+    } else {
       batch[answered].done(std::move(reply));
     }
   }
-  if (answered == batch.size()) return true;
+  intact = intact && answered == batch.size();
+  if (intact && wait) {
+    auto acked = connection_->ReadReply();
+    intact = acked.ok();
+    if (intact) {
+      const bool replicated = !IsError(acked->get()) && Int(acked->get()) >= options_.wait_replicas;
+      for (auto& [index, reply] : held) {
+        if (replicated) {
+          batch[index].done(std::move(reply));
+        } else {
+          batch[index].done(Unavailable(std::string(kNotReplicatedDetail)));
+        }
+      }
+      held.clear();
+    }
+  }
+  if (intact) return true;
   // The connection died mid-batch: the rest may or may not have run. Unavailable with an
   // unknown outcome is the honest answer; purchases are idempotent, so a client retry with
   // the same request id replays the stored result.
+  for (auto& [index, reply] : held) {
+    batch[index].done(Unavailable(std::string(domain::kOutcomeUnknownDetail)));
+  }
   for (std::size_t i = answered; i < batch.size(); ++i) {
     batch[i].done(Unavailable(std::string(domain::kOutcomeUnknownDetail)));
   }

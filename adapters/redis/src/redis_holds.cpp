@@ -112,10 +112,12 @@ void RedisStockStore::Complete(const domain::Completion& c, ports::CompleteDone 
                                 std::string(Keys::kUnitsReturnedChannel),
                                 Num(options_.idempotency_ttl.count()),
                                 Num(options_.sale_retention.count())};
-  router_.Fcall(functions::kComplete, keys, args,
-                [c, done = std::move(done)](domain::Result<Reply> reply) {
-                  done(ParseComplete(std::move(reply), c));
-                });
+  router_.Fcall(
+      functions::kComplete, keys, args,
+      [c, done = std::move(done)](domain::Result<Reply> reply) {
+        done(ParseComplete(std::move(reply), c));
+      },
+      /*replicated=*/true);
 }
 
 domain::Result<std::size_t> RedisStockStore::ExpireHolds(const domain::SaleId& sale,

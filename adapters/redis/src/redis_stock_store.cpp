@@ -93,10 +93,12 @@ void RedisStockStore::Reserve(const domain::Reservation& r, ports::ReserveDone d
     args.push_back(Num(BucketInterval(bucket).count()));
     args.push_back(Num(bucket.burst));
   }
-  router_.Fcall(functions::kReserve, keys, args,
-                [done = std::move(done)](domain::Result<Reply> reply) {
-                  done(ParseReserve(std::move(reply)));
-                });
+  router_.Fcall(
+      functions::kReserve, keys, args,
+      [done = std::move(done)](domain::Result<Reply> reply) {
+        done(ParseReserve(std::move(reply)));
+      },
+      /*replicated=*/true);
 }
 
 domain::Result<bool> RedisStockStore::Release(const domain::Order& order, domain::Outcome reason) {

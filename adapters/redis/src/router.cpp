@@ -126,22 +126,24 @@ Pipeline& Router::NextStandalone() {
   return *pipelines_[next_.fetch_add(1, std::memory_order_relaxed) % pipelines_.size()];
 }
 
-void Router::Submit(std::string_view key, const std::vector<std::string>& args, Callback done) {
+void Router::Submit(std::string_view key, const std::vector<std::string>& args, Callback done,
+                    bool replicated) {
   if (!cluster_) {
-    NextStandalone().Submit(args, std::move(done));
+    NextStandalone().Send(FormatCommand(args), std::move(done), false, replicated);
     return;
   }
   auto attempt = std::make_shared<Attempt>();
   attempt->command = FormatCommand(args);
   attempt->slot = Keys::Slot(key);
   attempt->done = std::move(done);
+  attempt->replicated = replicated;
   Dispatch(std::move(attempt));
 }
 
 void Router::Fcall(std::string_view function, const std::vector<std::string>& keys,
-                   const std::vector<std::string>& args, Callback done) {
+                   const std::vector<std::string>& args, Callback done, bool replicated) {
   Submit(keys.empty() ? std::string_view{} : std::string_view(keys.front()),
-         FcallArgs(function, keys, args), std::move(done));
+         FcallArgs(function, keys, args), std::move(done), replicated);
 }
 
 domain::Result<Reply> Router::Call(std::string_view key, const std::vector<std::string>& args) {
@@ -172,7 +174,8 @@ void Router::Dispatch(std::shared_ptr<Attempt> attempt) {
   std::string command = attempt->command;  // kept for a redirection
   node->pipeline->Send(
       std::move(command),
-      [this, attempt](domain::Result<Reply> reply) { OnReply(attempt, std::move(reply)); }, asking);
+      [this, attempt](domain::Result<Reply> reply) { OnReply(attempt, std::move(reply)); }, asking,
+      attempt->replicated);
 }
 
 void Router::OnReply(const std::shared_ptr<Attempt>& attempt, domain::Result<Reply> reply) {

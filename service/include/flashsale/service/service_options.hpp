@@ -26,6 +26,7 @@ struct ServiceOptions {
   int max_per_order = 100;         ///< largest quantity of one order
   int redis_timeout_ms = 200;      ///< Redis command timeout
   int redis_pipelines = 1;         ///< Redis hot-path connections
+  int redis_wait_replicas = 0;     ///< replicas that must confirm a purchase (WAIT)
   bool sold_out_fast_path = true;  ///< answer repeated SoldOut locally
   int hold_ttl_s = 600;            ///< how long a checkout holds its unit
   std::string schedule = "none";   ///< "hourly": open a sale every period on the period

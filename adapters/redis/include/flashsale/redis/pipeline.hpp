@@ -42,8 +42,10 @@ class Pipeline {
 
   /// Queues a command already formatted (FormatCommand). With `asking` it is sent right after
   /// an ASKING on the same connection (a Redis Cluster ASK redirection), whose reply is
-  /// skipped.
-  void Send(std::string command, Callback done, bool asking = false);
+  /// skipped. With `replicated` and RedisOptions::wait_replicas > 0, a WAIT follows the batch
+  /// it is in, and the reply is handed over only once that many replicas have the batch's
+  /// writes; otherwise `done` gets Unavailable (kNotReplicatedDetail).
+  void Send(std::string command, Callback done, bool asking = false, bool replicated = false);
 
   /// Submit and wait for the reply (for non-hot-path calls).
   domain::Result<Reply> Call(const std::vector<std::string>& args);
@@ -61,12 +63,13 @@ class Pipeline {
     std::string command;
     Callback done;
     bool asking = false;
+    bool replicated = false;
   };
 
   void Run(std::stop_token stop);
   bool Connect();
   void FailAll(std::vector<Pending>& batch, const domain::Error& error);
-  void Enqueue(std::string command, Callback done, bool asking);
+  void Enqueue(std::string command, Callback done, bool asking, bool replicated);
   /// Writes a batch and completes its callers; false when the connection died mid-batch.
   bool Exchange(std::vector<Pending>& batch);
   bool LoadLibrary(Connection& connection);
@@ -82,6 +85,10 @@ class Pipeline {
   bool stopped_ = false;  // guarded by mu_
   std::jthread thread_;
 };
+
+/// The detail of an answer whose write the replicas did not confirm in time.
+inline constexpr std::string_view kNotReplicatedDetail =
+    "not confirmed by the redis replicas in time; retry with the same request id";
 
 /// Turns a reply into a Result: Redis error replies become Unavailable for transient
 /// conditions (LOADING, BUSY, OOM, READONLY, MASTERDOWN, TRYAGAIN, CLUSTERDOWN, a function

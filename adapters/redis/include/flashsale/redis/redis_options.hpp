@@ -39,6 +39,12 @@ struct RedisOptions {
   /// Hot-path connections; each has one I/O thread that pipelines every queued command.
   /// Default 1 (measured: one pipelining connection saturates a 2-core machine).
   int pipelines = 1;
+  /// Replicas that must have a purchase's or a redemption's write before it is answered (WAIT,
+  /// pipelined behind the call; at most half the command timeout): 0 (the default) answers as
+  /// soon as the master has it, so a failover may lose the last acknowledged orders (Redis
+  /// replication is asynchronous). With N > 0 a call whose write N replicas did not confirm
+  /// in time is answered Unavailable, never accepted (see DESIGN.md).
+  int wait_replicas = 0;
   /// How long a stored purchase answer is replayed. Default 24 h.
   std::chrono::milliseconds idempotency_ttl = std::chrono::hours(24);
   /// No record of a sale (stored answers, hold records, and once retired every key) outlives

@@ -46,10 +46,12 @@ class Router {
   Router& operator=(const Router&) = delete;
 
   /// Queues a command for the node that owns `key` (every key of the command shares its slot).
-  void Submit(std::string_view key, const std::vector<std::string>& args, Callback done);
-  /// FCALL of `function`, routed by keys[0] (a function's keys share one slot).
+  void Submit(std::string_view key, const std::vector<std::string>& args, Callback done,
+              bool replicated = false);
+  /// FCALL of `function`, routed by keys[0] (a function's keys share one slot). `replicated`:
+  /// see Pipeline::Send (a purchase or a redemption).
   void Fcall(std::string_view function, const std::vector<std::string>& keys,
-             const std::vector<std::string>& args, Callback done);
+             const std::vector<std::string>& args, Callback done, bool replicated = false);
   /// Submit / Fcall and wait for the reply (for non-hot-path calls).
   domain::Result<Reply> Call(std::string_view key, const std::vector<std::string>& args);
   domain::Result<Reply> CallFcall(std::string_view function, const std::vector<std::string>& keys,
@@ -76,6 +78,7 @@ class Router {
     int hops = 0;                                             // MOVED and ASK followed
     std::chrono::steady_clock::time_point try_again_since{};  // first TRYAGAIN
     Node* ask = nullptr;  // the next send goes there with ASKING (an ASK redirection)
+    bool replicated = false;
     Callback done;
   };
   enum class Hop { kMoved, kAsk, kTryAgain };
