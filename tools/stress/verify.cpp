@@ -5,9 +5,9 @@
 
 #include "flashsale/mysql/mysql_order_repository.hpp"
 #include "flashsale/mysql/mysql_sale_repository.hpp"
-#include "flashsale/redis/connection.hpp"
 #include "flashsale/redis/keys.hpp"
 #include "flashsale/redis/redis_stock_store.hpp"
+#include "flashsale/redis/router.hpp"
 
 namespace flashsale::stress {
 namespace {
@@ -37,12 +37,13 @@ void CheckAnswers(const Run& run, Checker& checker) {
 /// Waits for the persistence workers to drain the sale's stream; the backlog left.
 long long WaitForDrain(const redis::RedisOptions& options, const domain::SaleId& sale,
                        double timeout_s) {
-  auto connection = redis::Connection::Open(options);
+  redis::Router router(options, "");  // the sale's master when Redis is a cluster
+  const std::string stream = redis::Keys::Orders(sale);
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                            std::chrono::duration<double>(timeout_s));
   long long backlog = -1;
-  while (connection) {
-    auto reply = (*connection)->Command({"XLEN", redis::Keys::Orders(sale)});
+  while (true) {
+    auto reply = redis::CheckReply(router.Call(stream, {"XLEN", stream}));
     if (!reply) break;
     backlog = redis::Int(reply->get());
     if (backlog == 0 || Clock::now() >= deadline) break;
