@@ -5,12 +5,16 @@
 #   tools/run.sh --stack    local Redis (AOF on) + MariaDB on loopback (tools/stack.sh, data
 #                           under .local/), migrations, then flashsale-rest (:8080) and
 #                           flashsale-grpc (:50051) in the background; logs in .local/run/
+#   tools/run.sh --stack --cluster   the same on a local Redis Cluster (3 masters, 3 replicas,
+#                           ports 17001-17006; tools/stack.sh --cluster)
 #   tools/run.sh --stop     stop the apps started by --stack, then the local stack
 # Ports: FLASHSALE_REST_PORT, FLASHSALE_GRPC_PORT. Every FLASHSALE_* setting applies (--help).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 mode=${1:-}
+stack_flags=()
+if [[ "${2:-}" == --cluster ]]; then stack_flags=(--cluster); fi
 rest_port=${FLASHSALE_REST_PORT:-8080}
 grpc_port=${FLASHSALE_GRPC_PORT:-50051}
 run_dir="$root/.local/run"
@@ -59,14 +63,15 @@ case "$mode" in
     ;;
   --stack)
     build
-    "$root/tools/stack.sh" start
-    eval "$("$root/tools/stack.sh" env | sed 's/^/export /')"
     mkdir -p "$run_dir"
     stop_apps
+    "$root/tools/stack.sh" "${stack_flags[@]}" start
+    eval "$("$root/tools/stack.sh" "${stack_flags[@]}" env | sed 's/^/export /')"
+    echo "${stack_flags[*]}" >"$run_dir/stack-flags"
     # flashsale-rest migrates; flashsale-grpc starts once the schema is there.
     start_app() {
       local app=$1; shift
-      build/apps/$app "$@" >"$run_dir/$app.log" 2>&1 &
+      build/apps/"$app" "$@" >"$run_dir/$app.log" 2>&1 &
       echo $! >"$run_dir/$app.pid"
       for _ in $(seq 1 150); do
         grep -q '"msg":"listening"' "$run_dir/$app.log" 2>/dev/null && return 0
@@ -77,20 +82,22 @@ case "$mode" in
     }
     start_app flashsale-rest --port "$rest_port" --migrate
     start_app flashsale-grpc --port "$grpc_port"
-    echo "flashsale-rest :$rest_port and flashsale-grpc :$grpc_port on Redis + MariaDB"
+    echo "flashsale-rest :$rest_port and flashsale-grpc :$grpc_port on Redis${stack_flags:+ Cluster} + MariaDB"
     echo "logs: $run_dir/*.log"
     hints
     echo "  stop with: tools/run.sh --stop"
     ;;
   --stop)
     stop_apps
-    "$root/tools/stack.sh" stop
+    read -r -a started 2>/dev/null <"$run_dir/stack-flags" || started=()
+    "$root/tools/stack.sh" "${started[@]}" stop
+    rm -f "$run_dir/stack-flags"
     ;;
   -h|--help)
-    sed -n '2,10p' "$0"
+    sed -n '2,12p' "$0"
     ;;
   *)
-    echo "usage: $0 [--stack | --stop]" >&2
+    echo "usage: $0 [--stack [--cluster] | --stop]" >&2
     exit 2
     ;;
 esac
