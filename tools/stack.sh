@@ -5,8 +5,8 @@
 # FLASHSALE_STACK_CLUSTER_PORT (17001) to +5, data under .local/stack/cluster/<port>/,
 # cluster-node-timeout FLASHSALE_STACK_CLUSTER_NODE_TIMEOUT ms (2000: short, for failover
 # tests); a replica may always take over (cluster-replica-validity-factor 0). env then lists
-# every node as seeds: redis://127.0.0.1:17001,127.0.0.1:17002,... (the apps do not speak
-# Redis Cluster yet: issue 15).
+# every node as seeds: redis://127.0.0.1:17001,127.0.0.1:17002,... (tools/run.sh --stack
+# --cluster runs the apps on it).
 # reset (for benchmarks: each measurement starts from the same state) empties Redis and
 # compacts its AOF (FLUSHALL, then BGREWRITEAOF, waited for) and recreates the flashsale
 # database empty (the apps' --migrate creates the schema again). It destroys all data.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole check, as CI runs it: install what is missing, build a Release with Ninja into
-# build/ (warnings are errors), run every ctest label (unit, integration, e2e, chaos; the tests
-# start and stop their own redis-server and mariadbd on loopback), then check what users get:
+# build/ (warnings are errors), run every ctest label (unit, integration, e2e, cluster, chaos;
+# the tests start and stop their own redis-server(s), Redis Cluster and mariadbd on loopback),
+# then check what users get:
 # the installed CMake package with the examples built and run against it
 # (tools/check-package.sh), the .deb (tools/package-deb.sh), the container and monitoring
 # files (tools/check-deploy.sh); then the unit tests again under ThreadSanitizer (build-tsan/),
