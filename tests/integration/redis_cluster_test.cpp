@@ -240,6 +240,56 @@ TEST(RedisClusterTest, SalesOnEveryMasterSellExactlyTheirStockAndQueueEveryOrder
   EXPECT_EQ(*queue.Depth(), 0U);
 }
 
+// A Release publishes on the sale's master; Redis Cluster delivers it to the subscribers of
+// every node, so each instance hears about units coming back whichever master had them.
+TEST(RedisClusterTest, UnitsReturnedOnAnyMasterReachEverySubscriber) {
+  RedisCluster& cluster = SharedCluster();
+  redis::RedisStockStore store(cluster.Options());
+  redis::RedisOptions last_first = cluster.Options();  // another instance, other seed order
+  std::swap(last_first.port, last_first.more_seeds.back().port);
+  redis::RedisStockStore other(last_first);
+  std::mutex mu;
+  std::map<std::string, int> heard, heard_other;
+  store.OnUnitsReturned([&](const domain::SaleId& sale, const domain::ItemId&) {
+    std::lock_guard lock(mu);
+    ++heard[sale.str()];
+  });
+  other.OnUnitsReturned([&](const domain::SaleId& sale, const domain::ItemId&) {
+    std::lock_guard lock(mu);
+    ++heard_other[sale.str()];
+  });
+  ports::NullLogger log;
+  redis::RedisOrderQueue queue(cluster.Options(), log);
+  std::vector<std::string> ids = SalesOnEveryMaster(cluster, "returned", 1);
+  for (const auto& id : ids) {
+    domain::Sale sale = OpenSale(id, 5, 5);
+    ASSERT_TRUE(store.Load(sale).ok());
+    domain::Reservation reservation{MakeRequest(id, "item-1", "alice", "r1"),
+                                    MakeId<domain::OrderId>("O-" + id), core::SystemClock().Now()};
+    ASSERT_EQ(ReserveSync(store, reservation).outcome, Outcome::kAccepted);
+  }
+  int released = 0;
+  for (int round = 0; round < 20 && released < 3; ++round) {
+    auto pulled = queue.Pull("releaser", 10, milliseconds(100));
+    ASSERT_TRUE(pulled.ok());
+    for (const auto& entry : *pulled) {
+      ASSERT_TRUE(*store.Release(*entry.order, Outcome::kSoldOut));
+      ++released;
+    }
+  }
+  ASSERT_EQ(released, 3);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        std::lock_guard lock(mu);
+        return heard.size() == 3 && heard_other.size() == 3;
+      },
+      std::chrono::seconds(5)));
+  for (const auto& id : ids) {
+    EXPECT_EQ(heard[id], 1) << id;
+    EXPECT_EQ(heard_other[id], 1) << id;
+  }
+}
+
 TEST(RedisClusterTest, ARouterStartsFromAnyOneSeed) {
   RedisCluster& cluster = SharedCluster();
   redis::RedisOptions options = cluster.Options();
