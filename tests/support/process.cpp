@@ -56,6 +56,7 @@ TempDir::TempDir(const std::string& prefix) {
 }
 
 TempDir::~TempDir() {
+  if (std::getenv("FLASHSALE_KEEP_TEMP") != nullptr) return;  // debugging: keep the logs
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }

@@ -4,6 +4,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "flashsale/redis/keys.hpp"
+
 namespace flashsale::testing {
 namespace {
 
@@ -19,7 +21,7 @@ std::vector<std::string> Lines(const std::string& text) {
 
 }  // namespace
 
-RedisCluster::RedisCluster(int masters, int replicas) {
+RedisCluster::RedisCluster(int masters, int replicas) : replicas_(masters * replicas) {
   const int total = masters * (1 + replicas);
   std::set<int> taken;
   for (int i = 0; i < total; ++i) {
@@ -172,19 +174,54 @@ std::vector<int> RedisCluster::Masters() const {
 }
 
 bool RedisCluster::WaitHealthy(std::chrono::milliseconds timeout) const {
+  // Every replica must be one already, and synced: right after `--cluster create` a node
+  // meant to be a replica can still be an empty master, and one killed master's replica
+  // that never synced would take over with nothing (offset 0).
+  bool all_running = true;
+  for (int n = 0; n < size(); ++n) all_running = all_running && running(n);
   return WaitFor(
-      [&] {
-        for (int n = 0; n < size(); ++n) {
-          if (!running(n)) continue;
-          if (Cli(n, "CLUSTER INFO").find("cluster_state:ok") == std::string::npos) return false;
-          const std::string role = Cli(n, "ROLE");
-          if (role.rfind("slave", 0) == 0 && role.find("connected") == std::string::npos) {
-            return false;
-          }
-        }
-        return true;
-      },
-      timeout);
+             [&] {
+               int synced = 0;
+               for (int n = 0; n < size(); ++n) {
+                 if (!running(n)) continue;
+                 if (Cli(n, "CLUSTER INFO").find("cluster_state:ok") == std::string::npos)
+                   return false;
+                 const std::string replication = Cli(n, "INFO replication");
+                 if (replication.find("role:slave") == std::string::npos) continue;
+                 if (replication.find("master_link_status:up") == std::string::npos ||
+                     replication.find("master_sync_in_progress:0") == std::string::npos) {
+                   return false;
+                 }
+                 ++synced;
+               }
+               return !all_running || synced == replicas_;
+             },
+             timeout) &&
+         (!all_running || replicas_ == 0 || WaitFor([&] { return ReplicationFlows(); }, timeout));
+}
+
+bool RedisCluster::ReplicationFlows() const {
+  // After a diskless full sync a master streams nothing to its replica until the replica's
+  // first REPLCONF ACK (up to a second later): writes made before that die with the master.
+  // A write and a WAIT for every replica, on each master, proves the stream flows.
+  const std::vector<int> owners = SlotOwners();
+  const std::vector<int> masters = Masters();
+  const int per_master = replicas_ / static_cast<int>(masters.size());
+  for (int master : masters) {
+    std::string key;
+    for (int n = 0; key.empty(); ++n) {
+      const std::string candidate = "flows-" + std::to_string(n);
+      if (owners[static_cast<std::size_t>(redis::Keys::Slot(candidate))] == master) {
+        key = candidate;
+      }
+    }
+    const std::string out = CaptureOutput(
+        "printf 'SET " + key + " 1\nWAIT " + std::to_string(per_master) + " 1000\nDEL " + key +
+        "\n' | redis-cli -h 127.0.0.1 -p " + std::to_string(port(master)) + " 2>/dev/null");
+    // Replies: OK, the replicas that acknowledged, 1.
+    if (out.find("OK\n" + std::to_string(per_master) + "\n") == std::string::npos) return false;
+  }
+  return true;
 }
 
 }  // namespace flashsale::testing

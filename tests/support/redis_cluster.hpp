@@ -40,8 +40,9 @@ class RedisCluster {
   std::vector<int> SlotOwners() const;
   /// The masters, as node numbers.
   std::vector<int> Masters() const;
-  /// Waits until every running node says cluster_state:ok and agrees on one master per slot
-  /// range, and every replica's link is up.
+  /// Waits until every running node says cluster_state:ok and every replica's link is up with
+  /// its first sync done; with every node running, also until all the replicas asked for are
+  /// there and each master's writes reach its replicas.
   bool WaitHealthy(std::chrono::milliseconds timeout) const;
 
  private:
@@ -52,9 +53,12 @@ class RedisCluster {
     ChildProcess process;
   };
   void Launch(Node& node);
+  /// True when a write on each master reaches all its replicas (WAIT).
+  bool ReplicationFlows() const;
   int NodeAt(int port) const;
 
   std::vector<std::unique_ptr<Node>> nodes_;
+  int replicas_ = 0;
 };
 
 }  // namespace flashsale::testing

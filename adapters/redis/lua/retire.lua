@@ -16,13 +16,16 @@ if tonumber(ARGV[1]) < tonumber(meta[1]) or redis.call('ZCARD', KEYS[3]) > 0 or
    redis.call('XLEN', KEYS[2]) > 0 then
   return 0
 end
-redis.call('HSET', KEYS[1], 'retired_at', ARGV[1])
+-- The keys built here first: on Redis Cluster, while the sale's slot migrates, one of them may
+-- be elsewhere already and Redis aborts the call there; then nothing says retired yet and the
+-- next call does it all again.
 local prefix = sale_prefix(KEYS[1])
 for item in string.gmatch(meta[2] or '', '[^,]+') do
   redis.call('PEXPIRE', prefix .. 'stock:' .. item, ARGV[2])
 end
+redis.call('PEXPIRE', prefix .. 'rl', ARGV[2])  -- the rate buckets (fs3_reserve)
+redis.call('HSET', KEYS[1], 'retired_at', ARGV[1])
 for i = 1, 6 do
   redis.call('PEXPIRE', KEYS[i], ARGV[2])
 end
-redis.call('PEXPIRE', prefix .. 'rl', ARGV[2])  -- the rate buckets (fs3_reserve)
 return 1

@@ -154,8 +154,11 @@ bool Pipeline::Exchange(std::vector<Pending>& batch) {
   }
   if (wait) {
     // One WAIT covers every write of the batch (it waits for this connection's offset).
-    connection_->Append(FormatCommand({"WAIT", std::to_string(options_.wait_replicas),
-                                       std::to_string(options_.command_timeout.count() / 2)}));
+    // At most half the read timeout, so that the socket never times out first; never 0,
+    // which would make WAIT wait forever.
+    const auto timeout = std::max<long long>(1, options_.command_timeout.count() / 2);
+    connection_->Append(
+        FormatCommand({"WAIT", std::to_string(options_.wait_replicas), std::to_string(timeout)}));
   }
   std::size_t answered = 0;
   std::vector<std::pair<std::size_t, Reply>> held;  // replies waiting for the WAIT
@@ -165,7 +168,8 @@ bool Pipeline::Exchange(std::vector<Pending>& batch) {
     auto reply = connection_->ReadReply();
     if (!reply) break;
     if (IsMissingFunction(reply->get())) reload_library_ = true;
-    if (batch[answered].replicated) {
+    if (batch[answered].replicated && !IsError(reply->get())) {
+      // An error reply (a redirection, a script error) wrote nothing: it goes on at once.
       held.emplace_back(answered, std::move(*reply));
     } else {
       batch[answered].done(std::move(reply));

@@ -20,6 +20,17 @@ domain::Error Unavailable(std::string detail) {
   return domain::Error{Outcome::kUnavailable, std::move(detail)};
 }
 
+/// The reply of a call in flight. Every call is answered (the router guarantees it, within
+/// its own bounds); the limit here only guards against a bug hanging a consumer.
+domain::Result<Reply> Await(std::future<domain::Result<Reply>>& future,
+                            std::chrono::milliseconds command_timeout) {
+  if (future.wait_for(command_timeout * 10 * Router::kMaxHops + std::chrono::seconds(3)) !=
+      std::future_status::ready) {
+    return Unavailable("redis: no reply in time");
+  }
+  return future.get();
+}
+
 std::string Receipt(const std::string& sale, std::string_view entry) {
   return sale + "/" + std::string(entry);  // '/' is not an id character
 }
@@ -259,7 +270,7 @@ domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::PollEachSale(
   std::optional<domain::Error> error;
   bool settle = false;
   for (std::size_t i = 0; i < sales.size(); ++i) {
-    auto reply = replies[i].get();
+    auto reply = Await(replies[i], options_.command_timeout);
     if (reply && IsError(reply->get()) && Str(reply->get()).starts_with("NOGROUP")) {
       settle = true;
       continue;
@@ -307,7 +318,7 @@ domain::Result<void> RedisOrderQueue::Ack(const std::vector<std::string>& receip
   }
   domain::Result<void> result = domain::Ok();
   for (auto& reply : replies) {
-    auto checked = CheckReply(reply.get());
+    auto checked = CheckReply(Await(reply, options_.command_timeout));
     if (!checked && result) result = checked.error();
   }
   return result;

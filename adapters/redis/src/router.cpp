@@ -80,10 +80,11 @@ Router::Router(RedisOptions options, std::string_view library)
   slots_ = std::make_unique<std::array<std::atomic<Node*>, Keys::kSlots>>();
   for (auto& slot : *slots_) slot.store(nullptr, std::memory_order_relaxed);
   bool disabled = false;
-  const bool mapped = Refresh(&disabled);
+  bool clustered = false;
+  const bool mapped = Refresh(&disabled, &clustered);
   // A server with cluster support disabled, or a single seed that can't be reached yet: a
   // standalone Redis, as before cluster support (its pipelines keep reconnecting).
-  cluster_ = mapped || (!disabled && !options_.more_seeds.empty());
+  cluster_ = mapped || clustered || (!disabled && !options_.more_seeds.empty());
   if (!cluster_) {
     const int count = std::max(1, options_.pipelines);
     for (int i = 0; i < count; ++i) {
@@ -165,6 +166,8 @@ void Router::Dispatch(std::shared_ptr<Attempt> attempt) {
   Node* node = attempt->ask != nullptr ? attempt->ask : (*slots_)[attempt->slot].load();
   const bool asking = attempt->ask != nullptr;
   attempt->ask = nullptr;
+  attempt->sent_to = node;
+  attempt->sent_asking = asking;
   if (node == nullptr) {
     RequestRefresh();
     attempt->done(
@@ -199,10 +202,16 @@ void Router::OnReply(const std::shared_ptr<Attempt>& attempt, domain::Result<Rep
                         attempt->slot, RedisNode{}, Clock::now()};
       bool parsed = true;
       if (try_again) {
+        // Again to the node that said it, the same way: after an ASK that is the importing
+        // node (with ASKING), not the slot's owner, which would only ASK again.
         redirect.due += kTryAgainPause;
+        if (attempt->sent_asking) redirect.hop = Hop::kAsk;
+        if (attempt->sent_to != nullptr) redirect.target = attempt->sent_to->address;
       } else {
-        parsed = ParseRedirect(text, redirect.slot, redirect.target,
-                               RedisNode{options_.host, options_.port});
+        parsed =
+            ParseRedirect(text, redirect.slot, redirect.target,
+                          attempt->sent_to != nullptr ? attempt->sent_to->address
+                                                      : RedisNode{options_.host, options_.port});
       }
       if (parsed) {
         if (!try_again) ++attempt->hops;
@@ -210,6 +219,13 @@ void Router::OnReply(const std::shared_ptr<Attempt>& attempt, domain::Result<Rep
         attempt->done(Unavailable("redis client shutting down"));
         return;
       }
+    }
+    if (moved || ask || try_again) {
+      // Still redirected past the bounds (a slot in motion): a retry later will do.
+      RequestRefresh();
+      attempt->done(Unavailable("redis cluster: slot " + std::to_string(attempt->slot) +
+                                " still moving: " + std::string(text)));
+      return;
     }
     if (text.starts_with("CLUSTERDOWN") || text.starts_with("READONLY") ||
         text.starts_with("MASTERDOWN") || moved) {
@@ -224,6 +240,7 @@ bool Router::Defer(Redirect redirect) {
     std::lock_guard lock(mu_);
     if (stopped_) return false;
     redirects_.push_back(std::move(redirect));
+    woken_ = true;
   }
   cv_.notify_all();
   return true;
@@ -232,7 +249,9 @@ bool Router::Defer(Redirect redirect) {
 void Router::RequestRefresh() {
   {
     std::lock_guard lock(mu_);
+    if (refresh_requested_) return;  // already on its way: no wake-up per failed call
     refresh_requested_ = true;
+    woken_ = true;
   }
   cv_.notify_all();
 }
@@ -244,8 +263,15 @@ void Router::Run(std::stop_token stop) {
     bool refresh = false;
     {
       std::unique_lock lock(mu_);
-      cv_.wait_for(lock, stop, std::chrono::milliseconds(10),
-                   [this] { return !redirects_.empty() || refresh_requested_; });
+      // Sleep until the first thing due: a redirection's time, the next refresh allowed (at
+      // once when asked for, spaced) or the periodic one; a Defer or a request wakes it to
+      // recompute.
+      auto wake = refreshed + (refresh_requested_ ? kRefreshSpacing : kRefreshPeriod);
+      for (const auto& redirect : redirects_) wake = std::min(wake, redirect.due);
+      if (wake > Clock::now()) {
+        cv_.wait_until(lock, stop, wake, [this] { return woken_; });
+      }
+      woken_ = false;
       if (stop.stop_requested()) break;
       const auto now = Clock::now();
       refresh = (refresh_requested_ && now - refreshed >= kRefreshSpacing) ||
@@ -301,8 +327,16 @@ Router::Node* Router::NodeFor(const RedisNode& address) {
   return nodes_.back().get();
 }
 
-bool Router::Refresh(bool* disabled) {
-  std::vector<RedisNode> candidates = Masters();
+bool Router::Refresh(bool* disabled, bool* clustered) {
+  // The node that answered last time first, then the masters, then the seeds: a dead master
+  // (the usual reason for a refresh) is tried last.
+  std::vector<RedisNode> candidates;
+  if (!last_answered_.host.empty()) candidates.push_back(last_answered_);
+  for (const auto& master : Masters()) {
+    if (std::find(candidates.begin(), candidates.end(), master) == candidates.end()) {
+      candidates.push_back(master);
+    }
+  }
   for (const auto& seed : Seeds(options_)) {
     if (std::find(candidates.begin(), candidates.end(), seed) == candidates.end()) {
       candidates.push_back(seed);
@@ -321,6 +355,9 @@ bool Router::Refresh(bool* disabled) {
       }
       continue;  // e.g. LOADING: ask another node
     }
+    if (clustered != nullptr && ranges != nullptr && ranges->type == REDIS_REPLY_ARRAY) {
+      *clustered = true;  // a cluster node, even one whose cluster is still forming
+    }
     if (Size(ranges) == 0) continue;  // a node not (yet) part of a cluster
     std::vector<Node*> map(Keys::kSlots, nullptr);
     for (std::size_t r = 0; r < Size(ranges); ++r) {
@@ -337,6 +374,7 @@ bool Router::Refresh(bool* disabled) {
       for (long long s = first; s <= last; ++s) map[static_cast<std::size_t>(s)] = node;
     }
     for (int s = 0; s < Keys::kSlots; ++s) (*slots_)[s].store(map[s]);
+    last_answered_ = candidate;
     return true;
   }
   return false;

@@ -43,8 +43,8 @@ class Pipeline {
   /// Queues a command already formatted (FormatCommand). With `asking` it is sent right after
   /// an ASKING on the same connection (a Redis Cluster ASK redirection), whose reply is
   /// skipped. With `replicated` and RedisOptions::wait_replicas > 0, a WAIT follows the batch
-  /// it is in, and the reply is handed over only once that many replicas have the batch's
-  /// writes; otherwise `done` gets Unavailable (kNotReplicatedDetail).
+  /// it is in, and the reply (unless a Redis error) is handed over only once that many
+  /// replicas have the batch's writes; otherwise `done` gets Unavailable (kNotReplicatedDetail).
   void Send(std::string command, Callback done, bool asking = false, bool replicated = false);
 
   /// Submit and wait for the reply (for non-hot-path calls).

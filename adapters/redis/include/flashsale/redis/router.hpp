@@ -26,8 +26,8 @@ namespace flashsale::redis {
 ///   CLUSTER SLOTS. Redis Cluster's own redirections are followed: MOVED -> the slot's new
 ///   master is learnt and the command goes there; ASK -> ASKING + the command on the named
 ///   node; at most kMaxHops of these per command. TRYAGAIN (a multi-key call while its slot
-///   migrates) -> sent again every 20 ms for up to 2 s. Past these bounds the error is the
-///   answer.
+///   migrates) -> sent again every 20 ms for up to 2 s, to the node that said it (with
+///   ASKING after an ASK). Past these bounds the call is answered Unavailable.
 ///   A lost connection, CLUSTERDOWN, READONLY or a slot with no master answers Unavailable
 ///   at once and refreshes the map in the background (which also happens every second), so
 ///   calls resume by themselves once a replica has taken over.
@@ -77,7 +77,9 @@ class Router {
     int slot = 0;
     int hops = 0;                                             // MOVED and ASK followed
     std::chrono::steady_clock::time_point try_again_since{};  // first TRYAGAIN
-    Node* ask = nullptr;  // the next send goes there with ASKING (an ASK redirection)
+    Node* ask = nullptr;       // the next send goes there with ASKING (an ASK redirection)
+    Node* sent_to = nullptr;   // where the last send went
+    bool sent_asking = false;  // and whether with ASKING
     bool replicated = false;
     Callback done;
   };
@@ -98,8 +100,9 @@ class Router {
   void RequestRefresh();
   void Run(std::stop_token stop);
   /// Reads CLUSTER SLOTS from the first node that answers and applies it. On a server with
-  /// cluster support disabled, `disabled` is set. True when a map was applied.
-  bool Refresh(bool* disabled = nullptr);
+  /// cluster support disabled, `disabled` is set; on a cluster node (even with no slots yet),
+  /// `clustered`. True when a map was applied. Router thread (or constructor) only.
+  bool Refresh(bool* disabled = nullptr, bool* clustered = nullptr);
   Node* NodeFor(const RedisNode& address);
   Pipeline& NextStandalone();
 
@@ -119,6 +122,8 @@ class Router {
   std::condition_variable_any cv_;
   std::vector<Redirect> redirects_;
   bool refresh_requested_ = false;
+  bool woken_ = false;
+  RedisNode last_answered_;  // router thread only
   bool stopped_ = false;
   std::jthread thread_;
 };
