@@ -3,12 +3,9 @@
 // from stress_test: exact-N per sale and every 200 in MySQL exactly once (stress_test
 // --verify, which reads the cluster through the same slot-aware client).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
 #include "app_process.hpp"
@@ -30,26 +27,6 @@ std::string SeedsUrl(const RedisCluster& cluster) {
     url += (n == 0 ? "" : ",") + std::string("127.0.0.1:") + std::to_string(cluster.port(n));
   }
   return url;
-}
-
-/// stress_test with `args` plus --verify and the store URLs; its output and whether it
-/// exited 0.
-std::pair<bool, std::string> RunStress(std::vector<std::string> args, const std::string& redis,
-                                       const std::string& mysql) {
-  args.insert(args.begin(), FLASHSALE_STRESS_BIN);
-  for (const std::string& extra : {std::string("--verify"), std::string("--redis-url"), redis,
-                                   std::string("--mysql-url"), mysql, std::string("--json")}) {
-    args.push_back(extra);
-  }
-  TempDir dir("flashsale-stress");
-  ChildProcess stress;
-  stress.Start(args, dir.path() / "stress.log");
-  int status = 0;
-  const bool exited = stress.WaitExit(std::chrono::seconds(240), status);
-  std::ifstream in(dir.path() / "stress.log");
-  std::stringstream text;
-  text << in.rdbuf();
-  return {exited && WIFEXITED(status) && WEXITSTATUS(status) == 0, text.str()};
 }
 
 TEST(ClusterStackTest, TwoRestAndOneGrpcSellSixSalesOnThreeMastersExactly) {
@@ -110,7 +87,8 @@ TEST(ClusterStackTest, TwoRestAndOneGrpcSellSixSalesOnThreeMastersExactly) {
   std::vector<std::thread> runs;
   for (std::size_t i = 0; i < sales.size(); ++i) {
     runs.emplace_back([&, i] {
-      results[i] = RunStress(
+      results[i] = RunStressTest(
+          FLASHSALE_STRESS_BIN,
           {"--transport", targets[i].first, "--target",
            "127.0.0.1:" + std::to_string(targets[i].second), "--sale-id", sales[i], "--concurrency",
            "16", "--requests", i < 4 ? "3334" : "3333", "--users", "2000"},

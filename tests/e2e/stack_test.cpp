@@ -45,23 +45,9 @@ class StackTest : public ::testing::Test {
   /// Runs stress_test against this stack with `args` (plus --verify and the store URLs);
   /// returns its output and whether it exited 0.
   std::pair<bool, std::string> RunStress(std::vector<std::string> args) {
-    args.insert(args.begin(), FLASHSALE_STRESS_BIN);
-    for (const std::string& extra :
-         {std::string("--verify"), std::string("--redis-url"),
-          "redis://127.0.0.1:" + std::to_string(redis_.port()), std::string("--mysql-url"),
-          "mysql://flashsale:flashsale@127.0.0.1:" + std::to_string(mariadb_.port()) + "/flashsale",
-          std::string("--json")}) {
-      args.push_back(extra);
-    }
-    TempDir dir("flashsale-stress");
-    ChildProcess stress;
-    stress.Start(args, dir.path() / "stress.log");
-    int status = 0;
-    const bool exited = stress.WaitExit(std::chrono::seconds(240), status);
-    std::ifstream in(dir.path() / "stress.log");
-    std::stringstream text;
-    text << in.rdbuf();
-    return {exited && WIFEXITED(status) && WEXITSTATUS(status) == 0, text.str()};
+    return RunStressTest(
+        FLASHSALE_STRESS_BIN, std::move(args), "redis://127.0.0.1:" + std::to_string(redis_.port()),
+        "mysql://flashsale:flashsale@127.0.0.1:" + std::to_string(mariadb_.port()) + "/flashsale");
   }
 
   std::set<std::string> StoredOrders() {

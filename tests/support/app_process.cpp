@@ -60,4 +60,23 @@ std::string AppProcess::Log() const {
   return text.str();
 }
 
+std::pair<bool, std::string> RunStressTest(const std::string& binary, std::vector<std::string> args,
+                                           const std::string& redis_url,
+                                           const std::string& mysql_url) {
+  args.insert(args.begin(), binary);
+  for (const std::string& extra : {std::string("--verify"), std::string("--redis-url"), redis_url,
+                                   std::string("--mysql-url"), mysql_url, std::string("--json")}) {
+    args.push_back(extra);
+  }
+  TempDir dir("flashsale-stress");
+  ChildProcess stress;
+  stress.Start(args, dir.path() / "stress.log");
+  int status = 0;
+  const bool exited = stress.WaitExit(std::chrono::seconds(240), status);
+  std::ifstream in(dir.path() / "stress.log");
+  std::stringstream text;
+  text << in.rdbuf();
+  return {exited && WIFEXITED(status) && WEXITSTATUS(status) == 0, text.str()};
+}
+
 }  // namespace flashsale::testing

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "process.hpp"
@@ -29,5 +30,11 @@ class AppProcess {
   ChildProcess process_;
   int port_ = 0;
 };
+
+/// Runs stress_test (`binary`) with `args` plus --verify, the store URLs and --json, for at
+/// most 240 s; returns whether it exited 0, and its output.
+std::pair<bool, std::string> RunStressTest(const std::string& binary, std::vector<std::string> args,
+                                           const std::string& redis_url,
+                                           const std::string& mysql_url);
 
 }  // namespace flashsale::testing

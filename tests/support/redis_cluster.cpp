@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "flashsale/redis/keys.hpp"
+#include "redis_server.hpp"
 
 namespace flashsale::testing {
 namespace {
@@ -51,41 +52,12 @@ RedisCluster::~RedisCluster() {
 }
 
 void RedisCluster::Launch(Node& node) {
-  const std::string dir = node.dir->path().string();
-  node.process.Start({"redis-server",
-                      "--port",
-                      std::to_string(node.port),
-                      "--cluster-enabled",
-                      "yes",
-                      "--cluster-port",
-                      std::to_string(node.bus),
-                      "--cluster-config-file",
-                      dir + "/nodes.conf",
-                      "--cluster-node-timeout",
-                      "2000",
-                      "--cluster-replica-validity-factor",
-                      "0",
-                      "--repl-diskless-sync-delay",
-                      "0",
-                      "--bind",
-                      "127.0.0.1",
-                      "--dir",
-                      dir,
-                      "--save",
-                      "",
-                      "--appendonly",
-                      "yes",
-                      "--appendfsync",
-                      "everysec",
-                      "--daemonize",
-                      "no",
-                      "--protected-mode",
-                      "yes",
-                      "--loglevel",
-                      "warning",
-                      "--enable-debug-command",
-                      "local"},
-                     node.dir->path() / "redis.log");
+  std::vector<std::string> argv = RedisServerArgv(node.port, node.dir->path(), "everysec");
+  argv.insert(argv.end(), {"--cluster-enabled", "yes", "--cluster-port", std::to_string(node.bus),
+                           "--cluster-config-file", (node.dir->path() / "nodes.conf").string(),
+                           "--cluster-node-timeout", "2000", "--cluster-replica-validity-factor",
+                           "0", "--repl-diskless-sync-delay", "0"});
+  node.process.Start(argv, node.dir->path() / "redis.log");
   const int port = node.port;
   bool ready = WaitFor(
       [&] {

@@ -53,6 +53,31 @@ class Prober {
 
 }  // namespace
 
+std::vector<std::string> RedisServerArgv(int port, const std::filesystem::path& dir,
+                                         const std::string& appendfsync) {
+  return {"redis-server",
+          "--port",
+          std::to_string(port),
+          "--bind",
+          "127.0.0.1",
+          "--dir",
+          dir.string(),
+          "--save",
+          "",
+          "--appendonly",
+          "yes",
+          "--appendfsync",
+          appendfsync,
+          "--daemonize",
+          "no",
+          "--protected-mode",
+          "yes",
+          "--loglevel",
+          "warning",
+          "--enable-debug-command",
+          "local"};
+}
+
 RedisServer::RedisServer(std::string appendfsync)
     : appendfsync_(std::move(appendfsync)), port_(FreePort()) {
   Start();
@@ -61,28 +86,7 @@ RedisServer::RedisServer(std::string appendfsync)
 RedisServer::~RedisServer() { process_.Kill(); }
 
 void RedisServer::Start() {
-  process_.Start({"redis-server",
-                  "--port",
-                  std::to_string(port_),
-                  "--bind",
-                  "127.0.0.1",
-                  "--dir",
-                  dir_.path().string(),
-                  "--save",
-                  "",
-                  "--appendonly",
-                  "yes",
-                  "--appendfsync",
-                  appendfsync_,
-                  "--daemonize",
-                  "no",
-                  "--protected-mode",
-                  "yes",
-                  "--loglevel",
-                  "warning",
-                  "--enable-debug-command",
-                  "local"},
-                 dir_.path() / "redis.log");
+  process_.Start(RedisServerArgv(port_, dir_.path(), appendfsync_), dir_.path() / "redis.log");
   bool ready = WaitFor([&] { return Cli("PING") == "PONG"; }, std::chrono::seconds(10));
   if (!ready) {
     std::string log;

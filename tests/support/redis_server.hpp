@@ -1,13 +1,20 @@
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "flashsale/redis/redis_options.hpp"
 #include "process.hpp"
 
 namespace flashsale::testing {
+
+/// The tests' redis-server command line: loopback `port`, data in `dir`, AOF on with
+/// `appendfsync`, no RDB snapshots, in the foreground, warnings only, DEBUG from loopback.
+std::vector<std::string> RedisServerArgv(int port, const std::filesystem::path& dir,
+                                         const std::string& appendfsync);
 
 /// A real redis-server for one test: loopback, free port, own temp dir, AOF on
 /// (appendfsync everysec unless told otherwise). Restart reuses the data dir and port.

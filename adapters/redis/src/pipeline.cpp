@@ -19,18 +19,6 @@ bool IsMissingFunction(const redisReply* reply) {
   return IsError(reply) && Str(reply).starts_with("ERR Function not found");
 }
 
-std::vector<std::string> FcallArgs(std::string_view function, const std::vector<std::string>& keys,
-                                   const std::vector<std::string>& args) {
-  std::vector<std::string> out;
-  out.reserve(3 + keys.size() + args.size());
-  out.emplace_back("FCALL");
-  out.emplace_back(function);
-  out.push_back(std::to_string(keys.size()));
-  out.insert(out.end(), keys.begin(), keys.end());
-  out.insert(out.end(), args.begin(), args.end());
-  return out;
-}
-
 domain::Result<Reply> Wait(std::future<domain::Result<Reply>> future,
                            std::chrono::milliseconds timeout) {
   // The I/O thread always completes a command (reply or Unavailable), at the latest after a
@@ -106,22 +94,11 @@ void Pipeline::Send(std::string command, Callback done, bool asking, bool replic
   Enqueue(std::move(command), std::move(done), asking, replicated && options_.wait_replicas > 0);
 }
 
-void Pipeline::Fcall(std::string_view function, const std::vector<std::string>& keys,
-                     const std::vector<std::string>& args, Callback done) {
-  Submit(FcallArgs(function, keys, args), std::move(done));
-}
-
 domain::Result<Reply> Pipeline::Call(const std::vector<std::string>& args) {
   auto promise = std::make_shared<std::promise<domain::Result<Reply>>>();
   auto future = promise->get_future();
   Submit(args, [promise](domain::Result<Reply> reply) { promise->set_value(std::move(reply)); });
   return Wait(std::move(future), options_.command_timeout);
-}
-
-domain::Result<Reply> Pipeline::CallFcall(std::string_view function,
-                                          const std::vector<std::string>& keys,
-                                          const std::vector<std::string>& args) {
-  return Call(FcallArgs(function, keys, args));
 }
 
 void Pipeline::FailAll(std::vector<Pending>& batch, const domain::Error& error) {
@@ -154,8 +131,7 @@ bool Pipeline::Exchange(std::vector<Pending>& batch) {
   }
   if (wait) {
     // One WAIT covers every write of the batch (it waits for this connection's offset).
-    // At most half the read timeout, so that the socket never times out first; never 0,
-    // which would make WAIT wait forever.
+    // Half the command timeout; never 0, which would make WAIT wait forever.
     const auto timeout = std::max<long long>(1, options_.command_timeout.count() / 2);
     connection_->Append(
         FormatCommand({"WAIT", std::to_string(options_.wait_replicas), std::to_string(timeout)}));
@@ -177,7 +153,11 @@ bool Pipeline::Exchange(std::vector<Pending>& batch) {
   }
   intact = intact && answered == batch.size();
   if (intact && wait) {
+    // Redis checks a WAIT's timeout on its event-loop tick (10 per second by default), so
+    // the answer can come up to 100 ms after it: the read gets that much more time.
+    connection_->SetTimeout(options_.command_timeout + std::chrono::milliseconds(150));
     auto acked = connection_->ReadReply();
+    connection_->SetTimeout(options_.command_timeout);
     intact = acked.ok();
     if (intact) {
       const bool replicated = !IsError(acked->get()) && Int(acked->get()) >= options_.wait_replicas;

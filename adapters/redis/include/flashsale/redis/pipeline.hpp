@@ -36,10 +36,6 @@ class Pipeline {
   /// Queues a command; `done` gets the reply (possibly a Redis error reply) or Unavailable.
   void Submit(const std::vector<std::string>& args, Callback done);
 
-  /// FCALL of `function` with `keys` and `args`.
-  void Fcall(std::string_view function, const std::vector<std::string>& keys,
-             const std::vector<std::string>& args, Callback done);
-
   /// Queues a command already formatted (FormatCommand). With `asking` it is sent right after
   /// an ASKING on the same connection (a Redis Cluster ASK redirection), whose reply is
   /// skipped. With `replicated` and RedisOptions::wait_replicas > 0, a WAIT follows the batch
@@ -49,8 +45,6 @@ class Pipeline {
 
   /// Submit and wait for the reply (for non-hot-path calls).
   domain::Result<Reply> Call(const std::vector<std::string>& args);
-  domain::Result<Reply> CallFcall(std::string_view function, const std::vector<std::string>& keys,
-                                  const std::vector<std::string>& args);
 
   bool connected() const noexcept { return connected_.load(); }
 
