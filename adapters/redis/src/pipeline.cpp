@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <future>
 #include <utility>
 
 namespace flashsale::redis {
@@ -17,16 +16,6 @@ domain::Error Unavailable(std::string detail) {
 /// Redis's answer to an FCALL of a function that is not loaded (after FUNCTION FLUSH).
 bool IsMissingFunction(const redisReply* reply) {
   return IsError(reply) && Str(reply).starts_with("ERR Function not found");
-}
-
-domain::Result<Reply> Wait(std::future<domain::Result<Reply>> future,
-                           std::chrono::milliseconds timeout) {
-  // The I/O thread always completes a command (reply or Unavailable), at the latest after a
-  // read timeout plus a reconnect attempt; this bound only guards against bugs.
-  if (future.wait_for(timeout * 10 + std::chrono::seconds(1)) != std::future_status::ready) {
-    return Unavailable("redis: no reply in time");
-  }
-  return future.get();
 }
 
 }  // namespace
@@ -68,7 +57,7 @@ void Pipeline::Stop() {
   FailAll(rest, Unavailable("redis client shutting down"));
 }
 
-void Pipeline::Enqueue(std::string command, Callback done, bool asking, bool replicated) {
+void Pipeline::Send(std::string command, Callback done, bool asking, bool replicated) {
   if (!connected_.load()) {
     // Fail fast while disconnected; the I/O thread keeps trying to reconnect.
     done(Unavailable("redis is unreachable"));
@@ -81,24 +70,10 @@ void Pipeline::Enqueue(std::string command, Callback done, bool asking, bool rep
       done(Unavailable("redis client shutting down"));
       return;
     }
-    queue_.push_back(Pending{std::move(command), std::move(done), asking, replicated});
+    queue_.push_back(Pending{std::move(command), std::move(done), asking,
+                             replicated && options_.wait_replicas > 0});
   }
   cv_.notify_one();
-}
-
-void Pipeline::Submit(const std::vector<std::string>& args, Callback done) {
-  Enqueue(FormatCommand(args), std::move(done), false, false);
-}
-
-void Pipeline::Send(std::string command, Callback done, bool asking, bool replicated) {
-  Enqueue(std::move(command), std::move(done), asking, replicated && options_.wait_replicas > 0);
-}
-
-domain::Result<Reply> Pipeline::Call(const std::vector<std::string>& args) {
-  auto promise = std::make_shared<std::promise<domain::Result<Reply>>>();
-  auto future = promise->get_future();
-  Submit(args, [promise](domain::Result<Reply> reply) { promise->set_value(std::move(reply)); });
-  return Wait(std::move(future), options_.command_timeout);
 }
 
 void Pipeline::FailAll(std::vector<Pending>& batch, const domain::Error& error) {

@@ -20,17 +20,6 @@ domain::Error Unavailable(std::string detail) {
   return domain::Error{Outcome::kUnavailable, std::move(detail)};
 }
 
-/// The reply of a call in flight. Every call is answered (the router guarantees it, within
-/// its own bounds); the limit here only guards against a bug hanging a consumer.
-domain::Result<Reply> Await(std::future<domain::Result<Reply>>& future,
-                            std::chrono::milliseconds command_timeout) {
-  if (future.wait_for(command_timeout * 10 * Router::kMaxHops + std::chrono::seconds(3)) !=
-      std::future_status::ready) {
-    return Unavailable("redis: no reply in time");
-  }
-  return future.get();
-}
-
 std::string Receipt(const std::string& sale, std::string_view entry) {
   return sale + "/" + std::string(entry);  // '/' is not an id character
 }
@@ -258,19 +247,15 @@ domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::PollEachSale(
   std::vector<std::future<domain::Result<Reply>>> replies;
   for (const auto& sale : sales) {
     const std::string stream = Keys::Orders(*domain::SaleId::Parse(sale));
-    auto promise = std::make_shared<std::promise<domain::Result<Reply>>>();
-    replies.push_back(promise->get_future());
-    router_.Submit(
-        stream,
-        {"XREADGROUP", "GROUP", std::string(Keys::kGroup), std::string(consumer), "COUNT", count,
-         "STREAMS", stream, ">"},
-        [promise](domain::Result<Reply> reply) { promise->set_value(std::move(reply)); });
+    replies.push_back(
+        router_.Async(stream, {"XREADGROUP", "GROUP", std::string(Keys::kGroup),
+                               std::string(consumer), "COUNT", count, "STREAMS", stream, ">"}));
   }
   std::vector<ports::QueuedEntry> out;
   std::optional<domain::Error> error;
   bool settle = false;
   for (std::size_t i = 0; i < sales.size(); ++i) {
-    auto reply = Await(replies[i], options_.command_timeout);
+    auto reply = router_.Await(replies[i]);
     if (reply && IsError(reply->get()) && Str(reply->get()).starts_with("NOGROUP")) {
       settle = true;
       continue;
@@ -311,14 +296,11 @@ domain::Result<void> RedisOrderQueue::Ack(const std::vector<std::string>& receip
     if (!sale_id) continue;
     std::vector<std::string> args{std::string(Keys::kGroup)};
     args.insert(args.end(), ids.begin(), ids.end());
-    auto promise = std::make_shared<std::promise<domain::Result<Reply>>>();
-    replies.push_back(promise->get_future());
-    router_.Fcall(functions::kAck, {Keys::Orders(*sale_id)}, args,
-                  [promise](domain::Result<Reply> reply) { promise->set_value(std::move(reply)); });
+    replies.push_back(router_.AsyncFcall(functions::kAck, {Keys::Orders(*sale_id)}, args));
   }
   domain::Result<void> result = domain::Ok();
   for (auto& reply : replies) {
-    auto checked = CheckReply(Await(reply, options_.command_timeout));
+    auto checked = CheckReply(router_.Await(reply));
     if (!checked && result) result = checked.error();
   }
   return result;

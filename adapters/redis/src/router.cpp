@@ -3,7 +3,6 @@
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
-#include <future>
 #include <set>
 #include <utility>
 
@@ -60,17 +59,6 @@ bool ParseRedirect(std::string_view text, int& slot, RedisNode& target, const Re
   slot = *parsed_slot;
   target = std::move(*node);
   return true;
-}
-
-domain::Result<Reply> WaitFor(std::future<domain::Result<Reply>> future,
-                              std::chrono::milliseconds timeout) {
-  // Every attempt is answered (reply, redirection's reply or Unavailable); the bound only
-  // guards against bugs: each hop may take a read timeout plus a reconnect attempt.
-  if (future.wait_for(timeout * 10 * Router::kMaxHops + std::chrono::seconds(1)) !=
-      std::future_status::ready) {
-    return Unavailable("redis: no reply in time");
-  }
-  return future.get();
 }
 
 }  // namespace
@@ -147,19 +135,41 @@ void Router::Fcall(std::string_view function, const std::vector<std::string>& ke
          FcallArgs(function, keys, args), std::move(done), replicated);
 }
 
-domain::Result<Reply> Router::Call(std::string_view key, const std::vector<std::string>& args) {
+std::future<domain::Result<Reply>> Router::Async(std::string_view key,
+                                                 const std::vector<std::string>& args) {
   auto promise = std::make_shared<std::promise<domain::Result<Reply>>>();
   auto future = promise->get_future();
   Submit(key, args,
          [promise](domain::Result<Reply> reply) { promise->set_value(std::move(reply)); });
-  return WaitFor(std::move(future), options_.command_timeout);
+  return future;
+}
+
+std::future<domain::Result<Reply>> Router::AsyncFcall(std::string_view function,
+                                                      const std::vector<std::string>& keys,
+                                                      const std::vector<std::string>& args) {
+  return Async(keys.empty() ? std::string_view{} : std::string_view(keys.front()),
+               FcallArgs(function, keys, args));
+}
+
+domain::Result<Reply> Router::Await(std::future<domain::Result<Reply>>& reply) const {
+  // Each hop may take a read timeout plus a reconnect attempt.
+  if (reply.wait_for(options_.command_timeout * 10 * kMaxHops + std::chrono::seconds(1)) !=
+      std::future_status::ready) {
+    return Unavailable("redis: no reply in time");
+  }
+  return reply.get();
+}
+
+domain::Result<Reply> Router::Call(std::string_view key, const std::vector<std::string>& args) {
+  auto reply = Async(key, args);
+  return Await(reply);
 }
 
 domain::Result<Reply> Router::CallFcall(std::string_view function,
                                         const std::vector<std::string>& keys,
                                         const std::vector<std::string>& args) {
-  return Call(keys.empty() ? std::string_view{} : std::string_view(keys.front()),
-              FcallArgs(function, keys, args));
+  auto reply = AsyncFcall(function, keys, args);
+  return Await(reply);
 }
 
 void Router::Dispatch(std::shared_ptr<Attempt> attempt) {
@@ -228,7 +238,7 @@ void Router::OnReply(const std::shared_ptr<Attempt>& attempt, domain::Result<Rep
       return;
     }
     if (text.starts_with("CLUSTERDOWN") || text.starts_with("READONLY") ||
-        text.starts_with("MASTERDOWN") || moved) {
+        text.starts_with("MASTERDOWN")) {
       RequestRefresh();
     }
   }
@@ -331,17 +341,14 @@ bool Router::Refresh(bool* disabled, bool* clustered) {
   // The node that answered last time first, then the masters, then the seeds: a dead master
   // (the usual reason for a refresh) is tried last.
   std::vector<RedisNode> candidates;
-  if (!last_answered_.host.empty()) candidates.push_back(last_answered_);
-  for (const auto& master : Masters()) {
-    if (std::find(candidates.begin(), candidates.end(), master) == candidates.end()) {
-      candidates.push_back(master);
+  auto add = [&](const RedisNode& node) {
+    if (std::find(candidates.begin(), candidates.end(), node) == candidates.end()) {
+      candidates.push_back(node);
     }
-  }
-  for (const auto& seed : Seeds(options_)) {
-    if (std::find(candidates.begin(), candidates.end(), seed) == candidates.end()) {
-      candidates.push_back(seed);
-    }
-  }
+  };
+  if (!last_answered_.host.empty()) add(last_answered_);
+  for (const auto& node : Masters()) add(node);
+  for (const auto& node : Seeds(options_)) add(node);
   for (const auto& candidate : candidates) {
     auto connection = Connection::Open(AtNode(options_, candidate));
     if (!connection) continue;

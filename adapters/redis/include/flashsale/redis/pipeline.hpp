@@ -14,9 +14,10 @@
 
 namespace flashsale::redis {
 
-/// Auto-pipelining client: callers enqueue commands from any thread; one I/O thread writes
-/// everything queued on one connection, reads the replies in order and completes each
-/// caller. Many callers share one round trip, and nobody holds a lock across the network.
+/// Auto-pipelining client: callers enqueue formatted commands (Send) from any thread; one
+/// I/O thread writes everything queued on one connection, reads the replies in order and
+/// completes each caller. Many callers share one round trip, and nobody holds a lock across the
+/// network.
 ///
 /// A dead or unreachable Redis answers Unavailable at once (queued and new commands); the
 /// I/O thread reconnects with capped exponential backoff and loads the functions library.
@@ -33,18 +34,12 @@ class Pipeline {
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
-  /// Queues a command; `done` gets the reply (possibly a Redis error reply) or Unavailable.
-  void Submit(const std::vector<std::string>& args, Callback done);
-
   /// Queues a command already formatted (FormatCommand). With `asking` it is sent right after
   /// an ASKING on the same connection (a Redis Cluster ASK redirection), whose reply is
   /// skipped. With `replicated` and RedisOptions::wait_replicas > 0, a WAIT follows the batch
   /// it is in, and the reply (unless a Redis error) is handed over only once that many
   /// replicas have the batch's writes; otherwise `done` gets Unavailable (kNotReplicatedDetail).
   void Send(std::string command, Callback done, bool asking = false, bool replicated = false);
-
-  /// Submit and wait for the reply (for non-hot-path calls).
-  domain::Result<Reply> Call(const std::vector<std::string>& args);
 
   bool connected() const noexcept { return connected_.load(); }
 
@@ -63,7 +58,6 @@ class Pipeline {
   void Run(std::stop_token stop);
   bool Connect();
   void FailAll(std::vector<Pending>& batch, const domain::Error& error);
-  void Enqueue(std::string command, Callback done, bool asking, bool replicated);
   /// Writes a batch and completes its callers; false when the connection died mid-batch.
   bool Exchange(std::vector<Pending>& batch);
   bool LoadLibrary(Connection& connection);

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <stop_token>
@@ -52,7 +53,17 @@ class Router {
   /// see Pipeline::Send (a purchase or a redemption).
   void Fcall(std::string_view function, const std::vector<std::string>& keys,
              const std::vector<std::string>& args, Callback done, bool replicated = false);
-  /// Submit / Fcall and wait for the reply (for non-hot-path calls).
+  /// Submit / Fcall with the reply as a future: several calls in flight at once, each
+  /// collected with Await.
+  std::future<domain::Result<Reply>> Async(std::string_view key,
+                                           const std::vector<std::string>& args);
+  std::future<domain::Result<Reply>> AsyncFcall(std::string_view function,
+                                                const std::vector<std::string>& keys,
+                                                const std::vector<std::string>& args);
+  /// The reply of an Async call. Every call is answered within the router's own bounds; the
+  /// limit here (Unavailable past it) only guards against a bug hanging the caller.
+  domain::Result<Reply> Await(std::future<domain::Result<Reply>>& reply) const;
+  /// Async / AsyncFcall and Await (for non-hot-path calls).
   domain::Result<Reply> Call(std::string_view key, const std::vector<std::string>& args);
   domain::Result<Reply> CallFcall(std::string_view function, const std::vector<std::string>& keys,
                                   const std::vector<std::string>& args);
