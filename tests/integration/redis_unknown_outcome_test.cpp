@@ -132,11 +132,8 @@ TEST(RedisWaitReplicasTest, APurchaseAReplicaHasIsAccepted) {
   RedisServer replica;
   ASSERT_EQ(master.Cli("CONFIG SET repl-diskless-sync-delay 0"), "OK");  // sync at once
   ASSERT_EQ(replica.Cli("REPLICAOF 127.0.0.1 " + std::to_string(master.port())), "OK");
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        return master.Cli("INFO replication").find("state=online") != std::string::npos;
-      },
-      std::chrono::seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return WritesReachReplicas(master.port(), "flows", 1); },
+                      std::chrono::seconds(10)));
   redis::RedisOptions options = master.Options();
   options.wait_replicas = 1;
   redis::RedisStockStore store(options);

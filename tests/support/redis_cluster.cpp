@@ -187,11 +187,7 @@ bool RedisCluster::ReplicationFlows() const {
         key = candidate;
       }
     }
-    const std::string out = CaptureOutput(
-        "printf 'SET " + key + " 1\nWAIT " + std::to_string(per_master) + " 1000\nDEL " + key +
-        "\n' | redis-cli -h 127.0.0.1 -p " + std::to_string(port(master)) + " 2>/dev/null");
-    // Replies: OK, the replicas that acknowledged, 1.
-    if (out.find("OK\n" + std::to_string(per_master) + "\n") == std::string::npos) return false;
+    if (!WritesReachReplicas(port(master), key, per_master)) return false;
   }
   return true;
 }

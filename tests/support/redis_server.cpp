@@ -124,4 +124,12 @@ bool RedisServer::StartBusy(const std::string& args, std::thread& busy) const {
                  std::chrono::seconds(10));
 }
 
+bool WritesReachReplicas(int port, const std::string& key, int replicas) {
+  const std::string out = CaptureOutput(
+      "printf 'SET " + key + " 1\nWAIT " + std::to_string(replicas) + " 1000\nDEL " + key +
+      "\n' | redis-cli -h 127.0.0.1 -p " + std::to_string(port) + " 2>/dev/null");
+  // Replies: OK, the replicas that acknowledged, 1.
+  return out.find("OK\n" + std::to_string(replicas) + "\n") != std::string::npos;
+}
+
 }  // namespace flashsale::testing

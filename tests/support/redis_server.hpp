@@ -16,6 +16,12 @@ namespace flashsale::testing {
 std::vector<std::string> RedisServerArgv(int port, const std::filesystem::path& dir,
                                          const std::string& appendfsync);
 
+/// True when a write of `key` (then deleted) on the Redis at `port` reaches `replicas`
+/// replicas within a second (WAIT). After a diskless full sync a master streams nothing to
+/// the replica until its first REPLCONF ACK (up to a second later), although INFO already
+/// says online: wait for this before relying on a replica.
+bool WritesReachReplicas(int port, const std::string& key, int replicas);
+
 /// A real redis-server for one test: loopback, free port, own temp dir, AOF on
 /// (appendfsync everysec unless told otherwise). Restart reuses the data dir and port.
 class RedisServer {
