@@ -40,6 +40,7 @@ nlohmann::json AppConfig::Redacted() const {
           {"redis_timeout_ms", redis_timeout_ms},
           {"redis_pipelines", redis_pipelines},
           {"redis_wait_replicas", redis_wait_replicas},
+          {"item_shards", item_shards},
           {"sold_out_fast_path", sold_out_fast_path},
           {"hold_ttl_s", hold_ttl_s},
           {"schedule", schedule},
@@ -275,6 +276,12 @@ void AddTuningOptions(CLI::App& app, AppConfig& c) {
                  "half the Redis timeout; else 503); 0 = answer once the master has it")
       ->envname("FLASHSALE_REDIS_WAIT_REPLICAS")
       ->check(CLI::Range(0, 16));
+  app.add_option("--item-shards", c.item_shards,
+                 "Sub-stocks per sale for the sales this instance loads: K > 1 splits every "
+                 "item over K hash tags (K Redis Cluster masters) for a hot item; one-step "
+                 "purchases only (no checkout); stored with the sale")
+      ->envname("FLASHSALE_ITEM_SHARDS")
+      ->check(CLI::Range(1, 64));
   app.add_flag("--sold-out-fast-path,!--no-sold-out-fast-path", c.sold_out_fast_path,
                "Answer repeated SoldOut without a Redis round trip (staleness <= 100 ms)")
       ->envname("FLASHSALE_SOLD_OUT_FAST_PATH");

@@ -67,6 +67,7 @@ bool Service::BuildStockStore(const ServiceOptions& config) {
   options->command_timeout = std::chrono::milliseconds(config.redis_timeout_ms);
   options->pipelines = config.redis_pipelines;
   options->wait_replicas = config.redis_wait_replicas;
+  options->item_shards = config.item_shards;
   options->sale_retention = std::chrono::seconds(config.sale_retention_s);
   p.redis_store = std::make_unique<redis::RedisStockStore>(*options);
   p.redis_queue = std::make_unique<redis::RedisOrderQueue>(*options, log_);

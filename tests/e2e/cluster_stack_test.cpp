@@ -65,6 +65,16 @@ TEST(ClusterStackTest, TwoRestAndOneGrpcSellSixSalesOnThreeMastersExactly) {
   AppProcess rest1(FLASHSALE_REST_BIN, with({"--admin-token", kToken}));
   AppProcess rest2(FLASHSALE_REST_BIN, with({}));
   AppProcess grpc(FLASHSALE_GRPC_BIN, with({}));
+  // A third REST instance loads a hot item split into 3 sub-stocks (issue 15); the others
+  // follow the split stored with the sale.
+  AppProcess split(FLASHSALE_REST_BIN, with({"--admin-token", kToken, "--item-shards", "3"}));
+  const json hot{{"id", "hot-item"},
+                 {"items", {{{"id", "iphone-15"}, {"stock", 3000}, {"price_cents", 100}}}},
+                 {"per_user_limit", 2},
+                 {"ends_at", "2099-01-01T00:00:00Z"}};
+  auto created_hot = Http(split.port(), "POST", "/admin/sales", hot.dump(),
+                          std::string("Authorization: Bearer ") + kToken + "\r\n");
+  ASSERT_EQ(created_hot.status, 201) << created_hot.body;
   for (std::size_t i = 1; i < sales.size(); ++i) {
     const json sale{{"id", sales[i]},
                     {"items", {{{"id", "iphone-15"}, {"stock", 1000}, {"price_cents", 100}}}},
@@ -95,7 +105,20 @@ TEST(ClusterStackTest, TwoRestAndOneGrpcSellSixSalesOnThreeMastersExactly) {
           redis, mysql);
     });
   }
+  // The hot item: 20,000 requests from 64 callers, 10,000 users limited to 2 units each.
+  std::pair<bool, std::string> hot_result;
+  runs.emplace_back([&] {
+    hot_result = RunStressTest(
+        FLASHSALE_STRESS_BIN,
+        {"--transport", "rest", "--target", "127.0.0.1:" + std::to_string(split.port()),
+         "--sale-id", "hot-item", "--concurrency", "64", "--requests", "20000", "--users", "10000"},
+        redis, mysql);
+  });
   for (auto& run : runs) run.join();
+  EXPECT_TRUE(hot_result.first) << hot_result.second;
+  EXPECT_NE(hot_result.second.find("VERIFY PASS"), std::string::npos) << hot_result.second;
+  EXPECT_EQ(hot_result.second.find("FAIL "), std::string::npos) << hot_result.second;
+  EXPECT_NE(hot_result.second.find("\"accepted\":3000"), std::string::npos) << hot_result.second;
   for (std::size_t i = 0; i < sales.size(); ++i) {
     const auto& [ok, output] = results[i];
     EXPECT_TRUE(ok) << sales[i] << "\n" << output;
@@ -103,10 +126,15 @@ TEST(ClusterStackTest, TwoRestAndOneGrpcSellSixSalesOnThreeMastersExactly) {
     EXPECT_EQ(output.find("FAIL "), std::string::npos) << sales[i] << "\n" << output;
     EXPECT_NE(output.find("\"accepted\":1000"), std::string::npos) << sales[i] << "\n" << output;
   }
-  // Every confirmed row in MySQL, once: 6 x 1,000.
+  // Every confirmed row in MySQL, once: 6 x 1,000 and the hot item's 3,000.
   EXPECT_EQ(mariadb.Sql("SELECT COUNT(*), COUNT(DISTINCT order_id) FROM flashsale.orders "
                         "WHERE status='confirmed'"),
-            "6000\t6000");
+            "9000\t9000");
+  EXPECT_EQ(mariadb.Sql("SELECT COUNT(*) FROM (SELECT user_id FROM flashsale.orders WHERE "
+                        "sale_id='hot-item' AND status='confirmed' GROUP BY user_id "
+                        "HAVING SUM(quantity) > 2) t"),
+            "0");
+  EXPECT_EQ(split.Terminate(), 0);
   EXPECT_EQ(rest1.Terminate(), 0);
   EXPECT_EQ(rest2.Terminate(), 0);
   EXPECT_EQ(grpc.Terminate(), 0);

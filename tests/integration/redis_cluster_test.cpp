@@ -68,6 +68,9 @@ class ClusterLimiterHarness final : public RateLimiterHarness {
 INSTANTIATE_TEST_SUITE_P(Cluster, StockStoreContract,
                          ::testing::Values(HarnessFactory{
                              "cluster", [] { return std::make_unique<ClusterHarness>(); }}));
+INSTANTIATE_TEST_SUITE_P(Cluster, HoldsContract,
+                         ::testing::Values(HarnessFactory{
+                             "cluster", [] { return std::make_unique<ClusterHarness>(); }}));
 INSTANTIATE_TEST_SUITE_P(Cluster, OrderQueueContract,
                          ::testing::Values(HarnessFactory{
                              "cluster", [] { return std::make_unique<ClusterHarness>(); }}));
@@ -236,6 +239,108 @@ TEST(RedisClusterTest, SalesOnEveryMasterSellExactlyTheirStockAndQueueEveryOrder
   // The queue finds every sale on its master and delivers each acknowledged order once.
   auto queued = DrainQueue(queue);
   EXPECT_EQ(queued, crowd.orders);
+  EXPECT_EQ(*queue.Depth(), 0U);
+}
+
+// The hot item of issue 15: one item split into 3 sub-stocks, one on each master. 100,000
+// requests from 64 callers, users limited to 2 units: exactly the stock is sold, nobody holds
+// more than 2 (each user's count lives only in its home sub-stock), nothing is left in any
+// sub-stock or in transit, and every order is queued once.
+TEST(RedisClusterTest, AHotItemInThreeSubStocksSellsExactlyItsStockWithinTheLimit) {
+  RedisCluster& cluster = SharedCluster();
+  redis::RedisOptions options = cluster.Options();
+  options.item_shards = 3;
+  redis::RedisStockStore store(options);
+  ports::NullLogger log;
+  redis::RedisOrderQueue queue(cluster.Options(), log);
+  ASSERT_TRUE(store.Healthy());
+  // A sale id whose three sub-stocks hash to the three masters.
+  const std::vector<int> owners = cluster.SlotOwners();
+  std::string id;
+  for (int n = 0; id.empty(); ++n) {
+    const auto sale = MakeId<domain::SaleId>("hot-" + std::to_string(n));
+    std::set<int> masters;
+    for (int shard = 0; shard < 3; ++shard) {
+      masters.insert(
+          owners[static_cast<std::size_t>(redis::Keys::Slot(redis::Keys::Meta(sale, shard)))]);
+    }
+    if (masters.size() == 3) id = sale.str();
+  }
+  const domain::Sale sale = OpenSale(id, 10'000, 2);
+  ASSERT_TRUE(store.Load(sale).ok());
+  std::int64_t loaded = 0;
+  for (int shard = 0; shard < 3; ++shard) {
+    const std::string key = redis::Keys::Stock(sale.id, sale.items[0].id, shard);
+    auto units = redis::Router(cluster.Options(), "").Call(key, {"GET", key});
+    ASSERT_TRUE(units.ok());
+    EXPECT_GE(std::stoll(std::string(redis::Str(units->get()))), 3333) << shard;
+    loaded += std::stoll(std::string(redis::Str(units->get())));
+  }
+  EXPECT_EQ(loaded, 10'000);
+
+  constexpr int kRequests = 100'000;
+  constexpr int kCallers = 64;
+  constexpr int kUsers = 6'000;  // ~17 requests each; at 2 units each they could take 12,000
+  std::atomic<int> accepted{0}, sold_out{0}, limited{0}, other{0};
+  std::mutex mu;
+  std::map<std::string, int> units_by_user;
+  std::set<std::string> orders;
+  std::string last_other;
+  std::vector<std::thread> callers;
+  for (int t = 0; t < kCallers; ++t) {
+    callers.emplace_back([&, t] {
+      for (int i = t; i < kRequests; i += kCallers) {
+        const std::string user = "u" + std::to_string((static_cast<long>(i) * 7919) % kUsers);
+        domain::Reservation reservation{MakeRequest(id, "item-1", user, "r" + std::to_string(i)),
+                                        MakeId<domain::OrderId>("H" + std::to_string(i)),
+                                        core::SystemClock().Now()};
+        domain::PurchaseReply reply = ReserveSync(store, reservation);
+        for (int retry = 0; reply.outcome == Outcome::kUnavailable && retry < 100; ++retry) {
+          std::this_thread::sleep_for(milliseconds(20));
+          reply = ReserveSync(store, reservation);  // same request id: idempotent
+        }
+        if (reply.outcome == Outcome::kAccepted) {
+          ++accepted;
+          std::lock_guard lock(mu);
+          ++units_by_user[user];
+          orders.insert(reply.order_id->str());
+        } else if (reply.outcome == Outcome::kSoldOut) {
+          ++sold_out;
+        } else if (reply.outcome == Outcome::kUserLimitReached) {
+          ++limited;
+        } else {
+          ++other;
+          std::lock_guard lock(mu);
+          last_other = std::string(domain::ToString(reply.outcome)) + ": " + reply.detail;
+        }
+      }
+    });
+  }
+  for (auto& caller : callers) caller.join();
+
+  EXPECT_EQ(other.load(), 0) << last_other;
+  EXPECT_EQ(accepted.load(), 10'000);
+  EXPECT_EQ(accepted + sold_out + limited + other, kRequests);
+  EXPECT_EQ(orders.size(), 10'000U);
+  int worst = 0;
+  for (const auto& [user, units] : units_by_user) worst = std::max(worst, units);
+  EXPECT_EQ(worst, 2);  // the limit was reached (and never passed)
+  EXPECT_GT(limited.load(), 0);
+  std::printf("  hot item: %d accepted, %d sold out, %d limited, %zu buyers (max %d units)\n",
+              accepted.load(), sold_out.load(), limited.load(), units_by_user.size(), worst);
+  // Nothing left in any sub-stock or in transit, and the store's own count of every user.
+  auto snapshot = store.Snapshot(sale.id);
+  ASSERT_TRUE(snapshot.ok());
+  EXPECT_EQ(snapshot->items[0].remaining, 0);
+  auto audit = store.Audit(sale.id);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ(audit->max_user_units, worst);
+  EXPECT_EQ(audit->queued.size(), 10'000U);
+  for (const auto& [user, units] : units_by_user) {
+    ASSERT_EQ(*store.UnitsHeld(sale.id, MakeId<domain::UserId>(user)), units) << user;
+  }
+  auto queued = DrainQueue(queue);
+  EXPECT_EQ(queued[id], orders);
   EXPECT_EQ(*queue.Depth(), 0U);
 }
 

@@ -45,14 +45,25 @@ RedisServer& SharedRedis() {
   return server;
 }
 
+/// `options` with every sale split into `shards` sub-stocks.
+redis::RedisOptions Split(redis::RedisOptions options, int shards) {
+  options.item_shards = shards;
+  return options;
+}
+
 class RedisHarness final : public StockStoreHarness {
  public:
-  RedisHarness() : store_(SharedRedis().Options()), queue_(SharedRedis().Options(), log_) {}
+  explicit RedisHarness(int shards = 1)
+      : split_(shards > 1),
+        store_(Split(SharedRedis().Options(), shards)),
+        queue_(SharedRedis().Options(), log_) {}
   ports::StockStore& store() override { return store_; }
   ports::OrderQueue& queue() override { return queue_; }
   void Track(const domain::Sale& sale) override { queue_.Watch(sale.id); }
+  bool SplitsSales() const override { return split_; }
 
  private:
+  bool split_;
   ports::NullLogger log_;
   redis::RedisStockStore store_;
   redis::RedisOrderQueue queue_;
@@ -64,14 +75,17 @@ class RedisHarness final : public StockStoreHarness {
 /// test's orders must not be there.
 class FreshRedisHarness final : public StockStoreHarness {
  public:
+  explicit FreshRedisHarness(int shards = 1) : shards_(shards) {}
   ports::StockStore& store() override { return store_; }
   ports::OrderQueue& queue() override { return queue_; }
   void Track(const domain::Sale& sale) override { queue_.Watch(sale.id); }
+  bool SplitsSales() const override { return shards_ > 1; }
 
  private:
+  int shards_;
   RedisServer server_;
   ports::NullLogger log_;
-  redis::RedisStockStore store_{server_.Options()};
+  redis::RedisStockStore store_{Split(server_.Options(), shards_)};
   redis::RedisOrderQueue queue_{server_.Options(), log_};
 };
 
@@ -91,11 +105,18 @@ INSTANTIATE_TEST_SUITE_P(Redis, RateLimiterContract,
                          ::testing::Values(RateLimiterFactory{
                              "redis", [] { return std::make_unique<RedisLimiterHarness>(); }}));
 
-INSTANTIATE_TEST_SUITE_P(Redis, OrderQueueContract,
-                         ::testing::Values(HarnessFactory{
-                             "redis", [] { return std::make_unique<FreshRedisHarness>(); }}));
+// "split": every sale in 3 sub-stocks (item_shards), which must keep the same contract.
+INSTANTIATE_TEST_SUITE_P(
+    Redis, OrderQueueContract,
+    ::testing::Values(HarnessFactory{"redis", [] { return std::make_unique<FreshRedisHarness>(); }},
+                      HarnessFactory{"split",
+                                     [] { return std::make_unique<FreshRedisHarness>(3); }}));
 
-INSTANTIATE_TEST_SUITE_P(Redis, StockStoreContract,
+INSTANTIATE_TEST_SUITE_P(
+    Redis, StockStoreContract,
+    ::testing::Values(HarnessFactory{"redis", [] { return std::make_unique<RedisHarness>(); }},
+                      HarnessFactory{"split", [] { return std::make_unique<RedisHarness>(3); }}));
+INSTANTIATE_TEST_SUITE_P(Redis, HoldsContract,
                          ::testing::Values(HarnessFactory{
                              "redis", [] { return std::make_unique<RedisHarness>(); }}));
 

@@ -34,19 +34,26 @@ void CheckAnswers(const Run& run, Checker& checker) {
                 "accepted order ids are unique (" + std::to_string(run.accepted_ids.size()) + ")");
 }
 
-/// Waits for the persistence workers to drain the sale's stream; the backlog left.
+/// Waits for the persistence workers to drain the sale's streams (one per sub-stock of a
+/// split sale); the backlog left.
 long long WaitForDrain(const redis::RedisOptions& options, const domain::SaleId& sale,
                        double timeout_s) {
   redis::Router router(options, "");  // the sale's master when Redis is a cluster
-  const std::string stream = redis::Keys::Orders(sale);
+  const std::string meta = redis::Keys::Meta(sale);
+  auto shards = redis::CheckReply(router.Call(meta, {"HGET", meta, "shards"}));
+  const int count =
+      shards && !redis::IsNil(shards->get()) ? static_cast<int>(redis::Int(shards->get())) : 1;
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                            std::chrono::duration<double>(timeout_s));
   long long backlog = -1;
   while (true) {
-    auto reply = redis::CheckReply(router.Call(stream, {"XLEN", stream}));
-    if (!reply) break;
-    backlog = redis::Int(reply->get());
-    if (backlog == 0 || Clock::now() >= deadline) break;
+    backlog = 0;
+    for (int shard = 0; shard < count && backlog >= 0; ++shard) {
+      const std::string stream = redis::Keys::Orders(sale, shard);
+      auto reply = redis::CheckReply(router.Call(stream, {"XLEN", stream}));
+      backlog = reply ? backlog + redis::Int(reply->get()) : -1;
+    }
+    if (backlog <= 0 || Clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return backlog;

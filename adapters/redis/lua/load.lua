@@ -1,7 +1,8 @@
 -- load.lua: make a sale live, once. Never overwrites a live sale.
 -- KEYS[1] fs:{S}:meta  KEYS[2] fs:{S}:orders  KEYS[3..] fs:{S}:stock:<item> (same order as items)
 -- ARGV: 1 starts_ms, 2 ends_ms, 3 per_user_limit, 4 item count, then per item: id, stock,
---       price, name
+--       price, name; then, for one sub-stock of a sale split into several (Keys::Tag), the
+--       number of sub-stocks and this one's index (meta 'shards', 'shard').
 -- Returns 1 when loaded, 0 when the sale was already there.
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 0
@@ -20,6 +21,9 @@ for i = 1, n do
 end
 redis.call('HSET', KEYS[1], 'starts_at', ARGV[1], 'ends_at', ARGV[2], 'per_user_limit', ARGV[3],
            'buyers_version', 1, 'released', 0, 'items', table.concat(items, ','))
+if ARGV[4 * n + 5] then
+  redis.call('HSET', KEYS[1], 'shards', ARGV[4 * n + 5], 'shard', ARGV[4 * n + 6])
+end
 local ok, err = pcall(redis.call, 'XGROUP', 'CREATE', KEYS[2], 'persist', '0', 'MKSTREAM')
 if not ok and not string.find(tostring(err), 'BUSYGROUP') then
   return redis.error_reply(tostring(err))

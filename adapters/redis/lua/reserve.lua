@@ -1,5 +1,6 @@
 -- reserve.lua: one atomic purchase attempt (DESIGN.md section 5).
--- KEYS[1] fs:{S}:meta       hash: starts_at, ends_at, per_user_limit, price:<item>, buyers_version
+-- KEYS[1] fs:{S}:meta       hash: starts_at, ends_at, per_user_limit, price:<item>, buyers_version,
+--                           shards (a sale split into sub-stocks: these are one sub-stock's keys)
 -- KEYS[2] fs:{S}:stock:<i>  integer: units left
 -- KEYS[3] fs:{S}:bought     hash: user -> units held
 -- KEYS[4] fs:{S}:idem:<u>/<r> stored answer "fingerprint|outcome|order_id|remaining|failed"
@@ -14,8 +15,12 @@
 -- Returns {outcome, order_id, remaining, replayed, failed, buyers_version}, followed with
 -- rate buckets by draw_hash_tokens' verdict; refused by a bucket: outcome 'rate_limited' and
 -- nothing else was read or written. An unknown sale draws no bucket (no hash is left behind
--- for a sale that does not exist).
-local META = {'starts_at', 'ends_at', 'per_user_limit', 'price:' .. ARGV[8], 'buyers_version'}
+-- for a sale that does not exist). In a sub-stock of a split sale, a purchase within the
+-- user's limit that this sub-stock cannot serve answers 'short' (remaining: the units here,
+-- buyers_version: this sub-stock's) and stores nothing: the caller moves units here from
+-- another sub-stock (fs3_take, fs3_credit) and calls again, or answers sold out.
+local META = {'starts_at', 'ends_at', 'per_user_limit', 'price:' .. ARGV[8], 'buyers_version',
+              'shards'}
 
 -- `meta`: the sale's META fields when the caller read them already.
 local function reserve(meta)
@@ -50,11 +55,18 @@ local function reserve(meta)
                remaining .. '|0', 'PX', answer_px)
   end
 
+  local held = nil
   if qty > stock then
-    store('sold_out', '', stock)
-    return {'sold_out', '', stock, 0, 0, tonumber(meta[5])}
+    if not meta[6] then
+      store('sold_out', '', stock)
+      return {'sold_out', '', stock, 0, 0, tonumber(meta[5])}
+    end
+    held = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
+    if held + qty <= tonumber(meta[3]) then
+      return {'short', '', stock, 0, 0, tonumber(meta[5])}
+    end
   end
-  local held = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
+  held = held or tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
   if held + qty > tonumber(meta[3]) then
     store('user_limit_reached', '', stock)
     return {'user_limit_reached', '', stock, 0, 0, 0}

@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "flashsale/domain/purchase.hpp"
 #include "flashsale/domain/rate.hpp"
 #include "flashsale/redis/connection.hpp"
 #include "flashsale/redis/pipeline.hpp"
@@ -68,5 +69,8 @@ const redisReply* OutcomeReply(domain::Result<Reply>& raw, std::size_t min_size,
   }
   return a;
 }
+
+/// A reply of fs3_reserve as a purchase answer (redis_stock_store.cpp).
+domain::PurchaseReply ParsePurchaseReply(domain::Result<Reply> raw);
 
 }  // namespace flashsale::redis

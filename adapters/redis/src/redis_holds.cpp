@@ -1,6 +1,7 @@
 // RedisStockStore, two-step buying: checkout holds, completion, expiry, retirement.
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -73,6 +74,17 @@ domain::CompleteReply ParseComplete(domain::Result<Reply> raw, const domain::Com
 
 void RedisStockStore::Checkout(const domain::HoldRequest& hold, ports::CheckoutDone done) {
   const domain::CheckoutRequest& req = hold.request;
+  if (ShardsOf(req.sale) > 1) {
+    // A hold lives with its code, which names the sale, not the buyer's sub-stock; so the
+    // two-step flow is not offered on a split sale (DESIGN.md section 12).
+    domain::CheckoutReply reply;
+    reply.outcome = Outcome::kInvalidRequest;
+    reply.detail =
+        "this sale is split into sub-stocks (--item-shards): checkout is not available for it; "
+        "buy with a one-step purchase";
+    done(std::move(reply));
+    return;
+  }
   const bool has_request = req.request.has_value();
   std::vector<std::string> keys{Keys::Meta(req.sale),
                                 Keys::Stock(req.sale, req.item),
@@ -122,6 +134,12 @@ void RedisStockStore::Complete(const domain::Completion& c, ports::CompleteDone 
 
 domain::Result<std::size_t> RedisStockStore::ExpireHolds(const domain::SaleId& sale,
                                                          domain::TimePoint now, std::size_t max) {
+  if (const int shards = ShardsOf(sale); shards > 1) {
+    // A split sale has no holds; what the sweep does there is finish the transfers whose
+    // mover died (or is very late).
+    auto finished = FinishTransfers(sale, shards, now - std::chrono::seconds(1));
+    if (!finished) return finished.error();
+  }
   auto reply = CheckReply(router_.CallFcall(
       functions::kExpire, {Keys::Meta(sale), Keys::Holds(sale), Keys::Bought(sale)},
       {Num(domain::ToUnixMillis(now)), std::to_string(max),
@@ -133,40 +151,81 @@ domain::Result<std::size_t> RedisStockStore::ExpireHolds(const domain::SaleId& s
 
 domain::Result<bool> RedisStockStore::Retire(const domain::SaleId& sale, domain::TimePoint now,
                                              std::chrono::milliseconds retention) {
-  auto reply =
-      CheckReply(router_.CallFcall(functions::kRetire,
-                                   {Keys::Meta(sale), Keys::Orders(sale), Keys::Holds(sale),
-                                    Keys::Bought(sale), Keys::OrderStatus(sale), Keys::Dead(sale)},
-                                   {Num(domain::ToUnixMillis(now)), Num(retention.count())}));
-  if (!reply) return reply.error();
-  const long long state = Int(reply->get());
-  if (state == 0) return false;
+  const int shards = ShardsOf(sale);
+  long long state = 1;
+  for (int shard = 0; shard < shards; ++shard) {
+    auto reply = CheckReply(router_.CallFcall(
+        functions::kRetire,
+        {Keys::Meta(sale, shard), Keys::Orders(sale, shard), Keys::Holds(sale, shard),
+         Keys::Bought(sale, shard), Keys::OrderStatus(sale, shard), Keys::Dead(sale, shard)},
+        {Num(domain::ToUnixMillis(now)), Num(retention.count())}));
+    if (!reply) return reply.error();
+    const long long part = Int(reply->get());
+    if (part == 0) return false;  // the sub-stocks retired so far stay retired (idempotent)
+    if (shard == 0) state = part;
+  }
   // Queue consumers stop reading the sale once it leaves the set of live sales. Not atomic
   // with fs3_retire (fs:sales is in no sale's slot), so it is redone on every later call:
   // for a sale retired before (1), and for one whose keys are gone already (-1: a process
   // died between the two calls and the retention ran out before the next sweep).
-  auto removed =
-      CheckReply(router_.Call(Keys::kSales, {"SREM", std::string(Keys::kSales), sale.str()}));
+  std::vector<std::string> tags{"SREM", std::string(Keys::kSales)};
+  for (int shard = 0; shard < shards; ++shard) tags.push_back(Keys::Tag(sale, shard));
+  auto removed = CheckReply(router_.Call(Keys::kSales, tags));
   if (!removed) return removed.error();
   if (state < 0) return domain::Error{Outcome::kNotFound, "unknown sale"};
   return true;
 }
 
 domain::Result<bool> RedisStockStore::CloseSale(const domain::SaleId& sale, domain::TimePoint at) {
-  auto reply = CheckReply(
-      router_.CallFcall(functions::kClose, {Keys::Meta(sale)}, {Num(domain::ToUnixMillis(at))}));
-  if (!reply) return reply.error();
-  const std::int64_t changed = Int(reply->get());
+  const int shards = ShardsOf(sale);
+  std::int64_t changed = 0;
+  for (int shard = shards - 1; shard >= 0; --shard) {  // sub-stock 0, which answers, last
+    auto reply = CheckReply(router_.CallFcall(functions::kClose, {Keys::Meta(sale, shard)},
+                                              {Num(domain::ToUnixMillis(at))}));
+    if (!reply) return reply.error();
+    changed = Int(reply->get());
+  }
   if (changed < 0) return domain::Error{Outcome::kNotFound, "unknown sale"};
   return changed == 1;
 }
 
 domain::Result<ports::StoreAudit> RedisStockStore::Audit(const domain::SaleId& sale) {
-  auto reply =
-      CheckReply(router_.CallFcall(functions::kAudit,
-                                   {Keys::Meta(sale), Keys::Orders(sale), Keys::OrderStatus(sale),
-                                    Keys::Bought(sale), Keys::Dead(sale)},
-                                   {}));
+  const int shards = ShardsOf(sale);
+  auto total = AuditShard(sale, 0);
+  if (!total || shards == 1) return total;
+  // A split sale: each sub-stock is read atomically, but not all at one instant, so the sum
+  // is exact only while no purchase is in flight; with several streams there is no single
+  // queue position either, and the repository counts every confirmed order.
+  total->position.reset();
+  for (int shard = 1; shard < shards; ++shard) {
+    auto part = AuditShard(sale, shard);
+    if (!part) return part.error();
+    total->released_orders += part->released_orders;
+    total->dead_letters += part->dead_letters;
+    total->max_user_units = std::max(total->max_user_units, part->max_user_units);
+    for (const auto& stock : part->items) {
+      for (auto& sum : total->items) {
+        if (sum.item == stock.item) {
+          sum.remaining += stock.remaining;
+          sum.held += stock.held;
+        }
+      }
+    }
+    for (auto& queued : part->queued) total->queued.push_back(std::move(queued));
+  }
+  auto moving = UnitsMoving(sale, shards);
+  if (!moving) return moving.error();
+  for (auto& sum : total->items) sum.remaining += (*moving)[sum.item.str()];
+  return total;
+}
+
+domain::Result<ports::StoreAudit> RedisStockStore::AuditShard(const domain::SaleId& sale,
+                                                              int shard) {
+  auto reply = CheckReply(router_.CallFcall(
+      functions::kAudit,
+      {Keys::Meta(sale, shard), Keys::Orders(sale, shard), Keys::OrderStatus(sale, shard),
+       Keys::Bought(sale, shard), Keys::Dead(sale, shard)},
+      {}));
   if (!reply) return reply.error();
   const redisReply* a = reply->get();
   if (Size(a) == 0) return domain::Error{Outcome::kNotFound, "unknown sale"};

@@ -2,6 +2,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <future>
 #include <optional>
 #include <utility>
@@ -46,6 +47,7 @@ RedisOrderQueue::~RedisOrderQueue() { router_.Stop(); }
 void RedisOrderQueue::Watch(const domain::SaleId& sale) {
   std::lock_guard lock(mu_);
   sales_.insert(sale.str());
+  sales_refreshed_ = {};  // the next read lists fs:sales again (a split sale's sub-stocks)
 }
 
 std::vector<std::string> RedisOrderQueue::Sales() {
@@ -62,7 +64,7 @@ std::vector<std::string> RedisOrderQueue::Sales() {
       // would recreate it (NOGROUP -> MKSTREAM).
       std::set<std::string> live;
       for (std::size_t i = 0; i < Size(members->get()); ++i) {
-        if (domain::SaleId::Parse(Str(At(members->get(), i)))) {
+        if (Keys::ParseTag(Str(At(members->get(), i)))) {  // a sale or a sub-stock of one
           live.emplace(Str(At(members->get(), i)));
         }
       }
@@ -111,15 +113,15 @@ std::vector<ports::QueuedEntry> RedisOrderQueue::ParseEntries(const std::string&
   if (!junk.empty()) {
     // Not an entry the functions wrote: park it in the dead stream for operators, then ack it
     // so it does not block the queue.
-    domain::SaleId sale_id = *domain::SaleId::Parse(sale);
     for (const auto& id : junk) {
       log_.Error("malformed order stream entry; moved to the dead stream",
                  {{"sale", sale}, {"entry", id}});
-      (void)router_.Call(Keys::Dead(sale_id), {"XADD", Keys::Dead(sale_id), "*", "entry", id,
-                                               "note", "malformed stream entry"});
+      (void)router_.Call(
+          Keys::OfTag(sale, "dead"),
+          {"XADD", Keys::OfTag(sale, "dead"), "*", "entry", id, "note", "malformed stream entry"});
       // Acknowledged and deleted (fs_ack), like any entry: the stream must empty out for the
       // sale to retire.
-      (void)router_.CallFcall(functions::kAck, {Keys::Orders(sale_id)},
+      (void)router_.CallFcall(functions::kAck, {Keys::OfTag(sale, "orders")},
                               {std::string(Keys::kGroup), id});
     }
   }
@@ -158,10 +160,10 @@ domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::Pull(
 
 domain::Result<void> RedisOrderQueue::SettleGroups(const std::vector<std::string>& sales) {
   for (const auto& sale : sales) {
-    const domain::SaleId id = *domain::SaleId::Parse(sale);
+    const std::string meta_key = Keys::OfTag(sale, "meta");
     // Gone (no meta) or retired (its keys expiring, maybe the stream first): forget it. Making
     // the group with MKSTREAM then would leave a stream behind with no expiry.
-    auto meta = router_.Call(Keys::Meta(id), {"HMGET", Keys::Meta(id), "items", "retired_at"});
+    auto meta = router_.Call(meta_key, {"HMGET", meta_key, "items", "retired_at"});
     if (!meta) return meta.error();
     if (IsError(meta->get())) return CheckReply(std::move(*meta)).error();
     if (IsNil(At(meta->get(), 0)) || !IsNil(At(meta->get(), 1))) {
@@ -169,7 +171,7 @@ domain::Result<void> RedisOrderQueue::SettleGroups(const std::vector<std::string
       sales_.erase(sale);
       continue;
     }
-    if (auto created = EnsureGroup(Keys::Orders(id)); !created) return created;
+    if (auto created = EnsureGroup(Keys::OfTag(sale, "orders")); !created) return created;
   }
   return domain::Ok();
 }
@@ -177,42 +179,69 @@ domain::Result<void> RedisOrderQueue::SettleGroups(const std::vector<std::string
 domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::ReadGroup(
     Connection& connection, std::string_view consumer, std::size_t max,
     std::chrono::milliseconds wait) {
-  const std::vector<std::string> sales = Sales();
+  std::vector<std::string> sales = Sales();
   if (sales.empty()) {
     std::this_thread::sleep_for(std::min(wait, std::chrono::milliseconds(200)));
     return std::vector<ports::QueuedEntry>{};
   }
-  std::vector<std::string> args{"XREADGROUP",          "GROUP", std::string(Keys::kGroup),
-                                std::string(consumer), "COUNT", std::to_string(max)};
-  if (wait.count() > 0) {
-    args.push_back("BLOCK");
-    args.push_back(std::to_string(wait.count()));
-  }
-  args.push_back("STREAMS");
-  for (const auto& sale : sales) args.push_back(Keys::Orders(*domain::SaleId::Parse(sale)));
-  for (std::size_t i = 0; i < sales.size(); ++i) args.push_back(">");
-
-  connection.SetTimeout(wait + options_.command_timeout);
-  auto reply = connection.Command(args);
-  connection.SetTimeout(options_.command_timeout);
-  if (!reply) return reply.error();
-  if (IsError(reply->get())) {
-    if (!Str(reply->get()).starts_with("NOGROUP")) return CheckReply(std::move(*reply)).error();
-    // A stream without its group: a retired sale whose keys expired (forget it; recreating
-    // its stream would resurrect it), or a stream created before its sale was loaded (create
-    // the group). The next Pull reads.
-    if (auto settled = SettleGroups(sales); !settled) return settled.error();
-    return std::vector<ports::QueuedEntry>{};
+  max = std::max<std::size_t>(max, 1);
+  {
+    // Several streams (sales, or the sub-stocks of a split one): each Pull starts at the next.
+    std::lock_guard lock(mu_);
+    std::rotate(sales.begin(),
+                sales.begin() + static_cast<std::ptrdiff_t>(next_sale_++ % sales.size()),
+                sales.end());
   }
   std::vector<ports::QueuedEntry> out;
-  const redisReply* streams = reply->get();  // nil on timeout
-  for (std::size_t s = 0; s < Size(streams); ++s) {
-    const redisReply* stream = At(streams, s);
-    const std::string sale(Keys::HashTag(Str(At(stream, 0))));
-    for (auto& order : ParseEntries(sale, At(stream, 1))) {
-      out.push_back(std::move(order));
+  // XREADGROUP's COUNT is per stream: with several, the streams are read one at a time for
+  // what is still wanted, so that a Pull never delivers more than `max`.
+  auto read = [&](std::size_t first, std::size_t streams, std::size_t count,
+                  std::chrono::milliseconds block) -> domain::Result<void> {
+    std::vector<std::string> args{"XREADGROUP",          "GROUP", std::string(Keys::kGroup),
+                                  std::string(consumer), "COUNT", std::to_string(count)};
+    if (block.count() > 0) {
+      args.push_back("BLOCK");
+      args.push_back(std::to_string(block.count()));
+    }
+    args.push_back("STREAMS");
+    for (std::size_t i = first; i < first + streams; ++i) {
+      args.push_back(Keys::OfTag(sales[i], "orders"));
+    }
+    for (std::size_t i = 0; i < streams; ++i) args.push_back(">");
+    connection.SetTimeout(block + options_.command_timeout);
+    auto reply = connection.Command(args);
+    connection.SetTimeout(options_.command_timeout);
+    if (!reply) return reply.error();
+    if (IsError(reply->get())) {
+      if (!Str(reply->get()).starts_with("NOGROUP")) return CheckReply(std::move(*reply)).error();
+      // A stream without its group: a retired sale whose keys expired (forget it; recreating
+      // its stream would resurrect it), or a stream created before its sale was loaded
+      // (create the group). The next Pull reads.
+      std::vector<std::string> named(sales.begin() + static_cast<std::ptrdiff_t>(first),
+                                     sales.begin() + static_cast<std::ptrdiff_t>(first + streams));
+      return SettleGroups(named);
+    }
+    const redisReply* found = reply->get();  // nil on timeout
+    for (std::size_t s = 0; s < Size(found); ++s) {
+      const redisReply* stream = At(found, s);
+      const std::string sale(Keys::HashTag(Str(At(stream, 0))));
+      for (auto& order : ParseEntries(sale, At(stream, 1))) out.push_back(std::move(order));
+    }
+    return domain::Ok();
+  };
+  if (sales.size() == 1) {
+    if (auto done = read(0, 1, max, wait); !done) return done.error();
+    return out;
+  }
+  for (std::size_t i = 0; i < sales.size() && out.size() < max; ++i) {
+    if (auto done = read(i, 1, max - out.size(), std::chrono::milliseconds(0)); !done) {
+      return done.error();
     }
   }
+  if (!out.empty() || wait.count() <= 0) return out;
+  // Nothing anywhere: block on all of them (at most `max` streams, `max` entries in all).
+  const std::size_t streams = std::min(sales.size(), max);
+  if (auto done = read(0, streams, max / streams, wait); !done) return done.error();
   return out;
 }
 
@@ -246,7 +275,7 @@ domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::PollEachSale(
   const std::string count = std::to_string(max / sales.size());  // at most `max` in all
   std::vector<std::future<domain::Result<Reply>>> replies;
   for (const auto& sale : sales) {
-    const std::string stream = Keys::Orders(*domain::SaleId::Parse(sale));
+    const std::string stream = Keys::OfTag(sale, "orders");
     replies.push_back(
         router_.Async(stream, {"XREADGROUP", "GROUP", std::string(Keys::kGroup),
                                std::string(consumer), "COUNT", count, "STREAMS", stream, ">"}));
@@ -292,11 +321,10 @@ domain::Result<void> RedisOrderQueue::Ack(const std::vector<std::string>& receip
   // One FCALL per sale, all in flight at once (pipelined per node), then every reply.
   std::vector<std::future<domain::Result<Reply>>> replies;
   for (auto& [sale, ids] : by_sale) {
-    auto sale_id = domain::SaleId::Parse(sale);
-    if (!sale_id) continue;
+    if (!Keys::ParseTag(sale)) continue;
     std::vector<std::string> args{std::string(Keys::kGroup)};
     args.insert(args.end(), ids.begin(), ids.end());
-    replies.push_back(router_.AsyncFcall(functions::kAck, {Keys::Orders(*sale_id)}, args));
+    replies.push_back(router_.AsyncFcall(functions::kAck, {Keys::OfTag(sale, "orders")}, args));
   }
   domain::Result<void> result = domain::Ok();
   for (auto& reply : replies) {
@@ -311,7 +339,7 @@ domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::ReclaimStale(
   std::vector<ports::QueuedEntry> out;
   for (const auto& sale : Sales()) {
     if (out.size() >= max) break;
-    std::string stream = Keys::Orders(*domain::SaleId::Parse(sale));
+    std::string stream = Keys::OfTag(sale, "orders");
     auto reply = router_.Call(
         stream, {"XAUTOCLAIM", stream, std::string(Keys::kGroup), std::string(consumer),
                  std::to_string(idle.count()), "0-0", "COUNT", std::to_string(max - out.size())});
@@ -331,7 +359,7 @@ domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::ReclaimStale(
 domain::Result<std::size_t> RedisOrderQueue::Depth() {
   std::size_t depth = 0;
   for (const auto& sale : Sales()) {
-    const std::string stream = Keys::Orders(*domain::SaleId::Parse(sale));
+    const std::string stream = Keys::OfTag(sale, "orders");
     auto reply = CheckReply(router_.Call(stream, {"XLEN", stream}));
     if (!reply) return reply.error();
     depth += static_cast<std::size_t>(Int(reply->get()));

@@ -3,6 +3,9 @@
 #include <hiredis/hiredis.h>
 #include <poll.h>
 
+#include <algorithm>
+#include <map>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -11,11 +14,10 @@
 #include "function_reply.hpp"
 
 namespace flashsale::redis {
-namespace {
 
 using domain::Outcome;
 
-domain::PurchaseReply ParseReserve(domain::Result<Reply> raw) {
+domain::PurchaseReply ParsePurchaseReply(domain::Result<Reply> raw) {
   domain::PurchaseReply reply;
   const redisReply* a = OutcomeReply(raw, 6, "reserve", reply);
   if (a == nullptr) return reply;
@@ -37,8 +39,6 @@ domain::PurchaseReply ParseReserve(domain::Result<Reply> raw) {
   }
   return reply;
 }
-
-}  // namespace
 
 RedisStockStore::RedisStockStore(RedisOptions options)
     : options_(std::move(options)), router_(options_, functions::kLibrary) {
@@ -62,11 +62,26 @@ void RedisStockStore::Close() {
 bool RedisStockStore::Healthy() const { return router_.Healthy(); }
 
 void RedisStockStore::Reserve(const domain::Reservation& r, ports::ReserveDone done) {
+  if (auto error = TooManyRateBuckets(r.rate_buckets.size())) {
+    done(ParsePurchaseReply(std::move(*error)));
+    return;
+  }
+  if (const int shards = ShardsOf(r.request.sale); shards > 1) {
+    ReserveSplit(r, shards, std::move(done));
+    return;
+  }
+  SendReserve(r, 0, /*draw=*/true, [done = std::move(done)](domain::Result<Reply> reply) {
+    done(ParsePurchaseReply(std::move(reply)));
+  });
+}
+
+void RedisStockStore::SendReserve(const domain::Reservation& r, int shard, bool draw,
+                                  Router::Callback done) {
   const domain::PurchaseRequest& req = r.request;
   std::vector<std::string> keys{
-      Keys::Meta(req.sale),   Keys::Stock(req.sale, req.item),
-      Keys::Bought(req.sale), Keys::Answer(req.sale, req.user, req.request),
-      Keys::Orders(req.sale), Keys::OrderStatus(req.sale)};
+      Keys::Meta(req.sale, shard),   Keys::Stock(req.sale, req.item, shard),
+      Keys::Bought(req.sale, shard), Keys::Answer(req.sale, req.user, req.request, shard),
+      Keys::Orders(req.sale, shard), Keys::OrderStatus(req.sale, shard)};
   std::vector<std::string> args{req.user.str(),
                                 std::to_string(req.quantity.value()),
                                 req.Fingerprint(),
@@ -77,35 +92,48 @@ void RedisStockStore::Reserve(const domain::Reservation& r, ports::ReserveDone d
                                 req.item.str(),
                                 req.request.str(),
                                 Num(options_.sale_retention.count())};
-  if (!r.rate_buckets.empty()) {
-    if (auto error = TooManyRateBuckets(r.rate_buckets.size())) {
-      done(ParseReserve(std::move(*error)));
-      return;
-    }
+  if (draw && !r.rate_buckets.empty()) {
     args.reserve(args.size() + 1 + 3 * r.rate_buckets.size());
-    keys.push_back(Keys::RateBuckets(req.sale));
+    keys.push_back(Keys::RateBuckets(req.sale, shard));
     args.push_back(Num(std::chrono::duration_cast<std::chrono::microseconds>(
                            std::chrono::system_clock::now().time_since_epoch())
                            .count()));
+    for (const auto& bucket : r.rate_buckets) {
+      args.push_back(bucket.key);
+      args.push_back(Num(BucketInterval(bucket).count()));
+      args.push_back(Num(bucket.burst));
+    }
   }
-  for (const auto& bucket : r.rate_buckets) {
-    args.push_back(bucket.key);
-    args.push_back(Num(BucketInterval(bucket).count()));
-    args.push_back(Num(bucket.burst));
+  router_.Fcall(functions::kReserve, keys, args, std::move(done), /*replicated=*/true);
+}
+
+int RedisStockStore::ShardsOf(const domain::SaleId& sale) {
+  {
+    std::shared_lock lock(shards_mu_);
+    if (auto it = shards_.find(sale.str()); it != shards_.end()) return it->second;
   }
-  router_.Fcall(
-      functions::kReserve, keys, args,
-      [done = std::move(done)](domain::Result<Reply> reply) {
-        done(ParseReserve(std::move(reply)));
-      },
-      /*replicated=*/true);
+  const std::string meta = Keys::Meta(sale);
+  auto reply = CheckReply(router_.Call(meta, {"HMGET", meta, "starts_at", "shards"}));
+  // Unreachable, or not loaded (yet): one key space; the call that follows answers for it.
+  if (!reply || Size(reply->get()) < 2 || IsNil(At(reply->get(), 0))) return 1;
+  int shards = 1;
+  if (!IsNil(At(reply->get(), 1))) {
+    shards = std::clamp(static_cast<int>(Int(At(reply->get(), 1))), 1, Keys::kMaxShards);
+  }
+  std::unique_lock lock(shards_mu_);
+  shards_[sale.str()] = shards;
+  return shards;
 }
 
 domain::Result<bool> RedisStockStore::Release(const domain::Order& order, domain::Outcome reason) {
-  std::vector<std::string> keys{
-      Keys::Meta(order.sale),        Keys::Stock(order.sale, order.item),
-      Keys::Bought(order.sale),      Keys::Answer(order.sale, order.user, order.request),
-      Keys::OrderStatus(order.sale), Keys::Dead(order.sale)};
+  // A split sale's order was taken at its buyer's home sub-stock: it goes back there.
+  const int shard = Keys::HomeShard(order.user, ShardsOf(order.sale));
+  std::vector<std::string> keys{Keys::Meta(order.sale, shard),
+                                Keys::Stock(order.sale, order.item, shard),
+                                Keys::Bought(order.sale, shard),
+                                Keys::Answer(order.sale, order.user, order.request, shard),
+                                Keys::OrderStatus(order.sale, shard),
+                                Keys::Dead(order.sale, shard)};
   std::vector<std::string> args{order.id.str(),
                                 order.user.str(),
                                 std::to_string(order.quantity.value()),
@@ -126,27 +154,78 @@ domain::Result<bool> RedisStockStore::Release(const domain::Order& order, domain
 
 domain::Result<bool> RedisStockStore::Load(const domain::Sale& sale) {
   if (auto valid = sale.Validate(); !valid) return valid.error();
-  std::vector<std::string> keys{Keys::Meta(sale.id), Keys::Orders(sale.id)};
+  const int wanted = std::clamp(options_.item_shards, 1, Keys::kMaxShards);
+  auto loaded = LoadShard(sale, 0, wanted);
+  if (!loaded) return loaded;
+  // The count stored with the sale wins (an instance with another setting may have loaded
+  // it first); the other sub-stocks are loaded after the first, each once, so that a Load
+  // repeated after a crash completes them.
+  {
+    std::unique_lock lock(shards_mu_);
+    shards_.erase(sale.id.str());
+  }
+  const int shards = ShardsOf(sale.id);
+  std::vector<std::string> tags{"SADD", std::string(Keys::kSales)};
+  for (int shard = 0; shard < shards; ++shard) {
+    if (shard > 0) {
+      if (auto more = LoadShard(sale, shard, shards); !more) return more.error();
+    }
+    tags.push_back(Keys::Tag(sale.id, shard));
+  }
+  auto added = CheckReply(router_.Call(Keys::kSales, tags));
+  if (!added) return added.error();
+  return loaded;
+}
+
+domain::Result<bool> RedisStockStore::LoadShard(const domain::Sale& sale, int shard, int shards) {
+  std::vector<std::string> keys{Keys::Meta(sale.id, shard), Keys::Orders(sale.id, shard)};
   std::vector<std::string> args{
       Num(domain::ToUnixMillis(sale.starts_at)), Num(domain::ToUnixMillis(sale.ends_at)),
       std::to_string(sale.per_user_limit), std::to_string(sale.items.size())};
   for (const auto& item : sale.items) {
-    keys.push_back(Keys::Stock(sale.id, item.id));
+    keys.push_back(Keys::Stock(sale.id, item.id, shard));
     args.push_back(item.id.str());
-    args.push_back(Num(item.stock));
+    // Sub-stock k of K holds stock / K units, and one more for the first stock % K.
+    args.push_back(Num(item.stock / shards + (shard < item.stock % shards ? 1 : 0)));
     args.push_back(Num(item.price_cents));
     args.push_back(item.name);
   }
+  if (shards > 1) {
+    args.push_back(std::to_string(shards));
+    args.push_back(std::to_string(shard));
+  }
   auto reply = CheckReply(router_.CallFcall(functions::kLoad, keys, args));
   if (!reply) return reply.error();
-  auto added =
-      CheckReply(router_.Call(Keys::kSales, {"SADD", std::string(Keys::kSales), sale.id.str()}));
-  if (!added) return added.error();
   return Int(reply->get()) == 1;
 }
 
 domain::Result<ports::StockSnapshot> RedisStockStore::Snapshot(const domain::SaleId& sale) {
-  auto reply = CheckReply(router_.CallFcall(functions::kSnapshot, {Keys::Meta(sale)}, {}));
+  const int shards = ShardsOf(sale);
+  auto total = SnapshotShard(sale, 0);
+  for (int shard = 1; total && shard < shards; ++shard) {
+    auto part = SnapshotShard(sale, shard);
+    if (!part) return part.error();
+    total->released_orders += part->released_orders;
+    for (const auto& stock : part->items) {
+      for (auto& sum : total->items) {
+        if (sum.item == stock.item) {
+          sum.remaining += stock.remaining;
+          sum.held += stock.held;
+        }
+      }
+    }
+  }
+  if (total && shards > 1) {
+    auto moving = UnitsMoving(sale, shards);
+    if (!moving) return moving.error();
+    for (auto& sum : total->items) sum.remaining += (*moving)[sum.item.str()];
+  }
+  return total;
+}
+
+domain::Result<ports::StockSnapshot> RedisStockStore::SnapshotShard(const domain::SaleId& sale,
+                                                                    int shard) {
+  auto reply = CheckReply(router_.CallFcall(functions::kSnapshot, {Keys::Meta(sale, shard)}, {}));
   if (!reply) return reply.error();
   const redisReply* a = reply->get();
   if (Size(a) == 0) return domain::Error{Outcome::kNotFound, "unknown sale"};
@@ -163,9 +242,15 @@ domain::Result<ports::StockSnapshot> RedisStockStore::Snapshot(const domain::Sal
 
 domain::Result<std::optional<domain::OrderStatus>> RedisStockStore::FindOrderStatus(
     const domain::SaleId& sale, const domain::OrderId& order) {
-  auto reply = CheckReply(
-      router_.Call(Keys::OrderStatus(sale), {"HGET", Keys::OrderStatus(sale), order.str()}));
-  if (!reply) return reply.error();
+  // A split sale: the order is in one of its sub-stocks (its buyer's home).
+  const int shards = ShardsOf(sale);
+  domain::Result<Reply> reply = domain::Error{Outcome::kInternal, "no sub-stock"};
+  for (int shard = 0; shard < shards; ++shard) {
+    const std::string key = Keys::OrderStatus(sale, shard);
+    reply = CheckReply(router_.Call(key, {"HGET", key, order.str()}));
+    if (!reply) return reply.error();
+    if (!IsNil(reply->get())) break;
+  }
   if (IsNil(reply->get())) return std::optional<domain::OrderStatus>{};
   domain::OrderStatus status = domain::OrderStatus::kPending;
   if (!domain::FromString(Str(reply->get()), status)) {
@@ -176,31 +261,51 @@ domain::Result<std::optional<domain::OrderStatus>> RedisStockStore::FindOrderSta
 
 domain::Result<std::int64_t> RedisStockStore::UnitsHeld(const domain::SaleId& sale,
                                                         const domain::UserId& user) {
-  auto reply =
-      CheckReply(router_.Call(Keys::Bought(sale), {"HGET", Keys::Bought(sale), user.str()}));
+  const std::string key = Keys::Bought(sale, Keys::HomeShard(user, ShardsOf(sale)));
+  auto reply = CheckReply(router_.Call(key, {"HGET", key, user.str()}));
   if (!reply) return reply.error();
   return static_cast<std::int64_t>(Int(reply->get()));
 }
 
 void RedisStockStore::FetchBuyers(const domain::SaleId& sale, ports::BuyersDone done) {
-  router_.Fcall(functions::kBuyers, {Keys::Meta(sale), Keys::Bought(sale)}, {},
-                [done = std::move(done)](domain::Result<Reply> raw) {
-                  auto reply = CheckReply(std::move(raw));
-                  if (!reply) {
-                    done(reply.error());
-                    return;
-                  }
-                  const redisReply* a = reply->get();
-                  if (Size(a) == 0) {
-                    done(domain::Error{Outcome::kNotFound, "unknown sale"});
-                    return;
-                  }
-                  ports::BuyerSet set;
-                  set.version = static_cast<std::uint64_t>(Int(At(a, 0)));
-                  set.users.reserve(Size(a) - 1);
-                  for (std::size_t i = 1; i < Size(a); ++i) set.users.emplace_back(Str(At(a, i)));
-                  done(std::move(set));
-                });
+  // A split sale: every sub-stock's buyers, and the sum of their versions (each only grows,
+  // so the sum is equal again only when none changed).
+  struct Gather {
+    std::mutex mu;
+    int left = 0;
+    std::optional<domain::Error> error;
+    ports::BuyerSet set;
+    ports::BuyersDone done;
+  };
+  const int shards = ShardsOf(sale);
+  auto gather = std::make_shared<Gather>();
+  gather->left = shards;
+  gather->done = std::move(done);
+  for (int shard = 0; shard < shards; ++shard) {
+    router_.Fcall(functions::kBuyers, {Keys::Meta(sale, shard), Keys::Bought(sale, shard)}, {},
+                  [gather](domain::Result<Reply> raw) {
+                    auto reply = CheckReply(std::move(raw));
+                    std::unique_lock lock(gather->mu);
+                    if (!reply) {
+                      gather->error = reply.error();
+                    } else if (Size(reply->get()) == 0) {
+                      gather->error = domain::Error{Outcome::kNotFound, "unknown sale"};
+                    } else {
+                      const redisReply* a = reply->get();
+                      gather->set.version += static_cast<std::uint64_t>(Int(At(a, 0)));
+                      for (std::size_t i = 1; i < Size(a); ++i) {
+                        gather->set.users.emplace_back(Str(At(a, i)));
+                      }
+                    }
+                    if (--gather->left > 0) return;
+                    lock.unlock();
+                    if (gather->error) {
+                      gather->done(*gather->error);
+                    } else {
+                      gather->done(std::move(gather->set));
+                    }
+                  });
+  }
 }
 
 void RedisStockStore::OnUnitsReturned(ports::UnitsReturnedListener listener) {

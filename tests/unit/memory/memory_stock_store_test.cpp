@@ -38,6 +38,9 @@ namespace flashsale::testing {
 INSTANTIATE_TEST_SUITE_P(Memory, StockStoreContract,
                          ::testing::Values(HarnessFactory{
                              "memory", [] { return std::make_unique<memory::MemoryHarness>(); }}));
+INSTANTIATE_TEST_SUITE_P(Memory, HoldsContract,
+                         ::testing::Values(HarnessFactory{
+                             "memory", [] { return std::make_unique<memory::MemoryHarness>(); }}));
 }  // namespace flashsale::testing
 
 namespace flashsale::memory {

@@ -27,6 +27,7 @@ struct ServiceOptions {
   int redis_timeout_ms = 200;      ///< Redis command timeout
   int redis_pipelines = 1;         ///< Redis hot-path connections
   int redis_wait_replicas = 0;     ///< replicas that must confirm a purchase (WAIT)
+  int item_shards = 1;             ///< sub-stocks per sale this instance loads (Redis)
   bool sold_out_fast_path = true;  ///< answer repeated SoldOut locally
   int hold_ttl_s = 600;            ///< how long a checkout holds its unit
   std::string schedule = "none";   ///< "hourly": open a sale every period on the period

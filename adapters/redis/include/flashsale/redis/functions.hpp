@@ -19,12 +19,15 @@ extern const std::string_view kBuyers;
 extern const std::string_view kCheckout;
 extern const std::string_view kClose;
 extern const std::string_view kComplete;
+extern const std::string_view kCredit;
 extern const std::string_view kExpire;
 extern const std::string_view kLimit;
 extern const std::string_view kLoad;
+extern const std::string_view kRefuse;
 extern const std::string_view kRelease;
 extern const std::string_view kReserve;
 extern const std::string_view kRetire;
 extern const std::string_view kSnapshot;
+extern const std::string_view kTake;
 
 }  // namespace flashsale::redis::functions

@@ -45,6 +45,11 @@ struct RedisOptions {
   /// replication is asynchronous). With N > 0 a call whose write N replicas did not confirm
   /// in time is answered Unavailable, never accepted (see DESIGN.md).
   int wait_replicas = 0;
+  /// Sub-stocks per sale for the sales this instance loads (Load): 1 (the default) keeps a
+  /// sale in one slot; K > 1 splits every item's stock over K key spaces with distinct hash
+  /// tags, so that on a Redis Cluster they live on different masters (DESIGN.md section 12).
+  /// The count is stored with the sale: every instance follows it, whatever its own setting.
+  int item_shards = 1;
   /// How long a stored purchase answer is replayed. Default 24 h.
   std::chrono::milliseconds idempotency_ttl = std::chrono::hours(24);
   /// No record of a sale (stored answers, hold records, and once retired every key) outlives

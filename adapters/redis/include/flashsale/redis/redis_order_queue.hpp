@@ -38,7 +38,8 @@ class RedisOrderQueue final : public ports::OrderQueue {
                                                                std::size_t max) override;
   domain::Result<std::size_t> Depth() override;
 
-  /// Consume this sale's stream from now on (also discovered automatically).
+  /// Consume this sale's stream from now on (also discovered automatically; a split sale's
+  /// sub-stocks are found in fs:sales, read again on the next Pull).
   void Watch(const domain::SaleId& sale);
 
  private:
@@ -70,7 +71,7 @@ class RedisOrderQueue final : public ports::OrderQueue {
   std::mutex mu_;
   std::set<std::string> sales_;
   std::chrono::steady_clock::time_point sales_refreshed_{};
-  std::size_t next_sale_ = 0;                                     // cluster Pull's turn
+  std::size_t next_sale_ = 0;                                     // the stream a Pull starts at
   std::map<std::string, std::unique_ptr<Connection>> consumers_;  // blocking reads
 };
 

@@ -2,10 +2,13 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <stop_token>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "flashsale/ports/stock_store.hpp"
@@ -60,7 +63,27 @@ class RedisStockStore final : public ports::StockStore {
   Router& HotRouter() { return router_; }
 
  private:
+  struct SplitReserve;
   void Subscribe(std::stop_token stop);
+  /// The sale's sub-stocks as stored with it (meta 'shards'; 1 for a sale not split, or not
+  /// loaded yet). Read once per sale and process, then cached (it never changes).
+  int ShardsOf(const domain::SaleId& sale);
+  /// FCALL of fs3_reserve on one sub-stock; `draw` adds the reservation's rate buckets.
+  void SendReserve(const domain::Reservation& r, int shard, bool draw, Router::Callback done);
+  /// Reserve on a split sale: at the user's home sub-stock, moving units there from the
+  /// others while it is short (redis_sub_stocks.cpp).
+  void ReserveSplit(const domain::Reservation& r, int shards, ports::ReserveDone done);
+  /// Credits the transfers recorded before `before` (their mover died or is slow) to their
+  /// receiving sub-stocks and deletes their records; how many were found.
+  domain::Result<std::size_t> FinishTransfers(const domain::SaleId& sale, int shards,
+                                              domain::TimePoint before);
+  /// Units taken out of a sub-stock and not credited to another yet, per item.
+  domain::Result<std::map<std::string, std::int64_t>> UnitsMoving(const domain::SaleId& sale,
+                                                                  int shards);
+  /// One sub-stock's part of Snapshot / Audit / Retire.
+  domain::Result<ports::StockSnapshot> SnapshotShard(const domain::SaleId& sale, int shard);
+  domain::Result<ports::StoreAudit> AuditShard(const domain::SaleId& sale, int shard);
+  domain::Result<bool> LoadShard(const domain::Sale& sale, int shard, int shards);
 
   RedisOptions options_;
   Router router_;
@@ -70,6 +93,8 @@ class RedisStockStore final : public ports::StockStore {
   std::mutex listeners_mu_;
   std::vector<ports::UnitsReturnedListener> listeners_;
   std::jthread subscriber_;
+  std::shared_mutex shards_mu_;
+  std::unordered_map<std::string, int> shards_;  // sale id -> sub-stocks (ShardsOf)
 };
 
 }  // namespace flashsale::redis
