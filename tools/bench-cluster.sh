@@ -3,7 +3,8 @@
 # both from tools/stack.sh on this machine, with the same flashsale-rest: three sales (one per
 # master of the cluster), three stress_test runs at once (event engine, 32 connections each,
 # unique users). Per Redis node: FCALLs served and CPU per FCALL (INFO commandstats / cpu).
-# Then the cluster again with --redis-wait-replicas 1: what waiting for a replica costs.
+# Then the cluster again with --redis-wait-replicas 1: what waiting for a replica costs; and
+# one hot item (one sale, 96 connections) with --item-shards 1 and 3 (issue 15).
 # Writes .local/bench/cluster.md and prints it. FLASHSALE_BENCH_SECONDS (8) per run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,43 +46,46 @@ pick_sales() {
 stack_url() { "$root/tools/stack.sh" "$@" env | sed -n "s/^FLASHSALE_REDIS_URL=//p"; }
 mysql_url=$(tools/stack.sh env | sed -n "s/^FLASHSALE_MYSQL_URL=//p")
 
-# nodes PORT...: the Redis ports to read stats from. run NAME URL [app args...]
-run() {
-  local name=$1 url=$2; shift 2
-  local nodes=("${ports[@]}")
+fcalls() { redis-cli -p "$1" info commandstats | sed -n 's/^cmdstat_fcall:calls=\([0-9]*\),.*/\1/p'; }
+cpu_s() { redis-cli -p "$1" info cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user):/ {s+=$2} END {print s}'; }
+
+# start_app URL SALE [app args...]: flashsale-rest with SALE as its demo sale (100M units).
+start_app() {
+  local url=$1 sale=$2; shift 2
   build/apps/flashsale-rest --port "$port" --redis-url "$url" --mysql-url "$mysql_url" --migrate \
-    --sale-id "${sales[0]}" --demo-stock 100000000 --demo-per-user-limit 1000000 \
+    --sale-id "$sale" --demo-stock 100000000 --demo-per-user-limit 1000000 \
     --admin-token "$token" "$@" >"$out/cluster-app.log" 2>&1 &
   app_pid=$!
   for _ in $(seq 1 150); do
     grep -q '"msg":"listening"' "$out/cluster-app.log" && break
     sleep 0.1
   done
-  for id in "${sales[@]:1}"; do
-    curl -sf -o /dev/null -X POST "localhost:$port/admin/sales" -H "Authorization: Bearer $token" \
-      -d "{\"id\":\"$id\",\"items\":[{\"id\":\"iphone-15\",\"stock\":100000000,\"price_cents\":1}],\"per_user_limit\":1000000,\"ends_at\":\"2099-01-01T00:00:00Z\"}"
-  done
+}
+
+# measure NAME SALE...: one stress_test per sale at once (96 connections in all, unique
+# users), then a table row: purchases/s, and per node of `ports` the FCALLs it served in the
+# run and its CPU per FCALL. Stops the app.
+measure() {
+  local name=$1; shift
+  local sale_ids=("$@") conns=$((96 / $#))
   declare -A calls0 cpu0
-  for p in "${nodes[@]}"; do
-    calls0[$p]=$(redis-cli -p "$p" info commandstats | sed -n 's/^cmdstat_fcall:calls=\([0-9]*\),.*/\1/p')
-    cpu0[$p]=$(redis-cli -p "$p" info cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user):/ {s+=$2} END {print s}')
-  done
+  for p in "${ports[@]}"; do calls0[$p]=$(fcalls "$p"); cpu0[$p]=$(cpu_s "$p"); done
   local pids=() i=0
-  for id in "${sales[@]}"; do
-    build/tools/stress_test --json --target "127.0.0.1:$port" --sale-id "$id" --concurrency 32 \
-      --duration "$secs" --users 100000000 2>/dev/null | tail -1 >"$out/cluster-run-$i.json" &
+  for id in "${sale_ids[@]}"; do
+    build/tools/stress_test --json --target "127.0.0.1:$port" --sale-id "$id" \
+      --concurrency "$conns" --duration "$secs" --users 100000000 2>/dev/null | tail -1 \
+      >"$out/cluster-run-$i.json" &
     pids+=($!); i=$((i + 1))
   done
   wait "${pids[@]}"
   local total=0
-  for i in 0 1 2; do
+  for ((i = 0; i < ${#sale_ids[@]}; i++)); do
     total=$(python3 -c "print($total + $(jq_num 'd["throughput_per_s"]' <"$out/cluster-run-$i.json"))")
   done
   local per_node=""
-  for p in "${nodes[@]}"; do
+  for p in "${ports[@]}"; do
     local calls cpu
-    calls=$(redis-cli -p "$p" info commandstats | sed -n 's/^cmdstat_fcall:calls=\([0-9]*\),.*/\1/p')
-    cpu=$(redis-cli -p "$p" info cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user):/ {s+=$2} END {print s}')
+    calls=$(fcalls "$p"); cpu=$(cpu_s "$p")
     per_node+=$(python3 -c "
 c = ${calls:-0} - ${calls0[$p]:-0}; t = $cpu - ${cpu0[$p]}
 print(f':{$p} {c:,} FCALLs, {t / c * 1e6:.1f} us each; ' if c > 0 else '')")
@@ -89,6 +93,24 @@ print(f':{$p} {c:,} FCALLs, {t / c * 1e6:.1f} us each; ' if c > 0 else '')")
   kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=
   printf '| %s | %s | %s |\n' "$name" "$(python3 -c "print(f'{round($total):,}')")" \
     "${per_node%; }"
+}
+
+# run NAME URL [app args...]: three sales (one per master), three runs at once.
+run() {
+  local name=$1 url=$2; shift 2
+  start_app "$url" "${sales[0]}" "$@"
+  for id in "${sales[@]:1}"; do
+    curl -sf -o /dev/null -X POST "localhost:$port/admin/sales" -H "Authorization: Bearer $token" \
+      -d "{\"id\":\"$id\",\"items\":[{\"id\":\"iphone-15\",\"stock\":100000000,\"price_cents\":1}],\"per_user_limit\":1000000,\"ends_at\":\"2099-01-01T00:00:00Z\"}"
+  done
+  measure "$name" "${sales[@]}"
+}
+
+# hot NAME URL K: one sale, one hot item, split into K sub-stocks (--item-shards K).
+hot() {
+  local name=$1 url=$2 k=$3
+  start_app "$url" "hot-k$k" --item-shards "$k"
+  measure "$name" "hot-k$k"
 }
 
 {
@@ -109,12 +131,22 @@ tools/stack.sh --cluster reset >/dev/null
 log "Redis Cluster with --redis-wait-replicas 1"
 cluster_rows+=$'\n'$(run "Redis Cluster, 3 masters, --redis-wait-replicas 1" \
   "$(stack_url --cluster)" --redis-wait-replicas 1)
+# One hot item (issue 15): its sale in one slot (K = 1) or split over the three masters.
+tools/stack.sh --cluster reset >/dev/null
+log "Redis Cluster, one hot item, --item-shards 1"
+hot_rows=$(hot "Redis Cluster, one hot item, --item-shards 1" "$(stack_url --cluster)" 1)
+tools/stack.sh --cluster reset >/dev/null
+log "Redis Cluster, one hot item, --item-shards 3"
+hot_rows+=$'\n'$(hot "Redis Cluster, one hot item, --item-shards 3" "$(stack_url --cluster)" 3)
 tools/stack.sh --cluster stop >/dev/null
 
 log "one Redis"
 tools/stack.sh start >/dev/null && tools/stack.sh reset >/dev/null
 ports=(16379)
-run "one Redis (tools/stack.sh)" "$(stack_url)" >>"$out/cluster.md"
-echo "$cluster_rows" >>"$out/cluster.md"
+{
+  run "one Redis (tools/stack.sh)" "$(stack_url)"
+  echo "$cluster_rows"
+  echo "$hot_rows"
+} >>"$out/cluster.md"
 tools/stack.sh stop >/dev/null
 cat "$out/cluster.md"

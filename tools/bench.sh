@@ -2,7 +2,7 @@
 # tools/bench.sh: one command, one run, one machine state. Starts its own Redis (AOF everysec)
 # and MariaDB on loopback, the two apps, then measures (each 3 times, median kept):
 #   C1 redis-benchmark FCALL ref_reserve (-P 1, 50 connections)           ceiling of Redis
-#      (tools/bench/reference_reserve.lua: a fixed minimal reservation; fs3_reserve, the
+#      (tools/bench/reference_reserve.lua: a fixed minimal reservation; fs4_reserve, the
 #      project's own, is measured the same way beside it)
 #   C2 wrk on GET /health of the same flashsale-rest (keep-alive)        ceiling of REST
 #   C3 grpc.health.v1 Check on the same flashsale-grpc (64 callers)      ceiling of gRPC
@@ -102,11 +102,11 @@ ref_run() {
 c1=$(for i in 1 2 3; do ref_run; done | median)
 redis-cli -p $rp EVAL "for _, k in ipairs(redis.call('KEYS', 'fs:{ref}:*')) do redis.call('DEL', k) end" 0 >/dev/null
 
-log "C1' redis-benchmark FCALL fs3_reserve (the project's library, as the apps loaded it)"
-redis-cli -p $rp FCALL fs3_load 3 'fs:{rb}:meta' 'fs:{rb}:orders' \
+log "C1' redis-benchmark FCALL fs4_reserve (the project's library, as the apps loaded it)"
+redis-cli -p $rp FCALL fs4_load 3 'fs:{rb}:meta' 'fs:{rb}:orders' \
   'fs:{rb}:stock:item-1' 0 99999999999999 1000000000 1 item-1 1000000000 100 bench >/dev/null
 c1_run() {
-  redis-benchmark -p $rp -n 200000 -c 50 -P 1 -r 1000000000 --csv FCALL fs3_reserve 6 \
+  redis-benchmark -p $rp -n 200000 -c 50 -P 1 -r 1000000000 --csv FCALL fs4_reserve 6 \
     'fs:{rb}:meta' 'fs:{rb}:stock:item-1' 'fs:{rb}:bought' 'fs:{rb}:idem:u__rand_int__/r__rand_int__' \
     'fs:{rb}:orders' 'fs:{rb}:ostatus' u__rand_int__ 1 fp O__rand_int__ "$now_ms" 86400000 rb \
     item-1 r__rand_int__ 86400000 | tail -1 | cut -d, -f2 | tr -d '"'
@@ -200,11 +200,11 @@ open_p99=$(echo "$open_json" | jq_num 'd["latency"]["p99_ms"]')
 open_p50=$(echo "$open_json" | jq_num 'd["latency"]["p50_ms"]')
 
 log "Redis memory per 100,000 stored outcomes (sold-out answers)"
-redis-cli -p $rp FCALL fs3_load 3 'fs:{so}:meta' 'fs:{so}:orders' \
+redis-cli -p $rp FCALL fs4_load 3 'fs:{so}:meta' 'fs:{so}:orders' \
   'fs:{so}:stock:item-1' 0 99999999999999 10 1 item-1 0 100 gone >/dev/null
 used() { redis-cli -p $rp INFO memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r'; }
 before=$(used)
-redis-benchmark -p $rp -n 100000 -c 50 -r 1000000000 -q FCALL fs3_reserve 6 'fs:{so}:meta' \
+redis-benchmark -p $rp -n 100000 -c 50 -r 1000000000 -q FCALL fs4_reserve 6 'fs:{so}:meta' \
   'fs:{so}:stock:item-1' 'fs:{so}:bought' 'fs:{so}:idem:u__rand_int__/r__rand_int__' \
   'fs:{so}:orders' 'fs:{so}:ostatus' u__rand_int__ 1 fp O__rand_int__ "$now_ms" 86400000 so \
   item-1 r__rand_int__ 86400000 >/dev/null 2>&1
@@ -253,7 +253,7 @@ Command: \`tools/bench.sh\` (FLASHSALE_BENCH_SECONDS=$secs, FLASHSALE_BENCH_SOAK
 | ceiling | per s |
 |---|---|
 | C1 redis-benchmark FCALL ref_reserve (tools/bench/reference_reserve.lua), -P 1, 50 conns | $(fmt "$c1") |
-| C1' the project's fs3_reserve, same settings (not a ceiling: $own of C1) | $(fmt "$c1_own") |
+| C1' the project's fs4_reserve, same settings (not a ceiling: $own of C1) | $(fmt "$c1_own") |
 | C2 wrk GET /health, flashsale-rest, 2 threads x 64 conns, keep-alive | $(fmt "$c2") |
 | C3 grpc.health.v1 Check, flashsale-grpc, 64 callers | $(fmt "$c3") |
 | C4 raw 100-row INSERT into orders, 4 clients (rows) | $(fmt "$c4") |
@@ -271,7 +271,7 @@ Command: \`tools/bench.sh\` (FLASHSALE_BENCH_SECONDS=$secs, FLASHSALE_BENCH_SOAK
 
 | durability and memory | figure |
 |---|---|
-| appendfsync always: C1' (fs3_reserve) / REST purchases/s | $(fmt "$c1_always") / $(fmt "$rest_always") (everysec: $(fmt "$c1_own") / $(fmt "$rest")) |
+| appendfsync always: C1' (fs4_reserve) / REST purchases/s | $(fmt "$c1_always") / $(fmt "$rest_always") (everysec: $(fmt "$c1_own") / $(fmt "$rest")) |
 | flashsale-rest RSS under purchase load, ${soak} s: after 30 s / peak / end (MiB) | $rest_rss_first / $rest_rss_peak / $rest_rss_last |
 | flashsale-grpc RSS under purchase load, ${soak} s: after 30 s / peak / end (MiB) | $grpc_rss_first / $grpc_rss_peak / $grpc_rss_last |
 | Redis used_memory per 100,000 stored outcomes (sold-out answers, 24 h TTL) | $(python3 -c "print(f'{$outcome_mem/1048576:.1f}')") MiB |

@@ -370,5 +370,6 @@ TEST_P(StockStoreContract, BuyerSetVersionMatchesTheSoldOutAnswer) {
 
 // Each test binary instantiates the suites of the backends it links.
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(StockStoreContract);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(HoldsContract);
 
 }  // namespace flashsale::testing

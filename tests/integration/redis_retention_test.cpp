@@ -104,7 +104,7 @@ TEST(RedisRetentionTest, AStreamThatExpiresBeforeItsMetaIsNotRecreated) {
 }
 
 TEST(RedisRetentionTest, ARetiredSaleStillListedLeavesTheLiveSalesAtTheNextSweep) {
-  // fs3_retire and the SREM from fs:sales are two calls: a process that dies between them
+  // fs4_retire and the SREM from fs:sales are two calls: a process that dies between them
   // leaves the id listed. The next Retire removes it, whether the sale's keys still exist
   // (retired before) or have expired already (unknown sale).
   RedisServer server;

@@ -253,7 +253,7 @@ TEST(RedisFunctionsTest, LibraryIsLoadedAndPersistedByRedis) {
         redis::functions::kBuyers, redis::functions::kAck, redis::functions::kCheckout,
         redis::functions::kComplete, redis::functions::kExpire, redis::functions::kRetire,
         redis::functions::kSnapshot}) {
-    EXPECT_TRUE(name.starts_with("fs3_")) << name;
+    EXPECT_TRUE(name.starts_with("fs4_")) << name;
     EXPECT_NE(listed.find(std::string(name)), std::string::npos) << name << " missing in:\n"
                                                                  << listed;
   }

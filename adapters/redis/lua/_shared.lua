@@ -73,7 +73,7 @@ local function gcra(now, s1, i1, b1, s2, i2, b2)
   return {1, 0, left1, 0, math.ceil(t1 - now)}, t1, t2
 end
 
--- Token buckets as keys (fs3_limit's buckets outside any sale), on the Redis server's clock:
+-- Token buckets as keys (fs4_limit's buckets outside any sale), on the Redis server's clock:
 -- keys[first] and keys[first + 1] (optional) each hold a TAT and expire when full again; their
 -- interval and burst are args[arg0 + 1..arg0 + 4]. Returns gcra's verdict. (TATs are integers
 -- below 2^53, which Redis writes out exactly.) The writes are not propagated (set_repl): soft
@@ -100,12 +100,12 @@ local function draw_tokens(keys, first, args, arg0)
   return verdict
 end
 
--- Token buckets as fields of one hash (a sale's fs:{S}:rl, drawn by fs3_reserve): one HMGET
+-- Token buckets as fields of one hash (a sale's fs:{S}:rl, drawn by fs4_reserve): one HMGET
 -- reads both buckets and one HSET writes them, half the commands of a key per bucket. The
 -- time is the caller's (args[arg0 + 1], microseconds): a TIME call would cost about 1 us per
 -- purchase, and the sale's window already runs on the instances' clocks. Fields do not expire
 -- (Redis 7.0 has no per-field TTL): the hash lives as long as its sale's other keys
--- (fs3_retire sets its expiry). Bucket 1's field, interval and burst are args[arg0 + 2..4],
+-- (fs4_retire sets its expiry). Bucket 1's field, interval and burst are args[arg0 + 2..4],
 -- the optional bucket 2's args[arg0 + 5..7]. Returns gcra's verdict. The HSET is not
 -- propagated (set_repl): soft state that neither the AOF nor a replica keeps.
 local function draw_hash_tokens(key, args, arg0)

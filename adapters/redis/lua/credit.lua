@@ -1,4 +1,4 @@
--- credit.lua: add the units of a transfer (fs3_take) to the receiving sub-stock, once per
+-- credit.lua: add the units of a transfer (fs4_take) to the receiving sub-stock, once per
 -- transfer id, whoever calls (the buyer's instance, or the sweep after it died).
 -- KEYS[1] fs:{S~h}:stock:<item>  KEYS[2] fs:{S~h}:xin (set of transfer ids credited)
 -- ARGV: 1 transfer id, 2 units, 3 channel for "units returned" (empty: do not publish),

@@ -1,10 +1,10 @@
 -- refuse.lua: the sold-out answer of a split sale (DESIGN.md section 12), found by the caller
--- after fs3_reserve answered 'short' and no other sub-stock had units: stored for replay in
--- the buyer's home sub-stock, like fs3_reserve stores its own. When an answer was stored for
+-- after fs4_reserve answered 'short' and no other sub-stock had units: stored for replay in
+-- the buyer's home sub-stock, like fs4_reserve stores its own. When an answer was stored for
 -- the key meanwhile (the same request, concurrently), that one is replayed instead.
 -- KEYS[1] fs:{S~h}:meta  KEYS[2] fs:{S~h}:idem:<u>/<r>
 -- ARGV: 1 fingerprint, 2 remaining, 3 now_ms, 4 answer ttl_ms, 5 sale retention_ms
--- Returns fs3_reserve's reply: {outcome, order_id, remaining, replayed, failed, buyers_version}.
+-- Returns fs4_reserve's reply: {outcome, order_id, remaining, replayed, failed, buyers_version}.
 local stored = redis.call('GET', KEYS[2])
 if stored then
   local fp, outcome, order_id, remaining, failed =

@@ -18,7 +18,7 @@
 -- for a sale that does not exist). In a sub-stock of a split sale, a purchase within the
 -- user's limit that this sub-stock cannot serve answers 'short' (remaining: the units here,
 -- buyers_version: this sub-stock's) and stores nothing: the caller moves units here from
--- another sub-stock (fs3_take, fs3_credit) and calls again, or answers sold out.
+-- another sub-stock (fs4_take, fs4_credit) and calls again, or answers sold out.
 local META = {'starts_at', 'ends_at', 'per_user_limit', 'price:' .. ARGV[8], 'buyers_version',
               'shards'}
 

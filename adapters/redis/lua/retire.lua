@@ -23,7 +23,7 @@ end
 for item in string.gmatch(meta[2] or '', '[^,]+') do
   redis.call('PEXPIRE', prefix .. 'stock:' .. item, ARGV[2])
 end
-redis.call('PEXPIRE', prefix .. 'rl', ARGV[2])  -- the rate buckets (fs3_reserve)
+redis.call('PEXPIRE', prefix .. 'rl', ARGV[2])  -- the rate buckets (fs4_reserve)
 redis.call('PEXPIRE', prefix .. 'xin', ARGV[2])  -- transfers credited (a split sale)
 redis.call('HSET', KEYS[1], 'retired_at', ARGV[1])
 for i = 1, 6 do

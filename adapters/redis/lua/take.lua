@@ -1,6 +1,6 @@
 -- take.lua: take units out of one sub-stock of a split sale, to move them to another
 -- (DESIGN.md section 12, "Hot-item sub-stocks"). The transfer is recorded here, atomically
--- with the take, until the receiving sub-stock has been credited (fs3_credit) and the record
+-- with the take, until the receiving sub-stock has been credited (fs4_credit) and the record
 -- deleted; the hold sweep finishes a transfer whose mover died in between.
 -- KEYS[1] fs:{S~d}:meta  KEYS[2] fs:{S~d}:stock:<item>  KEYS[3] fs:{S~d}:xfer
 -- ARGV: 1 units wanted, 2 transfer id, 3 receiving sub-stock, 4 item, 5 now_ms

@@ -70,7 +70,7 @@ const redisReply* OutcomeReply(domain::Result<Reply>& raw, std::size_t min_size,
   return a;
 }
 
-/// A reply of fs3_reserve as a purchase answer (redis_stock_store.cpp).
+/// A reply of fs4_reserve as a purchase answer (redis_stock_store.cpp).
 domain::PurchaseReply ParsePurchaseReply(domain::Result<Reply> raw);
 
 }  // namespace flashsale::redis

@@ -165,7 +165,7 @@ domain::Result<bool> RedisStockStore::Retire(const domain::SaleId& sale, domain:
     if (shard == 0) state = part;
   }
   // Queue consumers stop reading the sale once it leaves the set of live sales. Not atomic
-  // with fs3_retire (fs:sales is in no sale's slot), so it is redone on every later call:
+  // with fs4_retire (fs:sales is in no sale's slot), so it is redone on every later call:
   // for a sale retired before (1), and for one whose keys are gone already (-1: a process
   // died between the two calls and the retention ran out before the next sweep).
   std::vector<std::string> tags{"SREM", std::string(Keys::kSales)};

@@ -68,7 +68,7 @@ class RedisStockStore final : public ports::StockStore {
   /// The sale's sub-stocks as stored with it (meta 'shards'; 1 for a sale not split, or not
   /// loaded yet). Read once per sale and process, then cached (it never changes).
   int ShardsOf(const domain::SaleId& sale);
-  /// FCALL of fs3_reserve on one sub-stock; `draw` adds the reservation's rate buckets.
+  /// FCALL of fs4_reserve on one sub-stock; `draw` adds the reservation's rate buckets.
   void SendReserve(const domain::Reservation& r, int shard, bool draw, Router::Callback done);
   /// Reserve on a split sale: at the user's home sub-stock, moving units there from the
   /// others while it is short (redis_sub_stocks.cpp).
