@@ -106,11 +106,23 @@ run() {
   measure "$name" "${sales[@]}"
 }
 
-# hot NAME URL K: one sale, one hot item, split into K sub-stocks (--item-shards K).
+# hot NAME URL K: one sale, one hot item, split into K sub-stocks (--item-shards K), with an
+# id whose K sub-stocks ({id}, {id~1}, ...) hash to K different masters.
 hot() {
-  local name=$1 url=$2 k=$3
-  start_app "$url" "hot-k$k" --item-shards "$k"
-  measure "$name" "hot-k$k"
+  local name=$1 url=$2 k=$3 n id shard tag
+  for n in $(seq 0 500); do
+    id="hot-k$k-$n"
+    local -A range_taken=()
+    for ((shard = 0; shard < k; shard++)); do
+      tag=$id
+      ((shard > 0)) && tag="$id~$shard"
+      range_taken[$(($(redis-cli -p 17001 cluster keyslot "fs:{$tag}:meta") / 5461))]=1
+    done
+    ((${#range_taken[@]} == k)) && break
+    unset range_taken
+  done
+  start_app "$url" "$id" --item-shards "$k"
+  measure "$name" "$id"
 }
 
 {
