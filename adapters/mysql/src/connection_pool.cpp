@@ -82,7 +82,8 @@ Session::~Session() {
 sql::PreparedStatement& Session::Prepare(const std::string& text) {
   auto it = statements_.find(text);
   if (it != statements_.end()) return *it->second;
-  // Bounded: a few texts still vary (LockItems has one per count of distinct items).
+  // Bounded: a few texts still vary (ReadItems has two, locking or not, per count of distinct
+  // items).
   if (statements_.size() >= 64) statements_.clear();
   std::unique_ptr<sql::PreparedStatement> statement(connection_->prepareStatement(text));
   return *statements_.emplace(text, std::move(statement)).first->second;

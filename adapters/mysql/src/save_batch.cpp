@@ -70,18 +70,18 @@ ports::SaveResult Refused(Outcome reason, std::string detail) {
 
 }  // namespace
 
-StockByItem LockItems(Session& session, std::span<const domain::Order> orders) {
+StockByItem ReadItems(Session& session, std::span<const domain::Order> orders, bool lock) {
   std::set<std::pair<std::string, std::string>> keys;
   for (const auto& o : orders) keys.emplace(o.sale.str(), o.item.str());
-  auto& lock = session.Prepare(
+  auto& read = session.Prepare(
       "SELECT sale_id, item_id, stock, sold FROM sale_items WHERE (sale_id, item_id) IN (" +
-      Placeholders(keys.size(), 2) + ") ORDER BY sale_id, item_id FOR UPDATE");
+      Placeholders(keys.size(), 2) + ") ORDER BY sale_id, item_id" + (lock ? " FOR UPDATE" : ""));
   unsigned int p = 1;
   for (const auto& [sale, item] : keys) {
-    lock.setString(p++, sale);
-    lock.setString(p++, item);
+    read.setString(p++, sale);
+    read.setString(p++, item);
   }
-  std::unique_ptr<sql::ResultSet> rs(lock.executeQuery());
+  std::unique_ptr<sql::ResultSet> rs(read.executeQuery());
   StockByItem stock;
   while (rs->next()) {
     stock[ItemKey(std::string(rs->getString(1)), std::string(rs->getString(2)))] =

@@ -30,10 +30,12 @@ using RequestOwners = std::unordered_map<std::string, std::string>;
 /// A row to insert: the order and its (final) answer.
 using NewRow = std::pair<const domain::Order*, const ports::SaveResult*>;
 
-/// Locks the items' sale_items rows (FOR UPDATE, in key order, so concurrent batches never
-/// deadlock), which also serialises writers of the same orders: everything read after this
-/// in the transaction is current.
-StockByItem LockItems(Session& session, std::span<const domain::Order> orders);
+/// Reads the items' sale_items rows. With `lock`, locks them (FOR UPDATE, in key order, so
+/// concurrent batches never deadlock), which also serialises writers of the same orders:
+/// everything read after this in the transaction is current. Without, a plain read of the
+/// transaction's snapshot: `sold` may be behind (it only grows, so a refusal decided on it
+/// holds), and BumpSold's guard checks the confirmations against the current row.
+StockByItem ReadItems(Session& session, std::span<const domain::Order> orders, bool lock);
 
 /// The answers of orders of the batch already stored (confirmed, or failed with a reason).
 Answers FindStoredAnswers(Session& session, std::span<const domain::Order> orders);
@@ -53,8 +55,9 @@ std::vector<NewRow> Decide(std::span<const domain::Order> orders, Answers& known
 /// One multi-row INSERT for every new order (confirmed or failed).
 void InsertOrders(Session& session, const std::vector<NewRow>& rows);
 
-/// Bumps sale_items.sold by what the batch confirmed, with the guard in SQL too (the CHECK
-/// constraint is a third). False when a locked row refused (a bug: the batch must roll back).
+/// Bumps sale_items.sold by what the batch confirmed (in key order), with the guard in SQL
+/// too (the CHECK constraint is a third). False when a row refused: the batch must roll back
+/// (rows read without a lock: a concurrent batch sold those units first; locked: a bug).
 bool BumpSold(Session& session, const StockByItem& stock);
 
 }  // namespace flashsale::mysql::save_batch
