@@ -109,7 +109,7 @@ c1_run() {
   redis-benchmark -p $rp -n 200000 -c 50 -P 1 -r 1000000000 --csv FCALL fs4_reserve 6 \
     'fs:{rb}:meta' 'fs:{rb}:stock:item-1' 'fs:{rb}:bought' 'fs:{rb}:idem:u__rand_int__/r__rand_int__' \
     'fs:{rb}:orders' 'fs:{rb}:ostatus' u__rand_int__ 1 fp O__rand_int__ "$now_ms" 86400000 rb \
-    item-1 r__rand_int__ 86400000 | tail -1 | cut -d, -f2 | tr -d '"'
+    item-1 r__rand_int__ 86400000 1 | tail -1 | cut -d, -f2 | tr -d '"'
 }
 c1_own=$(for i in 1 2 3; do c1_run; done | median)
 redis-cli -p $rp DEL 'fs:{rb}:orders' 'fs:{rb}:ostatus' 'fs:{rb}:bought' >/dev/null
@@ -207,7 +207,7 @@ before=$(used)
 redis-benchmark -p $rp -n 100000 -c 50 -r 1000000000 -q FCALL fs4_reserve 6 'fs:{so}:meta' \
   'fs:{so}:stock:item-1' 'fs:{so}:bought' 'fs:{so}:idem:u__rand_int__/r__rand_int__' \
   'fs:{so}:orders' 'fs:{so}:ostatus' u__rand_int__ 1 fp O__rand_int__ "$now_ms" 86400000 so \
-  item-1 r__rand_int__ 86400000 >/dev/null 2>&1
+  item-1 r__rand_int__ 86400000 1 >/dev/null 2>&1
 outcomes=$(redis-cli -p $rp EVAL "return #redis.call('KEYS', 'fs:{so}:idem:*')" 0)
 after=$(used)
 outcome_mem=$(python3 -c "print(round(($after-$before)*100000/$outcomes))")

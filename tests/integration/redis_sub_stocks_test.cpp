@@ -103,8 +103,10 @@ TEST(RedisSubStocksTest, EveryUnitSellsAndTheLimitHoldsAcrossSubStocks) {
   }
   EXPECT_EQ(accepted, 10);
   EXPECT_EQ(accepted + limited + sold_out, 30);
-  for (int shard = 0; shard < 3; ++shard) EXPECT_EQ(StockAt(sale, shard), 0) << shard;
-  EXPECT_EQ(Server().Cli("HLEN " + Q(redis::Keys::Transfers(sale.id, 0))), "0");
+  for (int shard = 0; shard < 3; ++shard) {
+    EXPECT_EQ(StockAt(sale, shard), 0) << shard;
+    EXPECT_EQ(Server().Cli("HLEN " + Q(redis::Keys::Transfers(sale.id, shard))), "0") << shard;
+  }
   int held = 0;
   for (int u = 0; u < 10; ++u) {
     const auto user = MakeId<domain::UserId>("u" + std::to_string(u));
@@ -147,6 +149,28 @@ TEST(RedisSubStocksTest, EveryUnitSellsAndTheLimitHoldsAcrossSubStocks) {
   EXPECT_EQ(audit->items[0].remaining, 0);
   EXPECT_LE(audit->max_user_units, 2);
   EXPECT_FALSE(audit->position.has_value());  // several streams: no single position
+}
+
+// fs4_reserve is told how many sub-stocks the caller thinks the sale has; a caller that
+// looked before the sale was loaded split (or not) changes nothing and learns the count.
+TEST(RedisSubStocksTest, AReserveForTheWrongSplitChangesNothing) {
+  redis::RedisStockStore store(SplitIn(3));
+  const domain::Sale sale = OpenSale("split-argv", 9, 2);
+  ASSERT_TRUE(*store.Load(sale));
+  const auto now_ms = std::to_string(domain::ToUnixMillis(core::SystemClock().Now()));
+  const auto& id = sale.id;
+  const auto user = MakeId<domain::UserId>("alice");
+  const auto request = MakeId<domain::RequestId>("r1");
+  EXPECT_EQ(Server().Cli(
+                "FCALL " + std::string(redis::functions::kReserve) + " 6 " +
+                Q(redis::Keys::Meta(id)) + " " + Q(redis::Keys::Stock(id, sale.items[0].id)) + " " +
+                Q(redis::Keys::Bought(id)) + " " + Q(redis::Keys::Answer(id, user, request)) + " " +
+                Q(redis::Keys::Orders(id)) + " " + Q(redis::Keys::OrderStatus(id)) +
+                " alice 1 fp O1 " + now_ms + " 60000 split-argv item-1 r1 60000 1"),
+            "shards\n\n3\n0\n0\n0");
+  EXPECT_EQ(StockAt(sale, 0), 3);
+  EXPECT_EQ(Server().Cli("XLEN " + Q(redis::Keys::Orders(id))), "0");
+  EXPECT_EQ(Server().Cli("EXISTS " + Q(redis::Keys::Answer(id, user, request))), "0");
 }
 
 TEST(RedisSubStocksTest, CheckoutIsRefusedOnASplitSale) {
@@ -194,8 +218,8 @@ TEST(RedisSubStocksTest, ATransferWhoseMoverDiedIsFinishedByTheSweep) {
                          Q(redis::Keys::Credited(sale.id, 0)) + " T1 1 '' ''"),
             "0");
   EXPECT_EQ(store.Snapshot(sale.id)->items[0].remaining, 3);
-  // A transfer still in flight (recorded just now) is left to its mover.
-  const auto now_ms = domain::ToUnixMillis(core::SystemClock().Now());
+  // A transfer still in flight (recorded after the sweep's cut-off) is left to its mover.
+  const auto now_ms = domain::ToUnixMillis(core::SystemClock().Now()) + 60'000;
   Server().Cli(
       "FCALL " + std::string(redis::functions::kTake) + " 3 " + Q(redis::Keys::Meta(sale.id, 2)) +
       " " + Q(redis::Keys::Stock(sale.id, sale.items[0].id, 2)) + " " +

@@ -6,16 +6,21 @@
 -- ARGV: 1 user, 2 item, 3 fingerprint, 4 code, 5 attempt_id, 6 now_ms, 7 expires_ms,
 --       8 answer ttl_ms, 9 has_request (1/0), 10 sale, 11 sale retention_ms (a stored answer
 --       never outlives the sale by more)
--- Returns {outcome, code, expires_ms, remaining, price_cents, item_name, replayed}.
+-- Returns {outcome, code, expires_ms, remaining, price_cents, item_name, replayed};
+-- 'invalid_request' (nothing recorded) for a sale split into sub-stocks.
 local function record(outcome, code, expires)
   redis.call('XADD', KEYS[5], '*', 'k', 'attempt', 'a', ARGV[5], 's', ARGV[10], 'i', ARGV[2],
              'u', ARGV[1], 'x', outcome, 'c', code, 'e', expires, 't', ARGV[6])
 end
 
 local meta = redis.call('HMGET', KEYS[1], 'starts_at', 'ends_at', 'per_user_limit',
-                        'price:' .. ARGV[2], 'name:' .. ARGV[2], 'retired_at')
+                        'price:' .. ARGV[2], 'name:' .. ARGV[2], 'retired_at', 'shards')
 if not meta[1] then
   return {'unknown_item', '', 0, 0, 0, '', 0}  -- no such sale here: nothing to record it in
+end
+if meta[7] then
+  -- A sale split into sub-stocks sells one-step purchases only (DESIGN.md section 12).
+  return {'invalid_request', '', 0, 0, 0, '', 0}
 end
 -- A retired sale's stream is no longer read: nothing more is recorded in it, but a replay
 -- still gets the first answer while it is stored.

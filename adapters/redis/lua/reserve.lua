@@ -10,15 +10,18 @@
 --                            drawn before anything but the sale's meta is read
 -- ARGV: 1 user, 2 quantity, 3 fingerprint, 4 order_id, 5 now_ms, 6 answer ttl_ms,
 --       7 sale_id, 8 item_id, 9 request_id, 10 sale retention_ms (a stored answer never
---       outlives its sale by more than this); with rate buckets: 11 now_us (the instance's
---       clock), then per bucket (one or two) its field, interval_us and burst
+--       outlives its sale by more than this), 11 the sale's sub-stocks as the caller knows
+--       them (1: not split); with rate buckets: 12 now_us (the instance's clock), then per
+--       bucket (one or two) its field, interval_us and burst
 -- Returns {outcome, order_id, remaining, replayed, failed, buyers_version}, followed with
 -- rate buckets by draw_hash_tokens' verdict; refused by a bucket: outcome 'rate_limited' and
 -- nothing else was read or written. An unknown sale draws no bucket (no hash is left behind
 -- for a sale that does not exist). In a sub-stock of a split sale, a purchase within the
 -- user's limit that this sub-stock cannot serve answers 'short' (remaining: the units here,
 -- buyers_version: this sub-stock's) and stores nothing: the caller moves units here from
--- another sub-stock (fs4_take, fs4_credit) and calls again, or answers sold out.
+-- another sub-stock (fs4_take, fs4_credit) and calls again, or answers sold out. When the
+-- sale's sub-stocks are not what the caller thought (ARGV[11]), nothing is read or written
+-- and the answer is {'shards', '', the stored count, 0, 0, 0}: the caller calls the right one.
 local META = {'starts_at', 'ends_at', 'per_user_limit', 'price:' .. ARGV[8], 'buyers_version',
               'shards'}
 
@@ -37,6 +40,9 @@ local function reserve(meta)
   meta = meta or redis.call('HMGET', KEYS[1], unpack(META))
   if not meta[1] then
     return {'unknown_item', '', 0, 0, 0, 0}
+  end
+  if (meta[6] or '1') ~= ARGV[11] then
+    return {'shards', '', tonumber(meta[6] or '1'), 0, 0, 0}
   end
   local now = tonumber(ARGV[5])
   if now < tonumber(meta[1]) or now >= tonumber(meta[2]) then
@@ -89,7 +95,10 @@ local meta = redis.call('HMGET', KEYS[1], unpack(META))
 if not meta[1] then
   return {'unknown_item', '', 0, 0, 0, 0}
 end
-local verdict = draw_hash_tokens(KEYS[7], ARGV, 10)
+if (meta[6] or '1') ~= ARGV[11] then
+  return {'shards', '', tonumber(meta[6] or '1'), 0, 0, 0}
+end
+local verdict = draw_hash_tokens(KEYS[7], ARGV, 11)
 if verdict[1] == 0 then
   return {'rate_limited', '', 0, 0, 0, 0, 0, verdict[2], verdict[3], verdict[4], verdict[5]}
 end

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "flashsale/domain/purchase.hpp"
 #include "flashsale/domain/rate.hpp"
@@ -68,6 +69,22 @@ const redisReply* OutcomeReply(domain::Result<Reply>& raw, std::size_t min_size,
     return nullptr;
   }
   return a;
+}
+
+/// The buyer-set versions of a split sale's sub-stocks (in sub-stock order) as one version for
+/// the sold-out fast path: equal for equal vectors, and (but for a 2^-64 chance) different
+/// otherwise; never 0 (0 means "no version").
+inline std::uint64_t MixVersions(const std::vector<std::uint64_t>& versions) {
+  std::uint64_t h = 0x9E3779B97F4A7C15ULL;
+  for (std::uint64_t v : versions) {
+    h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+    h ^= h >> 30;  // splitmix64's finaliser
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBULL;
+    h ^= h >> 31;
+  }
+  return h == 0 ? 1 : h;
 }
 
 /// A reply of fs4_reserve as a purchase answer (redis_stock_store.cpp).

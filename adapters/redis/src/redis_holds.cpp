@@ -29,7 +29,13 @@ domain::CheckoutReply ParseCheckout(domain::Result<Reply> raw) {
   reply.unit_price_cents = Int(At(a, 4));
   reply.item_name = std::string(Str(At(a, 5)));
   reply.replayed = Int(At(a, 6)) != 0;
-  if (reply.outcome != Outcome::kAccepted) {
+  if (reply.outcome == Outcome::kInvalidRequest) {
+    // The only refusal of its kind in fs4_checkout: a hold lives with its code, which names
+    // the sale, not the buyer's sub-stock (DESIGN.md section 12).
+    reply.detail =
+        "this sale is split into sub-stocks (--item-shards): checkout is not available for it; "
+        "buy with a one-step purchase";
+  } else if (reply.outcome != Outcome::kAccepted) {
     reply.detail = std::string(domain::DefaultDetail(reply.outcome));
   }
   return reply;
@@ -74,17 +80,6 @@ domain::CompleteReply ParseComplete(domain::Result<Reply> raw, const domain::Com
 
 void RedisStockStore::Checkout(const domain::HoldRequest& hold, ports::CheckoutDone done) {
   const domain::CheckoutRequest& req = hold.request;
-  if (ShardsOf(req.sale) > 1) {
-    // A hold lives with its code, which names the sale, not the buyer's sub-stock; so the
-    // two-step flow is not offered on a split sale (DESIGN.md section 12).
-    domain::CheckoutReply reply;
-    reply.outcome = Outcome::kInvalidRequest;
-    reply.detail =
-        "this sale is split into sub-stocks (--item-shards): checkout is not available for it; "
-        "buy with a one-step purchase";
-    done(std::move(reply));
-    return;
-  }
   const bool has_request = req.request.has_value();
   std::vector<std::string> keys{Keys::Meta(req.sale),
                                 Keys::Stock(req.sale, req.item),
@@ -134,10 +129,12 @@ void RedisStockStore::Complete(const domain::Completion& c, ports::CompleteDone 
 
 domain::Result<std::size_t> RedisStockStore::ExpireHolds(const domain::SaleId& sale,
                                                          domain::TimePoint now, std::size_t max) {
-  if (const int shards = ShardsOf(sale); shards > 1) {
+  auto shards = ShardsOf(sale);
+  if (!shards) return shards.error();
+  if (*shards > 1) {
     // A split sale has no holds; what the sweep does there is finish the transfers whose
     // mover died (or is very late).
-    auto finished = FinishTransfers(sale, shards, now - std::chrono::seconds(1));
+    auto finished = FinishTransfers(sale, *shards, now - std::chrono::seconds(1));
     if (!finished) return finished.error();
   }
   auto reply = CheckReply(router_.CallFcall(
@@ -151,7 +148,9 @@ domain::Result<std::size_t> RedisStockStore::ExpireHolds(const domain::SaleId& s
 
 domain::Result<bool> RedisStockStore::Retire(const domain::SaleId& sale, domain::TimePoint now,
                                              std::chrono::milliseconds retention) {
-  const int shards = ShardsOf(sale);
+  auto stored = ShardsOf(sale);
+  if (!stored) return stored.error();
+  const int shards = *stored;
   long long state = 1;
   for (int shard = 0; shard < shards; ++shard) {
     auto reply = CheckReply(router_.CallFcall(
@@ -170,6 +169,18 @@ domain::Result<bool> RedisStockStore::Retire(const domain::SaleId& sale, domain:
   // died between the two calls and the retention ran out before the next sweep).
   std::vector<std::string> tags{"SREM", std::string(Keys::kSales)};
   for (int shard = 0; shard < shards; ++shard) tags.push_back(Keys::Tag(sale, shard));
+  if (state < 0) {
+    // The keys are gone, and with them the sub-stock count: every tag of this sale goes.
+    auto members = CheckReply(router_.Call(Keys::kSales, {"SMEMBERS", std::string(Keys::kSales)}));
+    if (!members) return members.error();
+    for (std::size_t i = 0; i < Size(members->get()); ++i) {
+      const std::string_view tag = Str(At(members->get(), i));
+      if (auto parsed = Keys::ParseTag(tag);
+          parsed && parsed->first == sale && parsed->second > 0) {
+        tags.emplace_back(tag);
+      }
+    }
+  }
   auto removed = CheckReply(router_.Call(Keys::kSales, tags));
   if (!removed) return removed.error();
   if (state < 0) return domain::Error{Outcome::kNotFound, "unknown sale"};
@@ -177,7 +188,9 @@ domain::Result<bool> RedisStockStore::Retire(const domain::SaleId& sale, domain:
 }
 
 domain::Result<bool> RedisStockStore::CloseSale(const domain::SaleId& sale, domain::TimePoint at) {
-  const int shards = ShardsOf(sale);
+  auto stored = ShardsOf(sale);
+  if (!stored) return stored.error();
+  const int shards = *stored;
   std::int64_t changed = 0;
   for (int shard = shards - 1; shard >= 0; --shard) {  // sub-stock 0, which answers, last
     auto reply = CheckReply(router_.CallFcall(functions::kClose, {Keys::Meta(sale, shard)},
@@ -190,7 +203,9 @@ domain::Result<bool> RedisStockStore::CloseSale(const domain::SaleId& sale, doma
 }
 
 domain::Result<ports::StoreAudit> RedisStockStore::Audit(const domain::SaleId& sale) {
-  const int shards = ShardsOf(sale);
+  auto stored = ShardsOf(sale);
+  if (!stored) return stored.error();
+  const int shards = *stored;
   auto total = AuditShard(sale, 0);
   if (!total || shards == 1) return total;
   // A split sale: each sub-stock is read atomically, but not all at one instant, so the sum

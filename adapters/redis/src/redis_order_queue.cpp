@@ -235,7 +235,8 @@ domain::Result<std::vector<ports::QueuedEntry>> RedisOrderQueue::ReadGroup(
   }
   for (std::size_t i = 0; i < sales.size() && out.size() < max; ++i) {
     if (auto done = read(i, 1, max - out.size(), std::chrono::milliseconds(0)); !done) {
-      return done.error();
+      if (out.empty()) return done.error();
+      return out;  // what was read is delivered to this consumer: it is handed over
     }
   }
   if (!out.empty() || wait.count() <= 0) return out;

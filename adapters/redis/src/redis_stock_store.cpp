@@ -4,6 +4,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <mutex>
 #include <string>
@@ -66,16 +67,42 @@ void RedisStockStore::Reserve(const domain::Reservation& r, ports::ReserveDone d
     done(ParsePurchaseReply(std::move(*error)));
     return;
   }
-  if (const int shards = ShardsOf(r.request.sale); shards > 1) {
+  if (const auto shards = CachedShards(r.request.sale)) {
+    ReserveIn(r, *shards, std::move(done));
+    return;
+  }
+  // First purchase of this sale in this process: its sub-stocks, read without blocking (a
+  // Reserve may run on an I/O thread, after a rate-limit call).
+  const std::string meta = Keys::Meta(r.request.sale);
+  router_.Submit(meta, {"HMGET", meta, "starts_at", "shards"},
+                 [this, r, done = std::move(done)](domain::Result<Reply> raw) mutable {
+                   auto reply = CheckReply(std::move(raw));
+                   if (!reply) {
+                     done(ParsePurchaseReply(std::move(reply)));
+                     return;
+                   }
+                   const redisReply* a = reply->get();
+                   int shards = 1;  // not loaded (yet): fs4_reserve answers for itself
+                   if (Size(a) >= 2 && !IsNil(At(a, 0))) {
+                     shards = IsNil(At(a, 1)) ? 1 : static_cast<int>(Int(At(a, 1)));
+                     RememberShards(r.request.sale, shards);
+                   }
+                   ReserveIn(r, shards, std::move(done));
+                 });
+}
+
+void RedisStockStore::ReserveIn(const domain::Reservation& r, int shards, ports::ReserveDone done) {
+  if (shards > 1) {
     ReserveSplit(r, shards, std::move(done));
     return;
   }
-  SendReserve(r, 0, /*draw=*/true, [done = std::move(done)](domain::Result<Reply> reply) {
-    done(ParsePurchaseReply(std::move(reply)));
-  });
+  SendReserve(r, 0, 1, /*draw=*/true,
+              [this, sale = r.request.sale, done = std::move(done)](domain::Result<Reply> reply) {
+                done(AnswerOf(sale, std::move(reply)));
+              });
 }
 
-void RedisStockStore::SendReserve(const domain::Reservation& r, int shard, bool draw,
+void RedisStockStore::SendReserve(const domain::Reservation& r, int shard, int shards, bool draw,
                                   Router::Callback done) {
   const domain::PurchaseRequest& req = r.request;
   std::vector<std::string> keys{
@@ -91,7 +118,8 @@ void RedisStockStore::SendReserve(const domain::Reservation& r, int shard, bool 
                                 req.sale.str(),
                                 req.item.str(),
                                 req.request.str(),
-                                Num(options_.sale_retention.count())};
+                                Num(options_.sale_retention.count()),
+                                std::to_string(shards)};
   if (draw && !r.rate_buckets.empty()) {
     args.reserve(args.size() + 1 + 3 * r.rate_buckets.size());
     keys.push_back(Keys::RateBuckets(req.sale, shard));
@@ -107,27 +135,60 @@ void RedisStockStore::SendReserve(const domain::Reservation& r, int shard, bool 
   router_.Fcall(functions::kReserve, keys, args, std::move(done), /*replicated=*/true);
 }
 
-int RedisStockStore::ShardsOf(const domain::SaleId& sale) {
-  {
-    std::shared_lock lock(shards_mu_);
-    if (auto it = shards_.find(sale.str()); it != shards_.end()) return it->second;
+domain::PurchaseReply RedisStockStore::AnswerOf(const domain::SaleId& sale,
+                                                domain::Result<Reply> raw) {
+  if (raw && Size(raw->get()) >= 3 && Str(At(raw->get(), 0)) == "shards") {
+    // The sale was loaded split (or not) after this instance looked: nothing was done; the
+    // next call goes where it should.
+    RememberShards(sale, static_cast<int>(Int(At(raw->get(), 2))));
+    domain::PurchaseReply reply;
+    reply.outcome = Outcome::kUnavailable;
+    reply.detail = "the sale's sub-stocks were not known here yet; retry with the same request id";
+    return reply;
   }
+  return ParsePurchaseReply(std::move(raw));
+}
+
+std::optional<int> RedisStockStore::CachedShards(const domain::SaleId& sale) {
+  std::shared_lock lock(shards_mu_);
+  if (auto it = shards_.find(sale.str()); it != shards_.end()) return it->second;
+  return std::nullopt;
+}
+
+void RedisStockStore::RememberShards(const domain::SaleId& sale, int shards) {
+  std::unique_lock lock(shards_mu_);
+  shards_[sale.str()] = std::clamp(shards, 1, Keys::kMaxShards);
+}
+
+domain::Result<int> RedisStockStore::ShardsOf(const domain::SaleId& sale) {
+  if (const auto cached = CachedShards(sale)) return *cached;
   const std::string meta = Keys::Meta(sale);
   auto reply = CheckReply(router_.Call(meta, {"HMGET", meta, "starts_at", "shards"}));
-  // Unreachable, or not loaded (yet): one key space; the call that follows answers for it.
-  if (!reply || Size(reply->get()) < 2 || IsNil(At(reply->get(), 0))) return 1;
-  int shards = 1;
-  if (!IsNil(At(reply->get(), 1))) {
-    shards = std::clamp(static_cast<int>(Int(At(reply->get(), 1))), 1, Keys::kMaxShards);
-  }
-  std::unique_lock lock(shards_mu_);
-  shards_[sale.str()] = shards;
-  return shards;
+  if (!reply) return reply.error();
+  const redisReply* a = reply->get();
+  if (Size(a) < 2 || IsNil(At(a, 0))) return 1;  // not loaded (yet): not cached
+  const int shards = IsNil(At(a, 1)) ? 1 : static_cast<int>(Int(At(a, 1)));
+  RememberShards(sale, shards);
+  return std::clamp(shards, 1, Keys::kMaxShards);
+}
+
+domain::Result<Reply> RedisStockStore::CallReplicated(std::string_view function,
+                                                      const std::vector<std::string>& keys,
+                                                      const std::vector<std::string>& args) {
+  auto promise = std::make_shared<std::promise<domain::Result<Reply>>>();
+  auto future = promise->get_future();
+  router_.Fcall(
+      function, keys, args,
+      [promise](domain::Result<Reply> reply) { promise->set_value(std::move(reply)); },
+      /*replicated=*/true);
+  return CheckReply(router_.Await(future));
 }
 
 domain::Result<bool> RedisStockStore::Release(const domain::Order& order, domain::Outcome reason) {
   // A split sale's order was taken at its buyer's home sub-stock: it goes back there.
-  const int shard = Keys::HomeShard(order.user, ShardsOf(order.sale));
+  auto shards = ShardsOf(order.sale);
+  if (!shards) return shards.error();
+  const int shard = Keys::HomeShard(order.user, *shards);
   std::vector<std::string> keys{Keys::Meta(order.sale, shard),
                                 Keys::Stock(order.sale, order.item, shard),
                                 Keys::Bought(order.sale, shard),
@@ -164,7 +225,9 @@ domain::Result<bool> RedisStockStore::Load(const domain::Sale& sale) {
     std::unique_lock lock(shards_mu_);
     shards_.erase(sale.id.str());
   }
-  const int shards = ShardsOf(sale.id);
+  auto stored = ShardsOf(sale.id);
+  if (!stored) return stored.error();
+  const int shards = *stored;
   std::vector<std::string> tags{"SADD", std::string(Keys::kSales)};
   for (int shard = 0; shard < shards; ++shard) {
     if (shard > 0) {
@@ -200,7 +263,9 @@ domain::Result<bool> RedisStockStore::LoadShard(const domain::Sale& sale, int sh
 }
 
 domain::Result<ports::StockSnapshot> RedisStockStore::Snapshot(const domain::SaleId& sale) {
-  const int shards = ShardsOf(sale);
+  auto stored = ShardsOf(sale);
+  if (!stored) return stored.error();
+  const int shards = *stored;
   auto total = SnapshotShard(sale, 0);
   for (int shard = 1; total && shard < shards; ++shard) {
     auto part = SnapshotShard(sale, shard);
@@ -243,7 +308,9 @@ domain::Result<ports::StockSnapshot> RedisStockStore::SnapshotShard(const domain
 domain::Result<std::optional<domain::OrderStatus>> RedisStockStore::FindOrderStatus(
     const domain::SaleId& sale, const domain::OrderId& order) {
   // A split sale: the order is in one of its sub-stocks (its buyer's home).
-  const int shards = ShardsOf(sale);
+  auto stored = ShardsOf(sale);
+  if (!stored) return stored.error();
+  const int shards = *stored;
   domain::Result<Reply> reply = domain::Error{Outcome::kInternal, "no sub-stock"};
   for (int shard = 0; shard < shards; ++shard) {
     const std::string key = Keys::OrderStatus(sale, shard);
@@ -261,29 +328,40 @@ domain::Result<std::optional<domain::OrderStatus>> RedisStockStore::FindOrderSta
 
 domain::Result<std::int64_t> RedisStockStore::UnitsHeld(const domain::SaleId& sale,
                                                         const domain::UserId& user) {
-  const std::string key = Keys::Bought(sale, Keys::HomeShard(user, ShardsOf(sale)));
+  auto shards = ShardsOf(sale);
+  if (!shards) return shards.error();
+  const std::string key = Keys::Bought(sale, Keys::HomeShard(user, *shards));
   auto reply = CheckReply(router_.Call(key, {"HGET", key, user.str()}));
   if (!reply) return reply.error();
   return static_cast<std::int64_t>(Int(reply->get()));
 }
 
 void RedisStockStore::FetchBuyers(const domain::SaleId& sale, ports::BuyersDone done) {
-  // A split sale: every sub-stock's buyers, and the sum of their versions (each only grows,
-  // so the sum is equal again only when none changed).
+  // A split sale: every sub-stock's buyers, and their versions mixed into one (MixVersions:
+  // equal again only when no sub-stock's changed).
   struct Gather {
     std::mutex mu;
     int left = 0;
     std::optional<domain::Error> error;
+    std::vector<std::uint64_t> versions;
     ports::BuyerSet set;
     ports::BuyersDone done;
   };
-  const int shards = ShardsOf(sale);
+  // Called after a sold-out answer, maybe on an I/O thread: the cached count only (a Reserve
+  // of the sale cached it).
+  const auto cached = CachedShards(sale);
+  if (!cached) {
+    done(domain::Error{Outcome::kUnavailable, "the sale's sub-stocks are not known yet"});
+    return;
+  }
+  const int shards = *cached;
   auto gather = std::make_shared<Gather>();
   gather->left = shards;
+  gather->versions.assign(static_cast<std::size_t>(shards), 0);
   gather->done = std::move(done);
   for (int shard = 0; shard < shards; ++shard) {
     router_.Fcall(functions::kBuyers, {Keys::Meta(sale, shard), Keys::Bought(sale, shard)}, {},
-                  [gather](domain::Result<Reply> raw) {
+                  [gather, shard, shards](domain::Result<Reply> raw) {
                     auto reply = CheckReply(std::move(raw));
                     std::unique_lock lock(gather->mu);
                     if (!reply) {
@@ -292,12 +370,15 @@ void RedisStockStore::FetchBuyers(const domain::SaleId& sale, ports::BuyersDone 
                       gather->error = domain::Error{Outcome::kNotFound, "unknown sale"};
                     } else {
                       const redisReply* a = reply->get();
-                      gather->set.version += static_cast<std::uint64_t>(Int(At(a, 0)));
+                      gather->versions[static_cast<std::size_t>(shard)] =
+                          static_cast<std::uint64_t>(Int(At(a, 0)));
                       for (std::size_t i = 1; i < Size(a); ++i) {
                         gather->set.users.emplace_back(Str(At(a, i)));
                       }
                     }
                     if (--gather->left > 0) return;
+                    gather->set.version =
+                        shards == 1 ? gather->versions[0] : MixVersions(gather->versions);
                     lock.unlock();
                     if (gather->error) {
                       gather->done(*gather->error);

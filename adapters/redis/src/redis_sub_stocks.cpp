@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "flashsale/domain/text.hpp"
 #include "flashsale/redis/functions.hpp"
@@ -20,7 +21,7 @@ using domain::Outcome;
 
 /// Reserve calls one purchase may make before it gives up (other buyers of the same home
 /// kept taking the units moved there): Unavailable, nothing stored, safe to retry.
-constexpr int kMaxRounds = 8;
+constexpr int kMaxRounds = 32;
 
 /// A transfer record, "to|item|units|at_ms"; nullopt when malformed.
 struct TransferRecord {
@@ -65,7 +66,8 @@ struct RedisStockStore::SplitReserve {
   int asked = 0;                // donors asked in this pass (home + 1, home + 2, ...)
   std::int64_t needed = 0;      // units the home sub-stock lacks
   std::int64_t home_stock = 0;  // units there at the last reserve call
-  std::uint64_t versions = 0;   // buyer-set versions seen in this pass, summed
+  std::vector<std::uint64_t> versions = std::vector<std::uint64_t>(
+      static_cast<std::size_t>(shards));  // buyer-set versions seen in this pass
   std::optional<domain::RateVerdict> rate;
 
   static void Reserve(const std::shared_ptr<SplitReserve>& s);
@@ -86,7 +88,7 @@ void RedisStockStore::ReserveSplit(const domain::Reservation& r, int shards,
 
 void RedisStockStore::SplitReserve::Reserve(const std::shared_ptr<SplitReserve>& s) {
   // The rate buckets are drawn by the first call only.
-  s->store->SendReserve(s->r, s->home, s->rounds++ == 0,
+  s->store->SendReserve(s->r, s->home, s->shards, s->rounds++ == 0,
                         [s](domain::Result<Reply> raw) { OnReserve(s, std::move(raw)); });
 }
 
@@ -94,14 +96,14 @@ void RedisStockStore::SplitReserve::OnReserve(const std::shared_ptr<SplitReserve
                                               domain::Result<Reply> raw) {
   const redisReply* a = raw && !IsError(raw->get()) ? raw->get() : nullptr;
   if (a == nullptr || Size(a) < 6 || Str(At(a, 0)) != "short") {
-    s->Answer(ParsePurchaseReply(std::move(raw)));
+    s->Answer(s->store->AnswerOf(s->r.request.sale, std::move(raw)));
     return;
   }
   // Within the user's limit, but the home sub-stock lacks units: move some here.
   if (Size(a) >= 11) s->rate = VerdictAt(a, 6);
   s->home_stock = Int(At(a, 2));
   s->needed = s->r.request.quantity.value() - s->home_stock;
-  s->versions = static_cast<std::uint64_t>(Int(At(a, 5)));
+  s->versions[static_cast<std::size_t>(s->home)] = static_cast<std::uint64_t>(Int(At(a, 5)));
   s->asked = 0;
   if (s->rounds >= kMaxRounds) {
     domain::PurchaseReply reply;
@@ -120,7 +122,8 @@ void RedisStockStore::SplitReserve::Take(const std::shared_ptr<SplitReserve>& s)
   const domain::ItemId& item = req.item;
   if (++s->asked >= s->shards) {
     // Every sub-stock lacked the units in this pass: sold out, stored at home like any
-    // answer. The summed versions let the sold-out fast path compare with FetchBuyers' sum.
+    // answer. The versions of the pass, mixed, are compared by the sold-out fast path with
+    // FetchBuyers' (equal only when no sub-stock's buyer set changed in between).
     s->store->router_.Fcall(
         functions::kRefuse,
         {Keys::Meta(sale, s->home), Keys::Answer(sale, req.user, req.request, s->home)},
@@ -130,7 +133,7 @@ void RedisStockStore::SplitReserve::Take(const std::shared_ptr<SplitReserve>& s)
         [s](domain::Result<Reply> raw) {
           domain::PurchaseReply reply = ParsePurchaseReply(std::move(raw));
           if (reply.outcome == Outcome::kSoldOut && !reply.replayed) {
-            reply.buyers_version = s->versions;
+            reply.buyers_version = MixVersions(s->versions);
           }
           s->Answer(std::move(reply));
         },
@@ -162,7 +165,8 @@ void RedisStockStore::SplitReserve::OnTake(const std::shared_ptr<SplitReserve>& 
   }
   const std::int64_t units = Int(At(reply->get(), 0));
   if (units <= 0) {
-    s->versions += static_cast<std::uint64_t>(Int(At(reply->get(), 1)));
+    s->versions[static_cast<std::size_t>(donor)] =
+        static_cast<std::uint64_t>(Int(At(reply->get(), 1)));
     Take(s);
     return;
   }
@@ -219,11 +223,13 @@ domain::Result<std::size_t> RedisStockStore::FinishTransfers(const domain::SaleI
       if (record && record->to >= 0 && record->to < shards) {
         auto item = domain::ItemId::Parse(record->item);
         // Published: buyers may have been told sold out while these units were moving.
-        auto credited = CheckReply(router_.CallFcall(
-            functions::kCredit,
-            {Keys::Stock(sale, *item, record->to), Keys::Credited(sale, record->to)},
-            {id, Num(record->units), std::string(Keys::kUnitsReturnedChannel),
-             sale.str() + "/" + record->item}));
+        // Replicated (WAIT, with --redis-wait-replicas): the record goes only once the credit
+        // would survive a failover of the receiving master.
+        auto credited =
+            CallReplicated(functions::kCredit,
+                           {Keys::Stock(sale, *item, record->to), Keys::Credited(sale, record->to)},
+                           {id, Num(record->units), std::string(Keys::kUnitsReturnedChannel),
+                            sale.str() + "/" + record->item});
         if (!credited) return credited.error();
       }
       // Credited now or before (or not ours to read: kept out of the way of retirement).

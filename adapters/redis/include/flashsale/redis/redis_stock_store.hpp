@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <stop_token>
 #include <thread>
@@ -66,10 +67,24 @@ class RedisStockStore final : public ports::StockStore {
   struct SplitReserve;
   void Subscribe(std::stop_token stop);
   /// The sale's sub-stocks as stored with it (meta 'shards'; 1 for a sale not split, or not
-  /// loaded yet). Read once per sale and process, then cached (it never changes).
-  int ShardsOf(const domain::SaleId& sale);
-  /// FCALL of fs4_reserve on one sub-stock; `draw` adds the reservation's rate buckets.
-  void SendReserve(const domain::Reservation& r, int shard, bool draw, Router::Callback done);
+  /// loaded yet). Read once per sale and process, then cached (it never changes); a sale not
+  /// loaded is not cached. Blocking: never call it on an I/O thread (Reserve, Checkout and
+  /// FetchBuyers, which may run there, use the cache and asynchronous reads).
+  domain::Result<int> ShardsOf(const domain::SaleId& sale);
+  std::optional<int> CachedShards(const domain::SaleId& sale);
+  void RememberShards(const domain::SaleId& sale, int shards);
+  /// A fs4_reserve reply as the answer (a 'shards' reply: the count is learnt, Unavailable).
+  domain::PurchaseReply AnswerOf(const domain::SaleId& sale, domain::Result<Reply> raw);
+  /// Reserve once the sale's sub-stocks are known.
+  void ReserveIn(const domain::Reservation& r, int shards, ports::ReserveDone done);
+  /// FCALL of fs4_reserve on one sub-stock of a sale of `shards`; `draw` adds the
+  /// reservation's rate buckets.
+  void SendReserve(const domain::Reservation& r, int shard, int shards, bool draw,
+                   Router::Callback done);
+  /// FCALL with `replicated` (WAIT, see Pipeline::Send) from a thread that may block.
+  domain::Result<Reply> CallReplicated(std::string_view function,
+                                       const std::vector<std::string>& keys,
+                                       const std::vector<std::string>& args);
   /// Reserve on a split sale: at the user's home sub-stock, moving units there from the
   /// others while it is short (redis_sub_stocks.cpp).
   void ReserveSplit(const domain::Reservation& r, int shards, ports::ReserveDone done);
