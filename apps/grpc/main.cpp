@@ -1,4 +1,6 @@
 // flashsale-grpc: composition root of the gRPC front door. Wiring only.
+#include <absl/synchronization/mutex.h>
+
 #include "app_config.hpp"
 #include "flashsale/rpc/grpc_server.hpp"
 #include "flashsale/service/json_logger.hpp"
@@ -9,6 +11,9 @@
 int main(int argc, char** argv) {
   using namespace flashsale;
   const sigset_t signals = app::BlockShutdownSignals();  // before any thread starts
+  // Debian's abseil keeps absl::Mutex's lock-order graph (deadlock detection) on: about 6% of
+  // this process's CPU under purchase load, in gRPC's own mutexes (BENCHMARKS.md, R3).
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   int exit_code = 0;
   auto config = app::ParseConfig(argc, argv, app::Frontend::kGrpc, exit_code);
   if (!config) return exit_code;
