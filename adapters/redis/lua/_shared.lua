@@ -128,3 +128,19 @@ local function draw_hash_tokens(key, args, arg0)
   end
   return verdict
 end
+
+-- The answer stored for a purchase at `key` ("fingerprint|outcome|order_id|remaining|failed",
+-- fs4_reserve and fs4_refuse) as their reply, replayed: {'duplicate_request', ...} when it was
+-- stored for another payload; nil when nothing is stored.
+local function replay_answer(key, fingerprint)
+  local stored = redis.call('GET', key)
+  if not stored then
+    return nil
+  end
+  local fp, outcome, order_id, remaining, failed =
+    string.match(stored, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+  if fp ~= fingerprint then
+    return {'duplicate_request', '', 0, 0, 0, 0}
+  end
+  return {outcome, order_id, tonumber(remaining), 1, tonumber(failed), 0}
+end

@@ -5,14 +5,9 @@
 -- KEYS[1] fs:{S~h}:meta  KEYS[2] fs:{S~h}:idem:<u>/<r>
 -- ARGV: 1 fingerprint, 2 remaining, 3 now_ms, 4 answer ttl_ms, 5 sale retention_ms
 -- Returns fs4_reserve's reply: {outcome, order_id, remaining, replayed, failed, buyers_version}.
-local stored = redis.call('GET', KEYS[2])
-if stored then
-  local fp, outcome, order_id, remaining, failed =
-    string.match(stored, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
-  if fp ~= ARGV[1] then
-    return {'duplicate_request', '', 0, 0, 0, 0}
-  end
-  return {outcome, order_id, tonumber(remaining), 1, tonumber(failed), 0}
+local replay = replay_answer(KEYS[2], ARGV[1])
+if replay then
+  return replay
 end
 local meta = redis.call('HMGET', KEYS[1], 'ends_at', 'buyers_version')
 if not meta[1] then

@@ -27,14 +27,9 @@ local META = {'starts_at', 'ends_at', 'per_user_limit', 'price:' .. ARGV[8], 'bu
 
 -- `meta`: the sale's META fields when the caller read them already.
 local function reserve(meta)
-  local stored = redis.call('GET', KEYS[4])
-  if stored then
-    local fp, outcome, order_id, remaining, failed =
-      string.match(stored, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
-    if fp ~= ARGV[3] then
-      return {'duplicate_request', '', 0, 0, 0, 0}
-    end
-    return {outcome, order_id, tonumber(remaining), 1, tonumber(failed), 0}
+  local replay = replay_answer(KEYS[4], ARGV[3])
+  if replay then
+    return replay
   end
 
   meta = meta or redis.call('HMGET', KEYS[1], unpack(META))

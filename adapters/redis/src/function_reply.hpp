@@ -14,6 +14,7 @@
 
 #include "flashsale/domain/purchase.hpp"
 #include "flashsale/domain/rate.hpp"
+#include "flashsale/ports/stock_store.hpp"
 #include "flashsale/redis/connection.hpp"
 #include "flashsale/redis/pipeline.hpp"
 
@@ -85,6 +86,19 @@ inline std::uint64_t MixVersions(const std::vector<std::uint64_t>& versions) {
     h ^= h >> 31;
   }
   return h == 0 ? 1 : h;
+}
+
+/// Adds a sub-stock's remaining and held units to the sale's totals, item by item.
+inline void AddStock(std::vector<ports::ItemStock>& total,
+                     const std::vector<ports::ItemStock>& part) {
+  for (const auto& stock : part) {
+    for (auto& sum : total) {
+      if (sum.item == stock.item) {
+        sum.remaining += stock.remaining;
+        sum.held += stock.held;
+      }
+    }
+  }
 }
 
 /// A reply of fs4_reserve as a purchase answer (redis_stock_store.cpp).

@@ -218,14 +218,7 @@ domain::Result<ports::StoreAudit> RedisStockStore::Audit(const domain::SaleId& s
     total->released_orders += part->released_orders;
     total->dead_letters += part->dead_letters;
     total->max_user_units = std::max(total->max_user_units, part->max_user_units);
-    for (const auto& stock : part->items) {
-      for (auto& sum : total->items) {
-        if (sum.item == stock.item) {
-          sum.remaining += stock.remaining;
-          sum.held += stock.held;
-        }
-      }
-    }
+    AddStock(total->items, part->items);
     for (auto& queued : part->queued) total->queued.push_back(std::move(queued));
   }
   auto moving = UnitsMoving(sale, shards);

@@ -271,14 +271,7 @@ domain::Result<ports::StockSnapshot> RedisStockStore::Snapshot(const domain::Sal
     auto part = SnapshotShard(sale, shard);
     if (!part) return part.error();
     total->released_orders += part->released_orders;
-    for (const auto& stock : part->items) {
-      for (auto& sum : total->items) {
-        if (sum.item == stock.item) {
-          sum.remaining += stock.remaining;
-          sum.held += stock.held;
-        }
-      }
-    }
+    AddStock(total->items, part->items);
   }
   if (total && shards > 1) {
     auto moving = UnitsMoving(sale, shards);

@@ -4,6 +4,7 @@
 #include <hiredis/hiredis.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,6 +44,30 @@ std::optional<TransferRecord> ParseTransfer(std::string_view text) {
   auto at = domain::ParseNumber<std::int64_t>(part[3]);
   if (!to || !units || !at || !domain::ItemId::Parse(part[1])) return std::nullopt;
   return TransferRecord{*to, std::string(part[1]), *units, *at};
+}
+
+/// A transfer record of a sale's sub-stock `from`; `record` nullopt when malformed.
+struct Transfer {
+  int from = 0;
+  std::string id;
+  std::optional<TransferRecord> record;
+};
+
+/// Every transfer record of the sale's sub-stocks (one HGETALL each).
+domain::Result<std::vector<Transfer>> ReadTransfers(Router& router, const domain::SaleId& sale,
+                                                    int shards) {
+  std::vector<Transfer> out;
+  for (int shard = 0; shard < shards; ++shard) {
+    const std::string key = Keys::Transfers(sale, shard);
+    auto records = CheckReply(router.Call(key, {"HGETALL", key}));
+    if (!records) return records.error();
+    for (std::size_t i = 0; i + 1 < Size(records->get()); i += 2) {
+      auto record = ParseTransfer(Str(At(records->get(), i + 1)));
+      if (record && (record->to < 0 || record->to >= shards)) record.reset();
+      out.push_back(Transfer{shard, std::string(Str(At(records->get(), i))), std::move(record)});
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -191,52 +216,43 @@ void RedisStockStore::SplitReserve::OnTake(const std::shared_ptr<SplitReserve>& 
 
 domain::Result<std::map<std::string, std::int64_t>> RedisStockStore::UnitsMoving(
     const domain::SaleId& sale, int shards) {
+  auto transfers = ReadTransfers(router_, sale, shards);
+  if (!transfers) return transfers.error();
   std::map<std::string, std::int64_t> moving;
-  for (int shard = 0; shard < shards; ++shard) {
-    const std::string key = Keys::Transfers(sale, shard);
-    auto records = CheckReply(router_.Call(key, {"HGETALL", key}));
-    if (!records) return records.error();
-    for (std::size_t i = 0; i + 1 < Size(records->get()); i += 2) {
-      const std::string id(Str(At(records->get(), i)));
-      auto record = ParseTransfer(Str(At(records->get(), i + 1)));
-      if (!record || record->to < 0 || record->to >= shards) continue;
-      const std::string credited = Keys::Credited(sale, record->to);
-      auto seen = CheckReply(router_.Call(credited, {"SISMEMBER", credited, id}));
-      if (!seen) return seen.error();
-      if (Int(seen->get()) == 0) moving[record->item] += record->units;
-    }
+  for (const auto& [from, id, record] : *transfers) {
+    if (!record) continue;
+    const std::string credited = Keys::Credited(sale, record->to);
+    auto seen = CheckReply(router_.Call(credited, {"SISMEMBER", credited, id}));
+    if (!seen) return seen.error();
+    if (Int(seen->get()) == 0) moving[record->item] += record->units;
   }
   return moving;
 }
 
 domain::Result<std::size_t> RedisStockStore::FinishTransfers(const domain::SaleId& sale, int shards,
                                                              domain::TimePoint before) {
+  auto transfers = ReadTransfers(router_, sale, shards);
+  if (!transfers) return transfers.error();
   std::size_t finished = 0;
-  for (int shard = 0; shard < shards; ++shard) {
-    const std::string key = Keys::Transfers(sale, shard);
-    auto records = CheckReply(router_.Call(key, {"HGETALL", key}));
-    if (!records) return records.error();
-    for (std::size_t i = 0; i + 1 < Size(records->get()); i += 2) {
-      const std::string id(Str(At(records->get(), i)));
-      auto record = ParseTransfer(Str(At(records->get(), i + 1)));
-      if (record && record->at_ms >= domain::ToUnixMillis(before)) continue;  // in flight
-      if (record && record->to >= 0 && record->to < shards) {
-        auto item = domain::ItemId::Parse(record->item);
-        // Published: buyers may have been told sold out while these units were moving.
-        // Replicated (WAIT, with --redis-wait-replicas): the record goes only once the credit
-        // would survive a failover of the receiving master.
-        auto credited =
-            CallReplicated(functions::kCredit,
-                           {Keys::Stock(sale, *item, record->to), Keys::Credited(sale, record->to)},
-                           {id, Num(record->units), std::string(Keys::kUnitsReturnedChannel),
-                            sale.str() + "/" + record->item});
-        if (!credited) return credited.error();
-      }
-      // Credited now or before (or not ours to read: kept out of the way of retirement).
-      auto removed = CheckReply(router_.Call(key, {"HDEL", key, id}));
-      if (!removed) return removed.error();
-      ++finished;
+  for (const auto& [from, id, record] : *transfers) {
+    if (record && record->at_ms >= domain::ToUnixMillis(before)) continue;  // in flight
+    if (record) {
+      // Published: buyers may have been told sold out while these units were moving.
+      // Replicated (WAIT, with --redis-wait-replicas): the record goes only once the credit
+      // would survive a failover of the receiving master.
+      auto item = domain::ItemId::Parse(record->item);
+      auto credited =
+          CallReplicated(functions::kCredit,
+                         {Keys::Stock(sale, *item, record->to), Keys::Credited(sale, record->to)},
+                         {id, Num(record->units), std::string(Keys::kUnitsReturnedChannel),
+                          sale.str() + "/" + record->item});
+      if (!credited) return credited.error();
     }
+    // Credited now or before (or malformed: kept out of the way of retirement).
+    const std::string key = Keys::Transfers(sale, from);
+    auto removed = CheckReply(router_.Call(key, {"HDEL", key, id}));
+    if (!removed) return removed.error();
+    ++finished;
   }
   return finished;
 }
