@@ -4,6 +4,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <functional>
 #include <future>
 #include <map>
 #include <mutex>
@@ -73,21 +74,38 @@ void RedisStockStore::Reserve(const domain::Reservation& r, ports::ReserveDone d
   }
   // First purchase of this sale in this process: its sub-stocks, read without blocking (a
   // Reserve may run on an I/O thread, after a rate-limit call).
-  const std::string meta = Keys::Meta(r.request.sale);
+  WithShards(r.request.sale,
+             [this, r, done = std::move(done)](domain::Result<std::optional<int>> shards) mutable {
+               if (!shards) {
+                 done(ParsePurchaseReply(shards.error()));
+                 return;
+               }
+               // Not loaded (yet): fs4_reserve answers for itself.
+               ReserveIn(r, shards->value_or(1), std::move(done));
+             });
+}
+
+void RedisStockStore::WithShards(const domain::SaleId& sale,
+                                 std::function<void(domain::Result<std::optional<int>>)> next) {
+  if (const auto cached = CachedShards(sale)) {
+    next(std::optional<int>(*cached));
+    return;
+  }
+  const std::string meta = Keys::Meta(sale);
   router_.Submit(meta, {"HMGET", meta, "starts_at", "shards"},
-                 [this, r, done = std::move(done)](domain::Result<Reply> raw) mutable {
+                 [this, sale, next = std::move(next)](domain::Result<Reply> raw) {
                    auto reply = CheckReply(std::move(raw));
                    if (!reply) {
-                     done(ParsePurchaseReply(std::move(reply)));
+                     next(reply.error());
                      return;
                    }
                    const redisReply* a = reply->get();
-                   int shards = 1;  // not loaded (yet): fs4_reserve answers for itself
-                   if (Size(a) >= 2 && !IsNil(At(a, 0))) {
-                     shards = IsNil(At(a, 1)) ? 1 : static_cast<int>(Int(At(a, 1)));
-                     RememberShards(r.request.sale, shards);
+                   if (Size(a) < 2 || IsNil(At(a, 0))) {
+                     next(std::optional<int>());  // not loaded (yet): not cached
+                     return;
                    }
-                   ReserveIn(r, shards, std::move(done));
+                   next(std::optional<int>(RememberShards(
+                       sale, IsNil(At(a, 1)) ? 1 : static_cast<int>(Int(At(a, 1))))));
                  });
 }
 
@@ -155,9 +173,16 @@ std::optional<int> RedisStockStore::CachedShards(const domain::SaleId& sale) {
   return std::nullopt;
 }
 
-void RedisStockStore::RememberShards(const domain::SaleId& sale, int shards) {
+int RedisStockStore::RememberShards(const domain::SaleId& sale, int shards) {
+  shards = std::clamp(shards, 1, Keys::kMaxShards);
   std::unique_lock lock(shards_mu_);
-  shards_[sale.str()] = std::clamp(shards, 1, Keys::kMaxShards);
+  shards_[sale.str()] = shards;
+  return shards;
+}
+
+void RedisStockStore::ForgetShards(const domain::SaleId& sale) {
+  std::unique_lock lock(shards_mu_);
+  shards_.erase(sale.str());
 }
 
 domain::Result<int> RedisStockStore::ShardsOf(const domain::SaleId& sale) {
@@ -167,9 +192,7 @@ domain::Result<int> RedisStockStore::ShardsOf(const domain::SaleId& sale) {
   if (!reply) return reply.error();
   const redisReply* a = reply->get();
   if (Size(a) < 2 || IsNil(At(a, 0))) return 1;  // not loaded (yet): not cached
-  const int shards = IsNil(At(a, 1)) ? 1 : static_cast<int>(Int(At(a, 1)));
-  RememberShards(sale, shards);
-  return std::clamp(shards, 1, Keys::kMaxShards);
+  return RememberShards(sale, IsNil(At(a, 1)) ? 1 : static_cast<int>(Int(At(a, 1))));
 }
 
 domain::Result<Reply> RedisStockStore::CallReplicated(std::string_view function,
@@ -221,10 +244,7 @@ domain::Result<bool> RedisStockStore::Load(const domain::Sale& sale) {
   // The count stored with the sale wins (an instance with another setting may have loaded
   // it first); the other sub-stocks are loaded after the first, each once, so that a Load
   // repeated after a crash completes them.
-  {
-    std::unique_lock lock(shards_mu_);
-    shards_.erase(sale.id.str());
-  }
+  ForgetShards(sale.id);
   auto stored = ShardsOf(sale.id);
   if (!stored) return stored.error();
   const int shards = *stored;
@@ -330,6 +350,21 @@ domain::Result<std::int64_t> RedisStockStore::UnitsHeld(const domain::SaleId& sa
 }
 
 void RedisStockStore::FetchBuyers(const domain::SaleId& sale, ports::BuyersDone done) {
+  // Called after a sold-out answer, maybe on an I/O thread: the split without blocking.
+  WithShards(sale, [this, sale,
+                    done = std::move(done)](domain::Result<std::optional<int>> shards) mutable {
+    if (!shards) {
+      done(shards.error());
+    } else if (!shards->has_value()) {
+      done(domain::Error{Outcome::kNotFound, "unknown sale"});
+    } else {
+      FetchBuyersIn(sale, **shards, std::move(done));
+    }
+  });
+}
+
+void RedisStockStore::FetchBuyersIn(const domain::SaleId& sale, int shards,
+                                    ports::BuyersDone done) {
   // A split sale: every sub-stock's buyers, and their versions mixed into one (MixVersions:
   // equal again only when no sub-stock's changed).
   struct Gather {
@@ -340,14 +375,6 @@ void RedisStockStore::FetchBuyers(const domain::SaleId& sale, ports::BuyersDone 
     ports::BuyerSet set;
     ports::BuyersDone done;
   };
-  // Called after a sold-out answer, maybe on an I/O thread: the cached count only (a Reserve
-  // of the sale cached it).
-  const auto cached = CachedShards(sale);
-  if (!cached) {
-    done(domain::Error{Outcome::kUnavailable, "the sale's sub-stocks are not known yet"});
-    return;
-  }
-  const int shards = *cached;
   auto gather = std::make_shared<Gather>();
   gather->left = shards;
   gather->versions.assign(static_cast<std::size_t>(shards), 0);

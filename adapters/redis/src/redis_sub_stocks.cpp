@@ -121,7 +121,11 @@ void RedisStockStore::SplitReserve::OnReserve(const std::shared_ptr<SplitReserve
                                               domain::Result<Reply> raw) {
   const redisReply* a = raw && !IsError(raw->get()) ? raw->get() : nullptr;
   if (a == nullptr || Size(a) < 6 || Str(At(a, 0)) != "short") {
-    s->Answer(s->store->AnswerOf(s->r.request.sale, std::move(raw)));
+    domain::PurchaseReply reply = s->store->AnswerOf(s->r.request.sale, std::move(raw));
+    // The home sub-stock is gone: the sale was retired (and maybe loaded again, split
+    // otherwise). The next purchase reads its split again.
+    if (reply.outcome == Outcome::kUnknownItem) s->store->ForgetShards(s->r.request.sale);
+    s->Answer(std::move(reply));
     return;
   }
   // Within the user's limit, but the home sub-stock lacks units: move some here.

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -72,7 +73,15 @@ class RedisStockStore final : public ports::StockStore {
   /// FetchBuyers, which may run there, use the cache and asynchronous reads).
   domain::Result<int> ShardsOf(const domain::SaleId& sale);
   std::optional<int> CachedShards(const domain::SaleId& sale);
-  void RememberShards(const domain::SaleId& sale, int shards);
+  /// Caches the count (clamped to 1..Keys::kMaxShards) and returns what it cached.
+  int RememberShards(const domain::SaleId& sale, int shards);
+  void ForgetShards(const domain::SaleId& sale);
+  /// The count without blocking: `next` runs inline when cached, else on an I/O thread after
+  /// one HMGET; nullopt for a sale not loaded (not cached); an error when unreachable.
+  void WithShards(const domain::SaleId& sale,
+                  std::function<void(domain::Result<std::optional<int>>)> next);
+  /// FetchBuyers once the sale's sub-stocks are known.
+  void FetchBuyersIn(const domain::SaleId& sale, int shards, ports::BuyersDone done);
   /// A fs4_reserve reply as the answer (a 'shards' reply: the count is learnt, Unavailable).
   domain::PurchaseReply AnswerOf(const domain::SaleId& sale, domain::Result<Reply> raw);
   /// Reserve once the sale's sub-stocks are known.
