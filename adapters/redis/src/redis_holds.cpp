@@ -221,9 +221,7 @@ domain::Result<ports::StoreAudit> RedisStockStore::Audit(const domain::SaleId& s
     AddStock(total->items, part->items);
     for (auto& queued : part->queued) total->queued.push_back(std::move(queued));
   }
-  auto moving = UnitsMoving(sale, shards);
-  if (!moving) return moving.error();
-  for (auto& sum : total->items) sum.remaining += (*moving)[sum.item.str()];
+  if (auto moved = AddUnitsMoving(sale, shards, total->items); !moved) return moved.error();
   return total;
 }
 

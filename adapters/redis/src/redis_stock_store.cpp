@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <functional>
 #include <future>
-#include <map>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -99,13 +98,7 @@ void RedisStockStore::WithShards(const domain::SaleId& sale,
                      next(reply.error());
                      return;
                    }
-                   const redisReply* a = reply->get();
-                   if (Size(a) < 2 || IsNil(At(a, 0))) {
-                     next(std::optional<int>());  // not loaded (yet): not cached
-                     return;
-                   }
-                   next(std::optional<int>(RememberShards(
-                       sale, IsNil(At(a, 1)) ? 1 : static_cast<int>(Int(At(a, 1))))));
+                   next(LearnShards(sale, reply->get()));
                  });
 }
 
@@ -190,8 +183,13 @@ domain::Result<int> RedisStockStore::ShardsOf(const domain::SaleId& sale) {
   const std::string meta = Keys::Meta(sale);
   auto reply = CheckReply(router_.Call(meta, {"HMGET", meta, "starts_at", "shards"}));
   if (!reply) return reply.error();
-  const redisReply* a = reply->get();
-  if (Size(a) < 2 || IsNil(At(a, 0))) return 1;  // not loaded (yet): not cached
+  return LearnShards(sale, reply->get()).value_or(1);  // not loaded (yet): one key space
+}
+
+std::optional<int> RedisStockStore::LearnShards(const domain::SaleId& sale,
+                                                const redisReply* starts_and_shards) {
+  const redisReply* a = starts_and_shards;
+  if (Size(a) < 2 || IsNil(At(a, 0))) return std::nullopt;  // not loaded (yet): not cached
   return RememberShards(sale, IsNil(At(a, 1)) ? 1 : static_cast<int>(Int(At(a, 1))));
 }
 
@@ -294,9 +292,7 @@ domain::Result<ports::StockSnapshot> RedisStockStore::Snapshot(const domain::Sal
     AddStock(total->items, part->items);
   }
   if (total && shards > 1) {
-    auto moving = UnitsMoving(sale, shards);
-    if (!moving) return moving.error();
-    for (auto& sum : total->items) sum.remaining += (*moving)[sum.item.str()];
+    if (auto moved = AddUnitsMoving(sale, shards, total->items); !moved) return moved.error();
   }
   return total;
 }

@@ -218,19 +218,21 @@ void RedisStockStore::SplitReserve::OnTake(const std::shared_ptr<SplitReserve>& 
       /*replicated=*/true);
 }
 
-domain::Result<std::map<std::string, std::int64_t>> RedisStockStore::UnitsMoving(
-    const domain::SaleId& sale, int shards) {
+domain::Result<void> RedisStockStore::AddUnitsMoving(const domain::SaleId& sale, int shards,
+                                                     std::vector<ports::ItemStock>& items) {
   auto transfers = ReadTransfers(router_, sale, shards);
   if (!transfers) return transfers.error();
-  std::map<std::string, std::int64_t> moving;
   for (const auto& [from, id, record] : *transfers) {
     if (!record) continue;
     const std::string credited = Keys::Credited(sale, record->to);
     auto seen = CheckReply(router_.Call(credited, {"SISMEMBER", credited, id}));
     if (!seen) return seen.error();
-    if (Int(seen->get()) == 0) moving[record->item] += record->units;
+    if (Int(seen->get()) != 0) continue;
+    for (auto& item : items) {
+      if (item.item.str() == record->item) item.remaining += record->units;
+    }
   }
-  return moving;
+  return domain::Ok();
 }
 
 domain::Result<std::size_t> RedisStockStore::FinishTransfers(const domain::SaleId& sale, int shards,

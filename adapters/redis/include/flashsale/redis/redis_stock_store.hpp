@@ -3,7 +3,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -76,6 +75,9 @@ class RedisStockStore final : public ports::StockStore {
   /// Caches the count (clamped to 1..Keys::kMaxShards) and returns what it cached.
   int RememberShards(const domain::SaleId& sale, int shards);
   void ForgetShards(const domain::SaleId& sale);
+  /// The count from an `HMGET meta starts_at shards` reply, cached; nullopt (not cached) for
+  /// a sale not loaded.
+  std::optional<int> LearnShards(const domain::SaleId& sale, const redisReply* starts_and_shards);
   /// The count without blocking: `next` runs inline when cached, else on an I/O thread after
   /// one HMGET; nullopt for a sale not loaded (not cached); an error when unreachable.
   void WithShards(const domain::SaleId& sale,
@@ -101,9 +103,10 @@ class RedisStockStore final : public ports::StockStore {
   /// receiving sub-stocks and deletes their records; how many were found.
   domain::Result<std::size_t> FinishTransfers(const domain::SaleId& sale, int shards,
                                               domain::TimePoint before);
-  /// Units taken out of a sub-stock and not credited to another yet, per item.
-  domain::Result<std::map<std::string, std::int64_t>> UnitsMoving(const domain::SaleId& sale,
-                                                                  int shards);
+  /// Adds to `items`' remaining the units taken out of a sub-stock and not credited to
+  /// another yet (they are still on sale).
+  domain::Result<void> AddUnitsMoving(const domain::SaleId& sale, int shards,
+                                      std::vector<ports::ItemStock>& items);
   /// One sub-stock's part of Snapshot / Audit / Retire.
   domain::Result<ports::StockSnapshot> SnapshotShard(const domain::SaleId& sale, int shard);
   domain::Result<ports::StoreAudit> AuditShard(const domain::SaleId& sale, int shard);
